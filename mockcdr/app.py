@@ -1,0 +1,156 @@
+"""create_app(): the only way to build the Flask app — core services, control API, enabled vendors."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Iterable
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from . import resources
+from .core import admin
+from .core.errors import (BadRequest, MethodNotAllowed, MockError, PayloadTooLarge, RouteNotFound,
+                          ServerError)
+from .core.faults import mangle
+from .core.http import json_response
+from .core.runtime import Runtime
+from .core.vendor import Vendor
+from .settings import Settings, validate
+
+log = logging.getLogger("mockcdr")
+
+
+def load_vendors(slugs: Iterable[str]) -> list[Vendor]:
+    from .vendors import load
+
+    return [load(slug) for slug in slugs]
+
+
+def build_runtime(settings: Settings | None = None, extra_vendors: Iterable[Vendor] = ()) -> Runtime:
+    settings = validate(settings or Settings())
+    vendors = load_vendors(settings.vendors) + list(extra_vendors)
+    return Runtime(settings, vendors, default_fixtures=resources.default_fixtures())
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
+               only: Iterable[str] | None = None, extra_vendors: Iterable[Vendor] = ()) -> Flask:
+    """A Flask app serving ``only`` these vendor slugs (default: every vendor of the runtime).
+
+    Apps built over the same ``runtime`` share all state: that is how ``--vendor-port`` serves
+    one vendor alone on a second port.
+    """
+    runtime = runtime or build_runtime(settings, extra_vendors)
+    app = Flask("mockcdr")
+    app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body
+    app.json.sort_keys = False
+    app.extensions["mockcdr"] = runtime
+    served = [runtime.vendors[s] for s in (only or runtime.vendors)]
+    app.extensions["mockcdr.vendors"] = served
+    by_prefix = sorted(((p, v) for v in served for p in v.prefixes), key=lambda pv: -len(pv[0]))
+
+    for vendor in served:
+        app.register_blueprint(vendor.blueprint())
+    app.register_blueprint(admin.blueprint())
+
+    def vendor_for_request() -> Vendor | None:
+        if request.blueprint and request.blueprint in runtime.vendors:
+            return runtime.vendors[request.blueprint]
+        path = request.path
+        for prefix, vendor in by_prefix:
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
+                return vendor
+        return None
+
+    def operation() -> str | None:
+        if "mockcdr_operation" in g:
+            return g.mockcdr_operation
+        endpoint = request.endpoint or ""
+        return endpoint.split(".", 1)[1] if "." in endpoint else None
+
+    @app.before_request
+    def _before():
+        g.mockcdr_t0 = time.perf_counter()
+        vendor = g.mockcdr_vendor = vendor_for_request()
+        if vendor is None:
+            return None
+        runtime.tick(deliver=not runtime.ticker_running)
+        if request.url_rule is not None:
+            runtime.faults.before(vendor.slug, operation())
+        return None
+
+    @app.after_request
+    def _after(response: Response):
+        vendor = g.get("mockcdr_vendor")
+        if vendor is None:
+            return response
+        file_out = g.get("mockcdr_file")
+        fault = None
+        if file_out is not None and response.status_code == 200:
+            kinds_ok = file_out.compressed
+            fault = runtime.faults.after(vendor.slug, operation(), gzip_ok=kinds_ok)
+            if fault is not None:
+                response.response = mangle(response.response, fault)
+                response.headers.pop("Content-Length", None)
+        _journal(response, vendor, fault)
+        return response
+
+    @app.teardown_request
+    def _teardown(exc):
+        vendor = g.get("mockcdr_vendor")
+        if exc is not None and vendor is not None and not g.get("mockcdr_journaled"):
+            _journal(None, vendor, {"kind": "drop"})
+
+    def _journal(response: Response | None, vendor: Vendor, fault: dict | None) -> None:
+        g.mockcdr_journaled = True
+        streamed = response is None or response.direct_passthrough or response.is_streamed
+        try:
+            req_body = request.get_data(cache=True)
+        except Exception:  # body over the limit: not kept
+            req_body = None
+        runtime.journal.record(
+            at=runtime.clock.now().isoformat(), vendor=vendor.slug, operation=operation(),
+            method=request.method, path=request.path, query=request.query_string.decode("latin-1"),
+            tenant=g.get("mockcdr_tenant"), status=response.status_code if response else 0,
+            duration_ms=(time.perf_counter() - g.get("mockcdr_t0", time.perf_counter())) * 1000,
+            request_body=req_body, request_type=request.content_type,
+            response_body=None if streamed else response.get_data(),
+            response_type=response.content_type if response else None,
+            client=request.remote_addr)
+        if fault is not None:
+            entry = runtime.journal.query(limit=1)
+            if entry:
+                entry[-1]["fault"] = fault["kind"]
+
+    @app.errorhandler(Exception)
+    def _error(exc: Exception):
+        err = to_mock_error(exc, runtime)
+        vendor = g.get("mockcdr_vendor") or vendor_for_request()
+        if vendor is not None:
+            return vendor.render_error(err)
+        return json_response({"error": {"kind": err.kind, "message": err.detail or err.kind}},
+                             status=err.status, headers=err.headers)
+
+    return app
+
+
+def to_mock_error(exc: Exception, runtime: Runtime) -> MockError:
+    """Map Werkzeug's HTTP errors and unexpected exceptions onto the core error types."""
+    if isinstance(exc, MockError):
+        return exc
+    if isinstance(exc, HTTPException):
+        code = exc.code or 500
+        if code == 404:
+            return RouteNotFound(f"no endpoint at {request.method} {request.path}")
+        if code == 405:
+            allowed = ", ".join(sorted(exc.valid_methods or [])) if hasattr(exc, "valid_methods") else ""
+            return MethodNotAllowed(f"{request.method} is not allowed here",
+                                    headers={"Allow": allowed} if allowed else None)
+        if code == 413:
+            return PayloadTooLarge(f"request body exceeds {runtime.settings.max_body} bytes")
+        if code == 400:
+            return BadRequest(exc.description or "bad request")
+        return MockError(exc.description or exc.name, status=code)
+    runtime.errors.append(exc)
+    log.exception("unexpected error serving %s %s", request.method, request.path)
+    return ServerError("Internal Server Error")

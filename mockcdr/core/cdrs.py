@@ -1,0 +1,251 @@
+"""The call universe: deterministic calls per (seed, tenant, day), the same in every export and format."""
+from __future__ import annotations
+
+import bisect
+import random
+from collections import namedtuple
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Iterator
+
+from math import log as _log
+
+from .clock import UTC
+from .ids import derive_seed
+from .numbering import PLANS
+from .pools import contacts, pools
+
+US_PER_DAY = 86_400_000_000
+EPOCH_DAY = date(1970, 1, 1)
+
+# Share of calls per hour of the day (UTC), a business-hours hump.
+_HOURLY = (1, 1, 1, 1, 1, 2, 3, 6, 10, 12, 12, 11, 9, 10, 11, 11, 10, 8, 6, 4, 3, 2, 2, 1)
+_HOUR_CUM = []
+_acc = 0
+for _w in _HOURLY:
+    _acc += _w
+    _HOUR_CUM.append(_acc / sum(_HOURLY))
+
+_HOUR_TABLE = tuple(bisect.bisect_left(_HOUR_CUM, (i + 0.5) / 1024) * 3_600_000_000
+                    for i in range(1024))
+
+# (disposition, weight, [(sip code, reason, q850 cause)])
+_OUTCOMES = (
+    ("answered", 0.70, ((200, "OK", 16),)),
+    ("no_answer", 0.12, ((480, "Temporarily Unavailable", 19), (487, "Request Terminated", 19))),
+    ("busy", 0.10, ((486, "Busy Here", 17),)),
+    ("failed", 0.08, ((503, "Service Unavailable", 34), (404, "Not Found", 1),
+                      (403, "Forbidden", 21), (408, "Request Timeout", 102))),
+)
+
+
+@dataclass(frozen=True)
+class Trunk:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class TenantProfile:
+    """Who a tenant is in the call universe: its numbers, trunks and extensions."""
+    key: str
+    name: str = ""
+    country: str = "US"
+    dids: tuple[str, ...] = ()
+    trunks: tuple[Trunk, ...] = ()
+    extensions: tuple[str, ...] = ()
+    calls_per_day: int | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+# Per-call values first, then the values taken from the tenant's pool of call shapes.
+_DYNAMIC = ("tag", "seq", "day", "start_us", "connect_us", "end_us", "duration", "billsec",
+            "pdd_ms", "cost", "shape_id")
+_SHAPE = ("direction", "disposition", "sip_code", "sip_reason", "q850", "initiator", "src",
+          "src_name", "dst", "did", "trunk", "extension", "peer_extension", "country", "network",
+          "rate", "src_ip", "user_agent", "codec")
+_CALL_FIELDS = _DYNAMIC + _SHAPE
+SHAPES_PER_TENANT = 4096
+
+
+class Call(namedtuple("_CallBase", _CALL_FIELDS)):
+    """One call. Times are integer microseconds since the epoch (UTC); numbers are E.164 digits.
+
+    ``direction`` is in/out/internal; ``disposition`` answered/no_answer/busy/failed;
+    ``initiator`` caller/callee/system (who hung up). A tuple, so building millions is cheap.
+    """
+    __slots__ = ()
+
+    @property
+    def uid(self) -> str:
+        """32 hex digits, unique per call and stable across runs."""
+        return f"{self.tag}{self.seq:08x}{self.start_us & 0xFFFFFFFFFFFF:012x}"
+
+    @property
+    def answered(self) -> bool:
+        return self.disposition == "answered"
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromtimestamp(self.start_us / 1e6, UTC)
+
+    def as_dict(self) -> dict:
+        out = self._asdict()
+        out.pop("tag")
+        out["uid"] = self.uid
+        out["day"] = self.day.isoformat()
+        out["trunk"] = {"id": self.trunk.id, "name": self.trunk.name} if self.trunk else None
+        return out
+
+
+def day_number(d: date) -> int:
+    return (d - EPOCH_DAY).days
+
+
+class Universe:
+    """Calls are a pure function of (seed, tenant, day); windows and filters only select from them."""
+
+    def __init__(self, seed: object, calls_per_day: int = 40):
+        self.seed = seed
+        self.calls_per_day = calls_per_day
+        self._shapes: dict[tuple, tuple] = {}
+        self.produced = 0   # calls generated so far (progress reporting)
+
+    def shapes(self, tenant: TenantProfile) -> tuple[tuple, ...]:
+        """The tenant's pool of call shapes (who, which way, how it ended), drawn once per seed."""
+        key = (tenant.key, tenant.country, tenant.dids, tenant.trunks, tenant.extensions, tenant.name)
+        cached = self._shapes.get(key)
+        if cached is None:
+            rng = random.Random(derive_seed(self.seed, "shapes", tenant.key))
+            people = contacts(self.seed, tenant.key, tenant.country)
+            pool = pools(self.seed)
+            cached = tuple(_shape(rng, tenant, people, pool) for _ in range(SHAPES_PER_TENANT))
+            if len(self._shapes) > 256:
+                self._shapes.clear()
+            self._shapes[key] = cached
+        return cached
+
+    def day(self, tenant: TenantProfile, d: date) -> list[Call]:
+        """Every call of the tenant that starts on UTC day ``d``, in start order."""
+        per_day = tenant.calls_per_day or self.calls_per_day
+        rng = random.Random(derive_seed(self.seed, "calls", tenant.key, d.isoformat()))
+        r = rng.random
+        n = int(per_day * (0.8 + 0.4 * r()) + 0.5) if per_day > 2 else per_day
+        base_us = day_number(d) * US_PER_DAY
+        hours = _HOUR_TABLE
+        starts = sorted([base_us + hours[int(r() * 1024)] + int(r() * 3_600_000_000) for _ in range(n)])
+        shapes = self.shapes(tenant)
+        n_shapes = len(shapes)
+        tag = f"{derive_seed(self.seed, tenant.key) & 0xFFFFFFFF:08x}{day_number(d) & 0xFFFF:04x}"
+        new = tuple.__new__
+        out = []
+        append = out.append
+        for seq, start_us in enumerate(starts):
+            shape_id = int(r() * n_shapes)
+            shape = shapes[shape_id]
+            disposition = shape[1]
+            if disposition == "answered":
+                connect_us = start_us + 2_000_000 + int(r() * 18_000_000)
+                talk = 1_000_000 + int(-150_000_000 * _log(1.0 - r()))
+                end_us = connect_us + (talk if talk < 5_400_000_000 else 5_400_000_000)
+                billsec = (end_us - connect_us + 999_999) // 1_000_000
+            else:
+                connect_us = None
+                billsec = 0
+                if disposition == "no_answer":
+                    end_us = start_us + 15_000_000 + int(r() * 30_000_000)
+                elif disposition == "busy":
+                    end_us = start_us + 1_000_000 + int(r() * 4_000_000)
+                else:
+                    end_us = start_us + int(r() * 3_000_000)
+            append(new(Call, (tag, seq, d, start_us, connect_us, end_us,
+                              (end_us - start_us + 999_999) // 1_000_000, billsec,
+                              80 + int(r() * 2400), round(shape[15] * billsec / 60.0, 5), shape_id) + shape))
+        self.produced += n
+        return out
+
+    def calls(self, tenant: TenantProfile, start: datetime, end: datetime,
+              descending: bool = False) -> Iterator[Call]:
+        """Calls with ``start <= call start < end``, generated one day at a time (flat memory)."""
+        start_us = int(start.timestamp() * 1_000_000)
+        end_us = int(end.timestamp() * 1_000_000)
+        if end_us <= start_us:
+            return
+        first = start.astimezone(UTC).date()
+        last = (end - timedelta(microseconds=1)).astimezone(UTC).date()
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        if descending:
+            days.reverse()
+        for d in days:
+            calls = self.day(tenant, d)
+            if descending:
+                calls.reverse()
+            for call in calls:
+                if start_us <= call.start_us < end_us:
+                    yield call
+
+    def open_ended(self, tenant: TenantProfile, start: datetime, limit: int) -> Iterator[Call]:
+        """The first ``limit`` calls from ``start`` on, however many days that takes."""
+        produced = 0
+        if (tenant.calls_per_day or self.calls_per_day) <= 0:
+            return
+        d = start.astimezone(UTC).date()
+        start_us = int(start.timestamp() * 1_000_000)
+        while produced < limit:
+            for call in self.day(tenant, d):
+                if call.start_us >= start_us:
+                    yield call
+                    produced += 1
+                    if produced >= limit:
+                        return
+            d += timedelta(days=1)
+
+
+def _shape(rng: random.Random, tenant: TenantProfile, people, pool) -> tuple:
+    """One call shape, in ``_SHAPE`` order."""
+    r = rng.random
+    exts = tenant.extensions
+    trunks = tenant.trunks
+    roll = r()
+    if roll < 0.08 and len(exts) >= 2:
+        direction = "internal"
+    elif roll < 0.54 and tenant.dids:
+        direction = "in"
+    else:
+        direction = "out"
+    roll = r()
+    for disposition, weight, codes in _OUTCOMES:
+        if roll < weight:
+            break
+        roll -= weight
+    sip_code, sip_reason, q850 = codes[int(r() * len(codes))]
+    if disposition == "answered":
+        initiator = "caller" if r() < 0.55 else "callee"
+    elif disposition == "no_answer":
+        initiator = "caller" if r() < 0.5 else "callee"
+    else:
+        initiator = "callee" if disposition == "busy" else "system"
+    peer = people[int(r() * len(people))]
+    extension = exts[int(r() * len(exts))] if exts else None
+    peer_extension = None
+    trunk = trunks[int(r() * len(trunks))] if trunks else None
+    did = None
+    network = peer.network
+    if direction == "in":
+        did = tenant.dids[int(r() * len(tenant.dids))]
+        src, src_name, dst = peer.number, peer.name, did
+        rate = 0.0085 if network == "tollfree" else 0.001
+    elif direction == "out":
+        src = tenant.dids[int(r() * len(tenant.dids))] if tenant.dids else (extension or "")
+        src_name, dst = tenant.name, peer.number
+        plan = PLANS.get(peer.country)
+        rate = plan.rate(network) if plan else 0.0
+    else:
+        peer_extension = exts[int(r() * len(exts))]
+        if peer_extension == extension:
+            peer_extension = exts[(exts.index(extension) + 1) % len(exts)]
+        src, src_name, dst, trunk, rate = extension, "", peer_extension, None, 0.0
+    return (direction, disposition, sip_code, sip_reason, q850, initiator, src, src_name, dst, did,
+            trunk, extension, peer_extension, peer.country, network, rate,
+            pool.ips[int(r() * len(pool.ips))], pool.user_agents[int(r() * len(pool.user_agents))],
+            pool.codecs[int(r() * len(pool.codecs))])

@@ -1,0 +1,157 @@
+"""The virtual clock: real time read at call time plus an offset, or a frozen instant."""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+UTC = timezone.utc
+
+_DURATION = re.compile(
+    r"^(?P<sign>[-+])?P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_duration(value: str | int | float) -> timedelta:
+    """Seconds (number or numeric string) or an ISO 8601 duration such as ``PT1H`` or ``P1DT2H``.
+
+    Years and months are refused: they have no fixed length.
+    """
+    if isinstance(value, bool):
+        raise ValueError("a duration must be seconds or an ISO 8601 duration, not a boolean")
+    if isinstance(value, (int, float)):
+        return timedelta(seconds=value)
+    text = str(value).strip()
+    try:
+        return timedelta(seconds=float(text))
+    except ValueError:
+        pass
+    m = _DURATION.match(text.upper())
+    if not m or text.upper() in ("P", "PT", "-P", "+P") or text.upper().endswith("T"):
+        raise ValueError(f"{value!r} is not a number of seconds or an ISO 8601 duration like PT1H")
+    parts = {k: float(v) for k, v in m.groupdict().items() if v and k != "sign"}
+    delta = timedelta(**parts)
+    return -delta if m.group("sign") == "-" else delta
+
+
+def parse_instant(value: str) -> datetime:
+    """An ISO 8601 instant; a value without an offset is read as UTC."""
+    text = str(value).strip()
+    if text.endswith("Z") or text.endswith("z"):
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def iso(dt: datetime | None) -> str | None:
+    """ISO 8601 with milliseconds and ``Z``, the shape most vendors print."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+class Clock:
+    """``now()`` is the real time (read at call time, so freezegun and time-machine apply)
+    plus an offset, or a frozen instant. All mutations are thread-safe."""
+
+    def __init__(self, start: datetime | None = None, frozen: bool = False):
+        self._lock = threading.Lock()
+        self._offset = 0.0
+        self._frozen: float | None = None
+        self._listeners: list = []
+        self._initial = (start, frozen)
+        self.reset()
+
+    # -- reading ---------------------------------------------------------
+    @staticmethod
+    def real_time() -> float:
+        return time.time()
+
+    def timestamp(self) -> float:
+        frozen = self._frozen
+        if frozen is not None:
+            return frozen
+        return time.time() + self._offset
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp(), UTC)
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen is not None
+
+    def state(self) -> dict:
+        return {"now": iso(self.now()), "frozen": self.frozen, "offset_seconds": round(self._offset, 6)}
+
+    # -- steering ----------------------------------------------------------
+    def on_change(self, listener) -> None:
+        """Call ``listener()`` after every set/advance/freeze/unfreeze/reset."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    def set(self, instant: datetime) -> None:
+        target = instant.timestamp()
+        with self._lock:
+            if self._frozen is not None:
+                self._frozen = target
+            else:
+                self._offset = target - time.time()
+        self._changed()
+
+    def advance(self, delta: timedelta) -> None:
+        seconds = delta.total_seconds()
+        with self._lock:
+            if self._frozen is not None:
+                self._frozen += seconds
+            else:
+                self._offset += seconds
+        self._changed()
+
+    def freeze(self, at: datetime | None = None) -> None:
+        with self._lock:
+            self._frozen = at.timestamp() if at is not None else (
+                self._frozen if self._frozen is not None else time.time() + self._offset)
+        self._changed()
+
+    def unfreeze(self) -> None:
+        with self._lock:
+            if self._frozen is not None:
+                self._offset = self._frozen - time.time()
+                self._frozen = None
+        self._changed()
+
+    def reset(self) -> None:
+        start, frozen = self._initial
+        with self._lock:
+            self._offset = 0.0 if start is None else start.timestamp() - time.time()
+            self._frozen = None
+            if frozen:
+                self._frozen = time.time() + self._offset
+        self._changed()
+
+    # -- snapshot ------------------------------------------------------------
+    def dump(self) -> dict:
+        with self._lock:
+            if self._frozen is not None:
+                return {"frozen_at": self._frozen}
+            return {"now": time.time() + self._offset}
+
+    def load(self, data: dict) -> None:
+        with self._lock:
+            if "frozen_at" in data:
+                self._frozen = float(data["frozen_at"])
+            else:
+                self._frozen = None
+                self._offset = float(data["now"]) - time.time()
+        self._changed()

@@ -1,0 +1,92 @@
+"""Streaming CSV and gzip writers: rows flow to the socket in chunks, never as a whole file."""
+from __future__ import annotations
+
+import csv
+import io
+import zlib
+from typing import Iterable, Iterator, Sequence
+
+CHUNK = 64 * 1024
+
+
+def _quote_all_nonnull(value) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return '"' + text.replace('"', '""') + '"'
+
+
+def csv_chunks(header: Sequence[str] | None, rows: Iterable[Sequence], *, quoting: str = "minimal",
+               delimiter: str = ",", lineterminator: str = "\n", quote_header: bool = False,
+               encoding: str = "utf-8", chunk_size: int = CHUNK) -> Iterator[bytes]:
+    """Encode rows as CSV and yield byte chunks of about ``chunk_size``.
+
+    ``quoting``: ``minimal`` (quote only when needed), ``all`` (quote every field) or
+    ``nonnull`` (PostgreSQL ``FORCE_QUOTE *``: every value quoted, ``None`` left empty and bare,
+    the header bare unless ``quote_header``).
+    """
+    if quoting == "nonnull":
+        yield from _nonnull_chunks(header, rows, delimiter, lineterminator, quote_header, encoding,
+                                   chunk_size)
+        return
+    mode = {"minimal": csv.QUOTE_MINIMAL, "all": csv.QUOTE_ALL}[quoting]
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator, quoting=mode)
+    if header is not None:
+        writer.writerow(header)
+    writerows = writer.writerows
+    batch: list = []
+    append = batch.append
+    for row in rows:
+        append(row)
+        if len(batch) >= 512:
+            writerows(batch)
+            batch.clear()
+            if buf.tell() >= chunk_size:
+                yield buf.getvalue().encode(encoding)
+                buf.seek(0)
+                buf.truncate()
+    if batch:
+        writerows(batch)
+    tail = buf.getvalue()
+    if tail:
+        yield tail.encode(encoding)
+
+
+def _nonnull_chunks(header, rows, delimiter, lineterminator, quote_header, encoding, chunk_size):
+    parts: list[str] = []
+    size = 0
+    if header is not None:
+        cells = (_quote_all_nonnull(h) for h in header) if quote_header else header
+        parts.append(delimiter.join(cells) + lineterminator)
+    q = _quote_all_nonnull
+    for row in rows:
+        line = delimiter.join([q(v) for v in row]) + lineterminator
+        parts.append(line)
+        size += len(line)
+        if size >= chunk_size:
+            yield "".join(parts).encode(encoding)
+            parts.clear()
+            size = 0
+    if parts:
+        yield "".join(parts).encode(encoding)
+
+
+def gzip_chunks(chunks: Iterable[bytes], level: int = 6, mtime: int = 0) -> Iterator[bytes]:
+    """A single-member gzip stream of the chunks (``mtime`` fixed so output is reproducible)."""
+    comp = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+    crc = 0
+    size = 0
+    header = b"\x1f\x8b\x08\x00" + int(mtime).to_bytes(4, "little") + b"\x00\xff"
+    yield header
+    for chunk in chunks:
+        crc = zlib.crc32(chunk, crc)
+        size += len(chunk)
+        out = comp.compress(chunk)
+        if out:
+            yield out
+    yield comp.flush() + crc.to_bytes(4, "little") + (size & 0xFFFFFFFF).to_bytes(4, "little")
+
+
+def collect(chunks: Iterable[bytes]) -> bytes:
+    return b"".join(chunks)

@@ -1,0 +1,129 @@
+"""What the server sends out (callbacks, scheduled files): queued, attempted with backoff, listed."""
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+from typing import Callable
+
+from .clock import Clock
+from .ids import Ids
+from .store import Store
+
+DELIVERIES = "_deliveries"
+DEFAULT_BACKOFF = (0, 10, 30, 60, 120, 300)   # seconds on the virtual clock before attempt n
+
+
+def http_send(method: str, url: str, form: dict | None, headers: dict, timeout: float) -> tuple[int | None, str]:
+    """One HTTP attempt; returns (status or None, a short outcome text)."""
+    data = None
+    if method.upper() == "GET":
+        if form:
+            sep = "&" if urllib.parse.urlsplit(url).query else "?"
+            url = url + sep + urllib.parse.urlencode(form)
+    else:
+        data = urllib.parse.urlencode(form or {}).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **headers}
+    req = urllib.request.Request(url, data=data, method=method.upper(), headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - user-given URL
+            resp.read(65536)
+            return resp.status, f"HTTP {resp.status}"
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except Exception as exc:  # connection refused, timeout, bad URL...
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+class Deliveries:
+    """HTTP deliveries are attempted when due (never under the store lock); other channels
+    (mailboxes, FTP outboxes) are recorded with their outcome at once."""
+
+    def __init__(self, store: Store, clock: Clock, ids: Ids, timeout: float = 5.0,
+                 send: Callable = http_send):
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.timeout = timeout
+        self.send = send
+        self._attempt_lock = threading.Lock()
+
+    def _new(self, vendor: str, channel: str, target: str, payload: dict, **extra) -> dict:
+        now = self.clock.now()
+        delivery = {"id": self.ids.integer("delivery"), "vendor": vendor, "channel": channel,
+                    "target": target, "payload": payload, "created_at": now, "state": "pending",
+                    "attempts": [], "next_attempt_at": now, "file": None, "source": None}
+        delivery.update(extra)
+        self.store.put(DELIVERIES, str(delivery["id"]), delivery)
+        return delivery
+
+    def enqueue_http(self, vendor: str, url: str, method: str, payload: dict, *,
+                     headers: dict | None = None, source: dict | None = None,
+                     backoff: tuple[int, ...] = DEFAULT_BACKOFF) -> dict:
+        """Queue an HTTP call (form body for POST, query string for GET)."""
+        return self._new(vendor, "http", url, payload, method=method.upper(), headers=dict(headers or {}),
+                         backoff=list(backoff), source=source)
+
+    def record(self, vendor: str, channel: str, target: str, payload: dict, *, ok: bool,
+               outcome: str, file: dict | None = None, source: dict | None = None) -> dict:
+        """A delivery that succeeds or fails at once (mailbox, FTP/SFTP outbox)."""
+        with self.store.lock:
+            delivery = self._new(vendor, channel, target, payload, file=file, source=source)
+            now = self.clock.now()
+            delivery["attempts"].append({"at": now, "ok": ok, "status": None, "outcome": outcome})
+            delivery["state"] = "delivered" if ok else "failed"
+            delivery["next_attempt_at"] = None
+            return delivery
+
+    def list(self, vendor: str | None = None, channel: str | None = None, state: str | None = None) -> list[dict]:
+        return [d for d in self.store.values(DELIVERIES)
+                if (vendor is None or d["vendor"] == vendor)
+                and (channel is None or d["channel"] == channel)
+                and (state is None or d["state"] == state)]
+
+    def get(self, delivery_id: int | str) -> dict | None:
+        return self.store.get(DELIVERIES, str(delivery_id))
+
+    def clear(self) -> int:
+        with self.store.lock:
+            coll = self.store.collection(DELIVERIES)
+            n = len(coll)
+            coll.clear()
+            return n
+
+    def due(self) -> list[dict]:
+        now = self.clock.now()
+        with self.store.lock:
+            return [d for d in self.store.collection(DELIVERIES).values()
+                    if d["state"] == "pending" and d["channel"] == "http"
+                    and d["next_attempt_at"] is not None and d["next_attempt_at"] <= now]
+
+    def run_due(self) -> int:
+        """Attempt every due HTTP delivery once; returns how many were attempted."""
+        if not self._attempt_lock.acquire(blocking=False):
+            return 0  # another thread is delivering; it will pick these up
+        try:
+            done = 0
+            for delivery in self.due():
+                self._attempt(delivery)
+                done += 1
+            return done
+        finally:
+            self._attempt_lock.release()
+
+    def _attempt(self, d: dict) -> None:
+        status, outcome = self.send(d["method"], d["target"], d["payload"], d["headers"], self.timeout)
+        ok = status is not None and 200 <= status < 300
+        with self.store.lock:
+            if self.get(d["id"]) is not d:
+                return  # reset or cleared while we were sending
+            now = self.clock.now()
+            d["attempts"].append({"at": now, "ok": ok, "status": status, "outcome": outcome})
+            if ok:
+                d["state"], d["next_attempt_at"] = "delivered", None
+            elif len(d["attempts"]) >= len(d["backoff"]):
+                d["state"], d["next_attempt_at"] = "failed", None
+            else:
+                d["next_attempt_at"] = now + timedelta(seconds=d["backoff"][len(d["attempts"])])

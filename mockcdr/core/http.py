@@ -1,0 +1,91 @@
+"""Request and response helpers shared by vendor views: JSON bodies, media types, file streaming."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, current_app, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .errors import MalformedBody, PayloadTooLarge
+from .vendor import FileOut
+
+_MISSING = object()
+
+
+def runtime():
+    """The Runtime serving the current request."""
+    return current_app.extensions["mockcdr"]
+
+
+def raw_body() -> bytes:
+    """The request body, within the configured size limit (413 in the vendor's envelope)."""
+    try:
+        return request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge(f"request body exceeds {current_app.config['MAX_CONTENT_LENGTH']} bytes") from None
+
+
+def json_body(default: Any = _MISSING) -> Any:
+    """The body parsed as JSON whatever the Content-Type; ``default`` when the body is empty."""
+    data = raw_body()
+    if not data.strip():
+        if default is _MISSING:
+            raise MalformedBody("request body is empty; a JSON document is required")
+        return default
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise MalformedBody("request body is not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise MalformedBody(f"request body is not valid JSON: {exc.msg} at line {exc.lineno} "
+                            f"column {exc.colno}") from None
+
+
+def media_type(header_value: str | None) -> tuple[str, dict]:
+    """``application/vnd.api+json; charset=utf-8`` -> ``("application/vnd.api+json", {...})``."""
+    if not header_value:
+        return "", {}
+    main, *params = header_value.split(";")
+    out = {}
+    for p in params:
+        if "=" in p:
+            k, v = p.split("=", 1)
+            out[k.strip().lower()] = v.strip().strip('"')
+    return main.strip().lower(), out
+
+
+def json_response(payload: Any, status: int = 200, content_type: str = "application/json",
+                  headers: dict | None = None) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    resp = Response(body, status=status, content_type=content_type)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def file_response(out: FileOut, status: int = 200, disposition: str | None = "attachment") -> Response:
+    """Stream a FileOut; faults may truncate or corrupt it (see core.faults)."""
+    resp = Response(out.chunks, status=status, content_type=out.content_type)
+    if disposition:
+        resp.headers["Content-Disposition"] = f'{disposition}; filename="{out.filename}"'
+    for k, v in out.headers.items():
+        resp.headers[k] = v
+    resp.direct_passthrough = True
+    g.mockcdr_file = out
+    return resp
+
+
+def set_tenant(tenant: str | None) -> None:
+    """Name the tenant a request acted for, for the journal."""
+    g.mockcdr_tenant = tenant
+
+
+def set_operation(name: str) -> None:
+    """Override the operation name the journal and faults see (defaults to the endpoint name)."""
+    g.mockcdr_operation = name
+
+
+def external_base() -> str:
+    """``scheme://host[:port]`` exactly as the client addressed this server."""
+    return request.host_url.rstrip("/")

@@ -1,0 +1,287 @@
+"""Job lifecycles: declared states and steps, progression policies, status computed from the clock on read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable, Mapping
+
+from .clock import Clock
+from .store import Store
+
+MODES = ("after_seconds", "after_polls", "immediate", "manual")
+OUTCOMES = ("success", "failure")
+JOBS = "_jobs"
+POLICIES = "_policies"
+
+
+@dataclass(frozen=True)
+class Step:
+    """The automatic successor of a state.
+
+    ``timer="progress"`` steps move as the kind's progression policy says (``seconds`` is the
+    default delay under ``after_seconds``); ``timer="retention"`` steps always move ``seconds``
+    after the state was entered, whatever the policy (expiry, deletion).
+    """
+    to: str
+    timer: str = "progress"
+    seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class JobKind:
+    vendor: str
+    name: str
+    states: tuple[str, ...]
+    initial: str
+    steps: Mapping[str, Step] = field(default_factory=dict)
+    success: str | None = None
+    failure: str | None = None
+    description: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.vendor}.{self.name}"
+
+    def __post_init__(self):
+        known = set(self.states)
+        named = {self.initial, self.success, self.failure} - {None}
+        named |= set(self.steps) | {s.to for s in self.steps.values()}
+        if not named <= known:
+            raise ValueError(f"{self.key}: steps name undeclared states {sorted(named - known)}")
+
+
+@dataclass
+class Policy:
+    mode: str = "after_seconds"
+    seconds: dict[str, float] = field(default_factory=dict)
+    polls: int = 1
+    outcome: str = "success"
+
+    def to_dict(self) -> dict:
+        return {"mode": self.mode, "seconds": dict(self.seconds), "polls": self.polls,
+                "outcome": self.outcome}
+
+
+def parse_policy(kind: JobKind, data: Mapping, base: Policy) -> Policy:
+    """Validate a policy document against the kind; raise ValueError with a clear message."""
+    if not isinstance(data, Mapping):
+        raise ValueError("a policy must be an object")
+    unknown = set(data) - {"mode", "seconds", "polls", "outcome"}
+    if unknown:
+        raise ValueError(f"unknown policy fields: {', '.join(sorted(unknown))}")
+    mode = data.get("mode", base.mode)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    outcome = data.get("outcome", base.outcome)
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
+    if outcome == "failure" and not kind.failure:
+        raise ValueError(f"{kind.key} has no failure state")
+    polls = data.get("polls", base.polls)
+    if isinstance(polls, bool) or not isinstance(polls, int) or polls < 1:
+        raise ValueError("polls must be an integer of at least 1")
+    seconds = dict(base.seconds)
+    raw = data.get("seconds", {})
+    if not isinstance(raw, Mapping):
+        raise ValueError("seconds must map a state to a number of seconds")
+    progress = {s for s, step in kind.steps.items() if step.timer == "progress"}
+    for state, value in raw.items():
+        if state not in progress:
+            raise ValueError(f"{state!r} is not a state that {kind.key} leaves by progression "
+                             f"(those are: {', '.join(sorted(progress)) or 'none'})")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"seconds for {state!r} must be a number >= 0")
+        seconds[state] = float(value)
+    return Policy(mode=mode, seconds=seconds, polls=polls, outcome=outcome)
+
+
+Hook = Callable[[dict, str, datetime], None]
+
+
+class Lifecycle:
+    """Creates jobs and moves them along their kind's steps when they are read or swept."""
+
+    def __init__(self, store: Store, clock: Clock, timings: Mapping[str, Mapping[str, float]] | None = None):
+        self.store = store
+        self.clock = clock
+        self.timings = dict(timings or {})
+        self.kinds: dict[str, JobKind] = {}
+        self._hooks: dict[str, list[Hook]] = {}
+        self._next_due: float | None = None
+
+    # -- kinds and policies ---------------------------------------------------
+    def register(self, kind: JobKind, on_enter: Hook | None = None) -> None:
+        self.kinds[kind.key] = kind
+        if on_enter is not None:
+            self._hooks.setdefault(kind.key, []).append(on_enter)
+
+    def kind(self, key: str) -> JobKind:
+        try:
+            return self.kinds[key]
+        except KeyError:
+            raise KeyError(f"unknown job kind {key!r}; known: {', '.join(sorted(self.kinds))}") from None
+
+    def default_policy(self, key: str) -> Policy:
+        kind = self.kind(key)
+        seconds = {s: step.seconds for s, step in kind.steps.items() if step.timer == "progress"}
+        seconds.update(self.timings.get(key, {}))
+        return Policy(seconds=seconds)
+
+    def policy(self, key: str) -> Policy:
+        stored = self.store.get(POLICIES, key)
+        if stored is None:
+            return self.default_policy(key)
+        return Policy(**stored)
+
+    def set_policy(self, key: str, data: Mapping) -> Policy:
+        kind = self.kind(key)
+        with self.store.lock:
+            policy = parse_policy(kind, data, self.policy(key))
+            self.store.put(POLICIES, key, policy.to_dict())
+            self._next_due = None
+        self.sweep()
+        return policy
+
+    def policies(self) -> dict[str, dict]:
+        return {key: self.policy(key).to_dict() for key in sorted(self.kinds)}
+
+    # -- jobs ------------------------------------------------------------------
+    def create(self, key: str, job_id: str, tenant: str, attrs: dict | None = None) -> dict:
+        kind = self.kind(key)
+        now = self.clock.now()
+        job = {"id": job_id, "vendor": kind.vendor, "kind": key, "tenant": tenant,
+               "state": kind.initial, "created_at": now, "entered_at": now, "polls": 0,
+               "timeline": [{"state": kind.initial, "at": now, "cause": "created"}],
+               "attrs": dict(attrs or {})}
+        with self.store.lock:
+            self.store.put(JOBS, job_id, job)
+            self._run_hooks(job, kind.initial, now)
+            self._advance(job, now)
+            self._note_due(job)
+        return job
+
+    def _note_due(self, job: dict) -> None:
+        due = self._due(job)
+        if due is not None and self._next_due is not None and due < self._next_due:
+            self._next_due = due
+
+    def get(self, job_id: str, poll: bool = False) -> dict | None:
+        """The job with its status brought up to the clock; ``poll=True`` counts a status read."""
+        with self.store.lock:
+            job = self.store.get(JOBS, job_id)
+            if job is not None:
+                if poll:
+                    job["polls"] += 1
+                self._advance(job, self.clock.now())
+            return job
+
+    def jobs(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None) -> list[dict]:
+        now = self.clock.now()
+        with self.store.lock:
+            out = []
+            for job in self.store.collection(JOBS).values():
+                if (vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
+                        tenant is not None and job["tenant"] != tenant):
+                    continue
+                self._advance(job, now)
+                out.append(job)
+            return out
+
+    def delete(self, job_id: str) -> dict | None:
+        return self.store.delete(JOBS, job_id)
+
+    def force(self, job_id: str, state: str) -> dict:
+        with self.store.lock:
+            job = self.store.get(JOBS, job_id)
+            if job is None:
+                raise KeyError(f"no job {job_id!r}")
+            kind = self.kind(job["kind"])
+            if state not in kind.states:
+                raise ValueError(f"{state!r} is not a state of {kind.key}; "
+                                 f"declared: {', '.join(kind.states)}")
+            self._move(job, state, self.clock.now(), "forced")
+            self._next_due = None
+            return job
+
+    # -- progression -------------------------------------------------------------
+    def _move(self, job: dict, state: str, at: datetime, cause: str) -> None:
+        job["state"] = state
+        job["entered_at"] = at
+        job["polls"] = 0
+        job["timeline"].append({"state": state, "at": at, "cause": cause})
+        self._run_hooks(job, state, at)
+
+    def _run_hooks(self, job: dict, state: str, at: datetime) -> None:
+        for hook in self._hooks.get(job["kind"], ()):
+            hook(job, state, at)
+
+    def _advance(self, job: dict, now: datetime) -> None:
+        kind = self.kinds.get(job["kind"])
+        if kind is None:
+            return
+        for _ in range(len(kind.states) * 2 + 2):  # every step visits a new state at most twice
+            step = kind.steps.get(job["state"])
+            if step is None:
+                return
+            entered = job["entered_at"]
+            target = step.to
+            if step.timer == "retention":
+                at = entered + timedelta(seconds=step.seconds)
+                if now < at:
+                    return
+                cause = "retention"
+            else:
+                policy = self.policy(kind.key)
+                if policy.mode == "manual":
+                    return
+                if policy.mode == "immediate":
+                    at = entered
+                elif policy.mode == "after_polls":
+                    if job["polls"] < policy.polls:
+                        return
+                    at = max(now, entered)
+                else:
+                    at = entered + timedelta(seconds=policy.seconds.get(job["state"], step.seconds))
+                    if now < at:
+                        return
+                if policy.outcome == "failure" and target == kind.success:
+                    target = kind.failure
+                cause = "policy"
+            self._move(job, target, at, cause)
+
+    def _due(self, job: dict) -> float | None:
+        kind = self.kinds.get(job["kind"])
+        step = kind.steps.get(job["state"]) if kind else None
+        if step is None:
+            return None
+        if step.timer == "retention":
+            seconds = step.seconds
+        else:
+            policy = self.policy(kind.key)
+            if policy.mode in ("manual", "after_polls"):
+                return None
+            seconds = 0.0 if policy.mode == "immediate" else policy.seconds.get(job["state"], step.seconds)
+        return job["entered_at"].timestamp() + seconds
+
+    def sweep(self, force: bool = False) -> None:
+        """Bring every job up to the clock, so hooks (callbacks, files) fire with nobody polling.
+
+        Cheap when nothing is due: it remembers the earliest pending transition.
+        """
+        now_ts = self.clock.timestamp()
+        due = self._next_due
+        if not force and due is not None and now_ts < due:
+            return
+        now = self.clock.now()
+        with self.store.lock:
+            earliest = None
+            for job in self.store.collection(JOBS).values():
+                self._advance(job, now)
+                d = self._due(job)
+                if d is not None and (earliest is None or d < earliest):
+                    earliest = d
+            self._next_due = earliest if earliest is not None else float("inf")
+
+    def invalidate(self) -> None:
+        """Forget the cached earliest due time (after a reset, restore or clock jump)."""
+        self._next_due = None

@@ -1,0 +1,106 @@
+"""Thread-safe in-memory state: named collections of plain records, reset, and JSON snapshot/restore."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime
+from typing import Any, Iterator
+
+from .clock import UTC
+
+
+def encode(value: Any) -> Any:
+    """Records hold JSON values and datetimes; datetimes become ``{"$dt": iso}``."""
+    if isinstance(value, datetime):
+        return {"$dt": value.astimezone(UTC).isoformat()}
+    if isinstance(value, dict):
+        return {str(k): encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot store a {type(value).__name__} in a record")
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and "$dt" in value:
+            return datetime.fromisoformat(value["$dt"]).astimezone(UTC)
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+class Store:
+    """Collections of records keyed by id, in insertion order.
+
+    Hold ``store.lock`` around any read-modify-write; it is re-entrant, so model functions may
+    nest. Collections are created on first use and survive ``reset()`` only as empty dicts.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._collections: dict[str, dict[str, dict]] = {}
+
+    def collection(self, name: str) -> dict[str, dict]:
+        coll = self._collections.get(name)
+        if coll is None:
+            with self.lock:
+                coll = self._collections.setdefault(name, {})
+        return coll
+
+    def get(self, name: str, key: str) -> dict | None:
+        return self.collection(name).get(str(key))
+
+    def put(self, name: str, key: str, record: dict) -> dict:
+        with self.lock:
+            self.collection(name)[str(key)] = record
+        return record
+
+    def delete(self, name: str, key: str) -> dict | None:
+        with self.lock:
+            return self.collection(name).pop(str(key), None)
+
+    def values(self, name: str) -> list[dict]:
+        with self.lock:
+            return list(self.collection(name).values())
+
+    def names(self) -> list[str]:
+        return sorted(self._collections)
+
+    def iter_all(self) -> Iterator[tuple[str, dict]]:
+        with self.lock:
+            items = [(n, r) for n, c in self._collections.items() for r in c.values()]
+        return iter(items)
+
+    def reset(self) -> None:
+        with self.lock:
+            for coll in self._collections.values():
+                coll.clear()
+
+    def count(self) -> int:
+        with self.lock:
+            return sum(len(c) for c in self._collections.values())
+
+    # -- snapshot ------------------------------------------------------------
+    def dump(self) -> dict:
+        with self.lock:
+            return {name: {k: encode(r) for k, r in coll.items()}
+                    for name, coll in self._collections.items() if coll}
+
+    def load(self, data: dict) -> None:
+        if not isinstance(data, dict) or not all(
+                isinstance(c, dict) and all(isinstance(r, dict) for r in c.values())
+                for c in data.values()):
+            raise ValueError("collections must map a name to an object of records")
+        decoded = {name: {str(k): decode(r) for k, r in coll.items()} for name, coll in data.items()}
+        with self.lock:
+            for coll in self._collections.values():
+                coll.clear()
+            for name, coll in decoded.items():
+                self.collection(name).update(coll)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(encode(value), separators=(",", ":"), sort_keys=True)

@@ -1,0 +1,93 @@
+"""Fast rendering of epoch-microsecond call times as text, in UTC or any IANA zone."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .clock import UTC
+
+_US_HOUR = 3_600_000_000
+
+
+def zone(name: str | None):
+    """A tzinfo for an IANA name (``UTC`` when empty); raises ValueError for an unknown name."""
+    if not name or name.upper() in ("UTC", "ETC/UTC", "Z"):
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+
+
+class TimeFormatter:
+    """Formats epoch microseconds in one zone; offsets and date strings are cached per hour.
+
+    Rendering millions of timestamps through ``datetime.strftime`` is the slowest part of a
+    CSV export, so this does the arithmetic itself.
+    """
+
+    def __init__(self, tz=UTC):
+        self.tz = tz
+        self._hours: dict[int, tuple[str, int, str]] = {}
+        self._minutes: dict[int, str] = {}
+
+    def _hour(self, hour_index: int) -> tuple[str, int, str]:
+        cached = self._hours.get(hour_index)
+        if cached is None:
+            if len(self._hours) > 10_000:
+                self._hours.clear()
+            utc = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(hours=hour_index)
+            local = utc.astimezone(self.tz)
+            offset = int(local.utcoffset().total_seconds())
+            local_start = local.replace(minute=0, second=0, microsecond=0)
+            sign = "+" if offset >= 0 else "-"
+            hh, mm = divmod(abs(offset) // 60, 60)
+            short = f"{sign}{hh:02d}" if mm == 0 else f"{sign}{hh:02d}:{mm:02d}"
+            cached = (local_start.strftime("%Y-%m-%d %H"), offset, short)
+            self._hours[hour_index] = cached
+        return cached
+
+    def parts(self, us: int) -> tuple[str, int, int, int, str]:
+        """(``YYYY-MM-DD HH`` local, minute, second, microsecond, short offset like ``+00``)."""
+        hour_index, rest = divmod(us, _US_HOUR)
+        prefix, offset, short = self._hour(hour_index)
+        if offset % 3600:
+            # zones with a non-whole-hour offset: shift the remainder into the minutes
+            rest += (offset % 3600) * 1_000_000
+            if rest >= _US_HOUR:
+                rest -= _US_HOUR
+                prefix = self._hour(hour_index + 1)[0]
+        minute, rest = divmod(rest, 60_000_000)
+        second, micro = divmod(rest, 1_000_000)
+        return prefix, minute, second, micro, short
+
+    def seconds(self, us: int | None, sep: str = " ") -> str:
+        """``YYYY-MM-DD HH:MM:SS`` (``sep`` between date and time)."""
+        if us is None:
+            return ""
+        minute_index, rest = divmod(us, 60_000_000)
+        prefix = self._minutes.get(minute_index)
+        if prefix is None:
+            if len(self._minutes) > 50_000:
+                self._minutes.clear()
+            hour, minute, _s, _m, _o = self.parts(minute_index * 60_000_000)
+            prefix = self._minutes[minute_index] = f"{hour}:{minute:02d}:"
+        second = rest // 1_000_000
+        text = f"{prefix}{second:02d}" if second > 9 else f"{prefix}0{second}"
+        return text if sep == " " else text.replace(" ", sep)
+
+    def micros(self, us: int | None, with_offset: bool = False) -> str:
+        """``YYYY-MM-DD HH:MM:SS.ffffff`` and, optionally, a PostgreSQL-style ``+00`` offset."""
+        if us is None:
+            return ""
+        prefix, minute, second, micro, short = self.parts(us)
+        text = f"{prefix}:{minute:02d}:{second:02d}.{micro:06d}"
+        return text + short if with_offset else text
+
+    def iso(self, us: int | None) -> str:
+        """ISO 8601 with milliseconds and the zone offset (``Z`` in UTC)."""
+        if us is None:
+            return ""
+        prefix, minute, second, micro, short = self.parts(us)
+        suffix = "Z" if self.tz is UTC else (short if ":" in short else short + ":00")
+        return f"{prefix.replace(' ', 'T')}:{minute:02d}:{second:02d}.{micro // 1000:03d}{suffix}"

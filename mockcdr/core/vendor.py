@@ -1,0 +1,84 @@
+"""The contract between the core and a vendor package: what a vendor declares and provides."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+from .lifecycle import JobKind
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flask import Blueprint, Response
+
+    from .errors import MockError
+    from .runtime import Runtime
+
+
+@dataclass
+class FileOut:
+    """A file a vendor serves or delivers: a name, a media type and a stream of byte chunks."""
+    filename: str
+    content_type: str
+    chunks: Iterable[bytes]
+    headers: dict = field(default_factory=dict)
+    compressed: bool = False   # the bytes are gzip (faults may corrupt them)
+
+    def read(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+@dataclass
+class GenerateRequest:
+    """What ``mockcdr generate <slug>`` asks a vendor for."""
+    tenant: str | None                 # a tenant key or vendor credential; None = the first one
+    start: datetime
+    end: datetime | None               # None with ``limit``: as many days as the limit needs
+    limit: int | None = None           # at most this many rows
+    format: str | None = None          # a vendor word such as ``cdr_in`` or ``2026-04-16``
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class Vendor:
+    """Everything the core needs to host a vendor. Built by ``mockcdr.vendors.<slug>.VENDOR``.
+
+    - ``blueprint()`` returns a fresh Flask blueprint whose endpoint names are the spec's
+      operationIds (the journal and faults name operations by them).
+    - ``render_error(err)`` turns any ``MockError`` into the vendor's own response.
+    - ``setup(runtime, section)`` validates the vendor's fixture section (raise
+      ``FixtureError`` naming the field) and returns the vendor's per-runtime state; it may
+      register lifecycle hooks.
+    - ``describe(runtime, base_url)`` lists base URLs and default credentials for humans.
+    - ``tick(runtime)`` runs scheduled work when the clock moves (must be cheap when idle).
+    - ``generate(runtime, request)`` returns the ``FileOut`` a download would serve.
+    - ``render_file(runtime, params)`` re-creates a delivered file from its recorded params.
+    """
+    slug: str
+    title: str
+    prefixes: tuple[str, ...]
+    blueprint: Callable[[], "Blueprint"]
+    render_error: Callable[["MockError"], "Response"]
+    setup: Callable[["Runtime", dict], Any]
+    describe: Callable[["Runtime", str], dict]
+    job_kinds: tuple[JobKind, ...] = ()
+    tick: Callable[["Runtime"], None] | None = None
+    generate: Callable[["Runtime", GenerateRequest], FileOut] | None = None
+    render_file: Callable[["Runtime", dict], FileOut] | None = None
+    spec: str = ""
+
+    def __post_init__(self):
+        if not self.spec:
+            self.spec = f"{self.slug}.yaml"
+
+    def owns(self, path: str) -> bool:
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.prefixes)
+
+
+def iter_limited(items: Iterable, limit: int | None) -> Iterator:
+    if limit is None:
+        yield from items
+        return
+    for i, item in enumerate(items):
+        if i >= limit:
+            return
+        yield item

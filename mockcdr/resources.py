@@ -1,0 +1,41 @@
+"""Where the shipped OpenAPI specs and default fixtures are, installed or in a source checkout."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def _package_dir(package: str, repo_dir: str) -> Path:
+    try:
+        path = Path(str(resources.files(package)))
+        if path.is_dir():
+            return path
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return _REPO / repo_dir
+
+
+def specs_dir() -> Path:
+    return _package_dir("mockcdr.openapi", "openapi")
+
+
+def fixtures_dir() -> Path:
+    return _package_dir("mockcdr.fixtures", "fixtures")
+
+
+def default_fixtures() -> Path:
+    return fixtures_dir() / "default"
+
+
+def spec_path(name: str) -> Path:
+    """The spec file for a vendor slug or ``control``; FileNotFoundError if there is none."""
+    path = specs_dir() / (name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
+    if not path.is_file():
+        raise FileNotFoundError(f"no OpenAPI spec named {name!r} in {specs_dir()}")
+    return path
+
+
+def spec_names() -> list[str]:
+    return sorted(p.stem for p in specs_dir().glob("*.yaml"))

@@ -1,0 +1,155 @@
+"""Serving: waitress on one or more ports over one Runtime, a background ticker, an access log."""
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from datetime import datetime
+from typing import Callable, TextIO
+
+from waitress import create_server
+from waitress.channel import ClientDisconnected
+
+from .core.errors import DropConnection
+from .core.runtime import Runtime
+
+# waitress chatters about its task queue under load; the mock is quiet by default.
+for _name in ("waitress", "waitress.queue"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
+
+
+class DropMiddleware:
+    """Turn DropConnection (raised by a fault) into waitress's own disconnect: no response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        try:
+            result = self.app(environ, start_response)
+        except DropConnection:
+            raise ClientDisconnected("dropped by an injected fault") from None
+        return _guard(result)
+
+
+def _guard(result):
+    try:
+        for chunk in result:
+            yield chunk
+    except DropConnection:
+        raise ClientDisconnected("dropped by an injected fault") from None
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+
+
+class AccessLog:
+    """One line per request: client, time, request line, status, bytes, seconds."""
+
+    def __init__(self, app, out: TextIO):
+        self.app = app
+        self.out = out
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        seen = {}
+
+        def _start(status, headers, exc_info=None):
+            seen["status"] = status.split(" ", 1)[0]
+            return start_response(status, headers, exc_info)
+
+        size = 0
+        try:
+            for chunk in self.app(environ, _start):
+                size += len(chunk)
+                yield chunk
+        finally:
+            query = environ.get("QUERY_STRING")
+            line = (f'{environ.get("REMOTE_ADDR", "-")} [{datetime.now().strftime("%d/%b/%Y %H:%M:%S")}] '
+                    f'"{environ["REQUEST_METHOD"]} {environ.get("PATH_INFO", "")}{"?" + query if query else ""}'
+                    f' {environ.get("SERVER_PROTOCOL", "")}" {seen.get("status", "-")} {size} '
+                    f'{time.perf_counter() - started:.4f}s')
+            with self.lock:
+                print(line, file=self.out, flush=True)
+
+
+def wrap(app, access_log: bool = False, out: TextIO | None = None):
+    wsgi = DropMiddleware(app)
+    if access_log:
+        wsgi = AccessLog(wsgi, out or sys.stdout)
+    return wsgi
+
+
+class Ticker(threading.Thread):
+    """Sweeps jobs, schedules and deliveries every ``interval`` seconds, so callbacks and
+    scheduled files go out even when nobody polls."""
+
+    def __init__(self, runtime: Runtime, interval: float):
+        super().__init__(name="mockcdr-ticker", daemon=True)
+        self.runtime = runtime
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self):
+        self.runtime.ticker_running = True
+        try:
+            while not self.stopped.wait(self.interval):
+                try:
+                    self.runtime.tick()
+                except Exception as exc:  # keep ticking; surface it to test harnesses
+                    self.runtime.errors.append(exc)
+                    logging.getLogger("mockcdr").exception("background tick failed")
+        finally:
+            self.runtime.ticker_running = False
+
+    def stop(self):
+        self.stopped.set()
+
+
+class Servers:
+    """The listening servers of one process; ``start()`` runs each on its own thread."""
+
+    def __init__(self, runtime: Runtime, apps: list[tuple[str, object, str, int]],
+                 access_log: bool = False, threads: int = 8, out: TextIO | None = None):
+        self.runtime = runtime
+        self.servers = []
+        for name, app, host, port in apps:
+            server = create_server(wrap(app, access_log, out), host=host, port=port, threads=threads,
+                                   ident="mockcdr", clear_untrusted_proxy_headers=True)
+            self.servers.append((name, server))
+        self.ticker = Ticker(runtime, runtime.settings.tick_interval)
+        self._threads: list[threading.Thread] = []
+
+    def ports(self) -> dict[str, int]:
+        return {name: server.effective_port for name, server in self.servers}
+
+    def start(self) -> None:
+        self.ticker.start()
+        for name, server in self.servers:
+            t = threading.Thread(target=_run, args=(server,), name=f"mockcdr-{name}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.ticker.stop()
+        for _name, server in self.servers:
+            server.close()
+            dispatcher = getattr(server, "task_dispatcher", None)
+            if dispatcher is not None:
+                dispatcher.shutdown(cancel_pending=True, timeout=timeout)
+        for t in self._threads:
+            t.join(timeout)
+
+    def wait(self, should_stop: Callable[[], bool] = lambda: False) -> None:
+        while any(t.is_alive() for t in self._threads) and not should_stop():
+            time.sleep(0.2)
+
+
+def _run(server) -> None:
+    try:
+        server.run()
+    except (OSError, ValueError):  # closed while the loop was polling
+        pass

@@ -1,0 +1,156 @@
+"""One Settings object, from defaults, a YAML config file, MOCKCDR_* environment and CLI flags."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+ALL_VENDORS = ("didww", "telnyx", "yeti", "mor", "yeastar")
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    seed: str = "mockcdr"
+    fixtures: str | None = None           # a YAML file or folder over the embedded defaults
+    vendors: tuple[str, ...] = ALL_VENDORS
+    vendor_ports: Mapping[str, int] = field(default_factory=dict)
+    access_log: bool = False
+    threads: int = 8
+    max_body: int = 1024 * 1024
+    calls_per_day: int = 40
+    journal_size: int = 1000
+    journal_body_limit: int = 2048
+    clock_start: str | None = None        # ISO instant the virtual clock starts at (and resets to)
+    clock_frozen: bool = False
+    tick_interval: float = 0.25           # seconds between background sweeps of a live server
+    callback_timeout: float = 5.0
+    timings: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    vendor_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def with_(self, **changes) -> "Settings":
+        return validate(replace(self, **changes))
+
+
+_CASTS = {
+    "port": int, "threads": int, "max_body": int, "calls_per_day": int, "journal_size": int,
+    "journal_body_limit": int, "tick_interval": float, "callback_timeout": float,
+}
+_BOOLS = ("access_log", "clock_frozen")
+
+
+def _bool(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name}: {value!r} is not a boolean (use true or false)")
+
+
+def parse_vendor_ports(value) -> dict[str, int]:
+    """``didww=8081,yeti=8082`` (or a mapping) -> ``{"didww": 8081, "yeti": 8082}``."""
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    else:
+        items = []
+        for part in (p.strip() for p in str(value or "").split(",")):
+            if not part:
+                continue
+            if "=" not in part:
+                raise SettingsError(f"vendor_ports: {part!r} must look like slug=PORT")
+            slug, port = part.split("=", 1)
+            items.append((slug.strip(), port.strip()))
+    out = {}
+    for slug, port in items:
+        try:
+            out[str(slug)] = int(port)
+        except (TypeError, ValueError):
+            raise SettingsError(f"vendor_ports: port for {slug!r} must be an integer") from None
+    return out
+
+
+def coerce(name: str, value) -> Any:
+    """Turn a raw (string) value for a setting into its type; raise SettingsError naming it."""
+    if name in _CASTS:
+        try:
+            return _CASTS[name](value)
+        except (TypeError, ValueError):
+            raise SettingsError(f"{name}: {value!r} is not a valid {_CASTS[name].__name__}") from None
+    if name in _BOOLS:
+        return _bool(name, value)
+    if name == "vendors":
+        items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+        return tuple(v.strip() for v in items if str(v).strip())
+    if name == "vendor_ports":
+        return parse_vendor_ports(value)
+    if name == "seed":
+        return str(value)
+    return value
+
+
+def validate(s: Settings) -> Settings:
+    unknown = [v for v in s.vendors if v not in ALL_VENDORS]
+    if unknown:
+        raise SettingsError(f"vendors: unknown {', '.join(unknown)}; known: {', '.join(ALL_VENDORS)}")
+    for slug, port in s.vendor_ports.items():
+        if slug not in s.vendors:
+            raise SettingsError(f"vendor_ports: {slug!r} is not a served vendor")
+        if not 0 <= port <= 65535:
+            raise SettingsError(f"vendor_ports: {port} is not a TCP port")
+    if not 0 <= s.port <= 65535:
+        raise SettingsError(f"port: {s.port} is not a TCP port")
+    for name, low in (("threads", 1), ("max_body", 1024), ("journal_size", 1),
+                      ("journal_body_limit", 0), ("calls_per_day", 0)):
+        if getattr(s, name) < low:
+            raise SettingsError(f"{name}: must be at least {low}")
+    if s.tick_interval <= 0:
+        raise SettingsError("tick_interval: must be greater than 0")
+    if s.clock_start is not None:
+        from .core.clock import parse_instant
+
+        try:
+            parse_instant(s.clock_start)
+        except ValueError as exc:
+            raise SettingsError(f"clock_start: {exc}") from None
+    return s
+
+
+NAMES = tuple(f.name for f in fields(Settings))
+
+
+def from_sources(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
+                 config: str | None = None) -> Settings:
+    """Defaults < config file (``MOCKCDR_CONFIG`` or ``config``) < environment < CLI flags."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    config = config or (cli or {}).get("config") or env.get("MOCKCDR_CONFIG")
+    if config:
+        try:
+            data = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise SettingsError(f"config file {config}: {exc}") from None
+        if not isinstance(data, dict):
+            raise SettingsError(f"config file {config}: must be a mapping of settings")
+        bad = sorted(set(data) - set(NAMES))
+        if bad:
+            raise SettingsError(f"config file {config}: unknown settings {', '.join(bad)}")
+        values.update({k: coerce(k, v) for k, v in data.items()})
+    for name in NAMES:
+        raw = env.get(f"MOCKCDR_{name.upper()}")
+        if raw is not None and name not in ("timings", "vendor_options"):
+            values[name] = coerce(name, raw)
+    for name, value in (cli or {}).items():
+        if name in NAMES and value is not None:
+            values[name] = coerce(name, value)
+    return validate(Settings(**values))

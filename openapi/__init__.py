@@ -1,0 +1,1 @@
+"""Hand-written OpenAPI contracts of the five vendors and of the control API."""
