@@ -111,6 +111,10 @@ class Universe:
         self._shapes: dict[tuple, tuple] = {}
         self.produced = 0   # calls generated so far (progress reporting)
 
+    def per_day(self, tenant: TenantProfile) -> int:
+        """The tenant's own calls_per_day if it sets one (0 included), else the setting."""
+        return self.calls_per_day if tenant.calls_per_day is None else tenant.calls_per_day
+
     def shapes(self, tenant: TenantProfile) -> tuple[tuple, ...]:
         """The tenant's pool of call shapes (who, which way, how it ended), drawn once per seed."""
         key = (tenant.key, tenant.country, tenant.dids, tenant.trunks, tenant.extensions, tenant.name)
@@ -127,7 +131,7 @@ class Universe:
 
     def day(self, tenant: TenantProfile, d: date) -> list[Call]:
         """Every call of the tenant that starts on UTC day ``d``, in start order."""
-        per_day = tenant.calls_per_day or self.calls_per_day
+        per_day = self.per_day(tenant)
         rng = random.Random(derive_seed(self.seed, "calls", tenant.key, d.isoformat()))
         r = rng.random
         n = int(per_day * (0.8 + 0.4 * r()) + 0.5) if per_day > 2 else per_day
@@ -187,7 +191,7 @@ class Universe:
     def open_ended(self, tenant: TenantProfile, start: datetime, limit: int) -> Iterator[Call]:
         """The first ``limit`` calls from ``start`` on, however many days that takes."""
         produced = 0
-        if (tenant.calls_per_day or self.calls_per_day) <= 0:
+        if self.per_day(tenant) <= 0:
             return
         d = start.astimezone(UTC).date()
         start_us = int(start.timestamp() * 1_000_000)
