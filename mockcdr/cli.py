@@ -190,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     _settings_args(p, serving=False)
     p.set_defaults(func=cmd_generate)
 
+    from .control_cli import add_control_parser
+
+    add_control_parser(sub)
     return parser
 
 

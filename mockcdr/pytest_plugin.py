@@ -1,20 +1,52 @@
 """pytest plugin (pytest11): fixtures over mockcdr.testing; the logic lives there."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from .settings import Settings
+from .control_client import ControlClient
+from .settings import Settings, from_sources
+from .testing import ExternalServer, LiveServer
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("mockcdr")
+    group.addoption("--mockcdr-seed", default=None, help="seed of the mock's fake data (MOCKCDR_SEED)")
+    group.addoption("--mockcdr-vendors", default=None, help="vendors to serve, comma separated")
+    group.addoption("--mockcdr-fixtures", default=None, help="fixtures file or folder")
+    group.addoption("--mockcdr-url", default=None,
+                    help="use an already running mock (e.g. a container) instead of starting one "
+                         "(MOCKCDR_URL)")
+    parser.addini("mockcdr_seed", "seed of the mock's fake data", default=None)
+    parser.addini("mockcdr_vendors", "vendors to serve, comma separated", default=None)
+
+
+def _option(config, name: str):
+    value = config.getoption(f"--mockcdr-{name}")
+    if value is None:
+        value = config.getini(f"mockcdr_{name}") if name in ("seed", "vendors") else None
+    return value or None
+
+
+@pytest.fixture(scope="session")
+def mockcdr_session_settings(pytestconfig) -> Settings:
+    """Settings from ``--mockcdr-*`` options, ini values and ``MOCKCDR_*`` environment."""
+    cli = {"seed": _option(pytestconfig, "seed"), "vendors": _option(pytestconfig, "vendors"),
+           "fixtures": _option(pytestconfig, "fixtures")}
+    env = {k: v for k, v in os.environ.items() if k.startswith("MOCKCDR_") and k != "MOCKCDR_URL"}
+    return from_sources(cli={k: v for k, v in cli.items() if v}, env=env)
 
 
 @pytest.fixture
-def mockcdr_settings() -> Settings:
-    """Settings for in-process apps; override this fixture to change seed, vendors, fixtures."""
-    return Settings()
+def mockcdr_settings(mockcdr_session_settings) -> Settings:
+    """Settings of the in-process app; override this fixture to change them per test/module."""
+    return mockcdr_session_settings
 
 
 @pytest.fixture
 def mockcdr_app(mockcdr_settings):
-    """A fresh in-process Flask app per test (its Runtime is ``app.extensions['mockcdr']``)."""
+    """A fresh in-process Flask app per test; its Runtime is ``app.extensions['mockcdr']``."""
     from .app import create_app
 
     app = create_app(mockcdr_settings)
@@ -29,3 +61,32 @@ def mockcdr_app(mockcdr_settings):
 def mockcdr_client(mockcdr_app):
     """Flask's test client for ``mockcdr_app``."""
     return mockcdr_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def _mockcdr_live(pytestconfig, mockcdr_session_settings):
+    url = pytestconfig.getoption("--mockcdr-url") or os.environ.get("MOCKCDR_URL")
+    if url:
+        yield ExternalServer(url)
+        return
+    server = LiveServer(mockcdr_session_settings)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mockcdr_server(_mockcdr_live):
+    """One live server per session (per xdist worker), reset before each test.
+
+    An unexpected exception on the server thread fails the test that caused it.
+    """
+    _mockcdr_live.reset()
+    yield _mockcdr_live
+    _mockcdr_live.raise_errors()
+
+
+@pytest.fixture
+def mockcdr_control(mockcdr_server) -> ControlClient:
+    """A ControlClient for ``mockcdr_server``."""
+    return ControlClient(mockcdr_server.url)

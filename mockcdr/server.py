@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 from typing import Callable, TextIO
 
-from waitress import create_server
+from waitress import create_server, wasyncore
 from waitress.channel import ClientDisconnected
 
 from .core.errors import DropConnection
@@ -118,13 +118,14 @@ class Servers:
         self.servers = []
         for name, app, host, port in apps:
             server = create_server(wrap(app, access_log, out), host=host, port=port, threads=threads,
-                                   ident="mockcdr", clear_untrusted_proxy_headers=True)
+                                   ident="mockcdr", clear_untrusted_proxy_headers=True,
+                                   asyncore_loop_timeout=0.2)
             self.servers.append((name, server))
         self.ticker = Ticker(runtime, runtime.settings.tick_interval)
         self._threads: list[threading.Thread] = []
 
     def ports(self) -> dict[str, int]:
-        return {name: server.effective_port for name, server in self.servers}
+        return {name: int(server.effective_port) for name, server in self.servers}
 
     def start(self) -> None:
         self.ticker.start()
@@ -136,10 +137,10 @@ class Servers:
     def stop(self, timeout: float = 5.0) -> None:
         self.ticker.stop()
         for _name, server in self.servers:
+            # let requests in flight finish before the sockets close under them
+            server.task_dispatcher.shutdown(cancel_pending=False, timeout=timeout)
             server.close()
-            dispatcher = getattr(server, "task_dispatcher", None)
-            if dispatcher is not None:
-                dispatcher.shutdown(cancel_pending=True, timeout=timeout)
+            wasyncore.close_all(server._map)   # idle keep-alive channels too, so the loop ends
         for t in self._threads:
             t.join(timeout)
 

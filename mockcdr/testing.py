@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Iterable
 
+from .control_client import ControlAPIError, ControlClient
 from .settings import Settings
+
+__all__ = ["LiveServer", "ExternalServer", "ControlClient", "ControlAPIError", "ServerError"]
 
 
 class ServerError(AssertionError):
@@ -61,6 +65,11 @@ class LiveServer:
             self._started = False
             self.ready.clear()
 
+    def reset(self) -> None:
+        """Back to the seeded initial state (the pytest plugin does this before each test)."""
+        self.runtime.reset()
+        self.runtime.errors.clear()
+
     def take_errors(self) -> list[BaseException]:
         errors = list(self.runtime.errors)
         self.runtime.errors.clear()
@@ -77,3 +86,27 @@ class LiveServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class ExternalServer:
+    """A mock that is already running (a container, ``mockcdr serve``): same surface as
+    LiveServer, steered only through the control API."""
+
+    def __init__(self, url: str, wait: float = 30.0):
+        self.url = url.rstrip("/")
+        self.control = ControlClient(self.url)
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                self.control.health()
+                break
+            except (OSError, ControlAPIError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def reset(self) -> None:
+        self.control.reset()
+
+    def raise_errors(self) -> None:
+        """Errors of a server in another process show in its own log, not here."""

@@ -1,10 +1,14 @@
-"""The /_mockcdr control blueprint: thin HTTP over the Runtime and core.control."""
+"""The /_mockcdr control blueprint: thin HTTP over core.control; view names are the operationIds."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+import json
 
-from .. import __version__
-from .http import json_response
+from flask import Blueprint, Response, current_app, request
+
+from .. import __version__, resources
+from . import control
+from .control import ControlError
+from .http import file_response, json_response
 
 PREFIX = "/_mockcdr"
 
@@ -25,16 +29,145 @@ def info_document(rt, base_url: str, served) -> dict:
     }
 
 
+def _body():
+    """The JSON body, or None when empty; a ControlError for anything unparseable."""
+    data = request.get_data(cache=True)
+    if not data.strip():
+        return None
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ControlError(f"the body is not valid JSON: {exc}") from None
+
+
+def _args(*names):
+    return {n: request.args.get(n) for n in names}
+
+
 def blueprint() -> Blueprint:
     bp = Blueprint("control", __name__, url_prefix=PREFIX)
 
+    @bp.errorhandler(ControlError)
+    def _control_error(exc: ControlError):
+        kind = "not_found" if exc.status == 404 else "bad_request"
+        return json_response({"error": {"kind": kind, "message": str(exc)}}, status=exc.status)
+
     @bp.get("/health")
-    def getHealth():
+    def health():
         return json_response({"status": "ok"})
 
     @bp.get("/info")
-    def getInfo():
+    def info():
         served = current_app.extensions["mockcdr.vendors"]
         return json_response(info_document(runtime(), request.host_url.rstrip("/"), served))
+
+    @bp.get("/openapi/<name>.yaml")
+    def get_spec(name):
+        try:
+            path = resources.spec_path(name)
+        except FileNotFoundError as exc:
+            raise ControlError(str(exc), 404) from None
+        return Response(path.read_text(encoding="utf-8"), content_type="application/yaml")
+
+    @bp.post("/reset")
+    def reset():
+        return json_response(control.reset(runtime(), _body()))
+
+    @bp.post("/seed")
+    def set_seed():
+        return json_response(control.set_seed(runtime(), _body()))
+
+    @bp.get("/snapshot")
+    def get_snapshot():
+        return json_response(control.get_snapshot(runtime()))
+
+    @bp.post("/snapshot")
+    def restore_snapshot():
+        return json_response(control.restore_snapshot(runtime(), _body()))
+
+    @bp.get("/clock")
+    def get_clock():
+        return json_response(control.get_clock(runtime()))
+
+    @bp.put("/clock")
+    def set_clock():
+        return json_response(control.set_clock(runtime(), _body()))
+
+    @bp.post("/clock/advance")
+    def advance_clock():
+        return json_response(control.advance_clock(runtime(), _body()))
+
+    @bp.post("/clock/freeze")
+    def freeze_clock():
+        return json_response(control.freeze_clock(runtime(), _body()))
+
+    @bp.post("/clock/unfreeze")
+    def unfreeze_clock():
+        return json_response(control.unfreeze_clock(runtime()))
+
+    @bp.get("/transitions")
+    def list_transitions():
+        return json_response(control.list_transitions(runtime(), request.args.get("vendor")))
+
+    @bp.put("/transitions/<kind>")
+    def set_transition(kind):
+        return json_response(control.set_transition(runtime(), kind, _body()))
+
+    @bp.get("/jobs")
+    def list_jobs():
+        return json_response(control.list_jobs(runtime(), **_args("vendor", "kind", "state", "tenant")))
+
+    @bp.get("/jobs/<job_id>")
+    def get_job(job_id):
+        return json_response(control.get_job(runtime(), job_id))
+
+    @bp.post("/jobs/<job_id>/state")
+    def force_job_state(job_id):
+        return json_response(control.force_job_state(runtime(), job_id, _body()))
+
+    @bp.get("/faults")
+    def list_faults():
+        return json_response(control.list_faults(runtime(), request.args.get("vendor")))
+
+    @bp.post("/faults")
+    def add_fault():
+        return json_response(control.add_fault(runtime(), _body()), status=201)
+
+    @bp.delete("/faults")
+    def clear_faults():
+        return json_response(control.clear_faults(runtime(), request.args.get("vendor")))
+
+    @bp.delete("/faults/<int:fault_id>")
+    def delete_fault(fault_id):
+        return json_response(control.delete_fault(runtime(), fault_id))
+
+    @bp.get("/journal")
+    def get_journal():
+        return json_response(control.get_journal(
+            runtime(), **_args("vendor", "operation", "status", "method", "since", "limit")))
+
+    @bp.delete("/journal")
+    def clear_journal():
+        return json_response(control.clear_journal(runtime()))
+
+    @bp.get("/deliveries")
+    def list_deliveries():
+        return json_response(control.list_deliveries(runtime(), **_args("vendor", "channel", "state")))
+
+    @bp.get("/deliveries/<delivery_id>")
+    def get_delivery(delivery_id):
+        return json_response(control.jsonable(control.get_delivery(runtime(), delivery_id)))
+
+    @bp.get("/deliveries/<delivery_id>/file")
+    def get_delivery_file(delivery_id):
+        return file_response(control.delivery_file(runtime(), delivery_id))
+
+    @bp.post("/deliveries/run")
+    def run_deliveries():
+        return json_response(control.run_deliveries(runtime()))
+
+    @bp.delete("/deliveries")
+    def clear_deliveries():
+        return json_response(control.clear_deliveries(runtime()))
 
     return bp

@@ -119,6 +119,17 @@ class Runtime:
         for key in ("ids", "faults", "store"):
             if not isinstance(snap[key], dict):
                 raise ValueError(f"snapshot {key} must be an object")
+        counters = snap["ids"].get("counters", {})
+        if not isinstance(counters, dict) or not all(isinstance(v, int) for v in counters.values()):
+            raise ValueError("snapshot ids.counters must map names to integers")
+        faults = snap["faults"].get("faults", [])
+        if not isinstance(faults, list) or not all(isinstance(f, dict) and "vendor" in f and "kind" in f
+                                                    for f in faults):
+            raise ValueError("snapshot faults.faults must be a list of faults")
+        try:
+            float(clock.get("frozen_at", clock.get("now")))
+        except (TypeError, ValueError):
+            raise ValueError("snapshot clock time must be a number of epoch seconds") from None
         probe = Store()
         probe.load(snap["store"])  # validates the records before touching live state
         with self.store.lock:

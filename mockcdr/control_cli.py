@@ -1,0 +1,155 @@
+"""``mockcdr control ...``: steer a running server (reset, clock, faults, journal, jobs...) by URL."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .control_client import ControlAPIError, ControlClient
+
+
+def add_control_parser(sub) -> None:
+    p = sub.add_parser("control", help="steer a running mock through its /_mockcdr API")
+    p.add_argument("--url", default=None,
+                   help="the server (default $MOCKCDR_URL or http://127.0.0.1:8080)")
+    csub = p.add_subparsers(dest="action", required=True)
+
+    csub.add_parser("health", help="is it up?")
+    csub.add_parser("info", help="version, seed, vendors, credentials")
+    r = csub.add_parser("reset", help="back to the seeded initial state")
+    r.add_argument("--seed", help="reset with this seed instead")
+
+    c = csub.add_parser("clock", help="show or steer the virtual clock")
+    c.add_argument("op", nargs="?", choices=["show", "set", "advance", "freeze", "unfreeze"], default="show")
+    c.add_argument("value", nargs="?", help="ISO instant (set, freeze) or duration (advance: PT1H, 90)")
+    c.add_argument("--frozen", action="store_true", help="with set: freeze at that instant")
+
+    t = csub.add_parser("transitions", help="list or set job progression policies")
+    t.add_argument("op", nargs="?", choices=["list", "set"], default="list")
+    t.add_argument("kind", nargs="?", help="job kind, e.g. didww.export")
+    t.add_argument("mode", nargs="?", choices=["after_seconds", "after_polls", "immediate", "manual"])
+    t.add_argument("--vendor")
+    t.add_argument("--polls", type=int)
+    t.add_argument("--seconds", action="append", default=[], metavar="STATE=N")
+    t.add_argument("--outcome", choices=["success", "failure"])
+
+    j = csub.add_parser("jobs", help="list jobs or force one into a state")
+    j.add_argument("op", nargs="?", choices=["list", "show", "force"], default="list")
+    j.add_argument("job_id", nargs="?")
+    j.add_argument("state", nargs="?")
+    for name in ("vendor", "kind", "tenant"):
+        j.add_argument(f"--{name}")
+    j.add_argument("--in-state", dest="in_state", help="list only jobs in this state")
+
+    f = csub.add_parser("faults", help="list, add or clear injected faults")
+    f.add_argument("op", nargs="?", choices=["list", "add", "clear", "delete"], default="list")
+    f.add_argument("target", nargs="?", help="vendor (add), fault id (delete)")
+    f.add_argument("kind", nargs="?", choices=["error", "latency", "rate_limit", "truncate", "corrupt_gzip", "drop"])
+    f.add_argument("--vendor")
+    f.add_argument("--operation")
+    for name in ("count", "status", "latency-ms", "retry-after", "after-bytes"):
+        f.add_argument(f"--{name}", type=int)
+    f.add_argument("--detail")
+    f.add_argument("--code")
+
+    jr = csub.add_parser("journal", help="show or clear the request journal")
+    jr.add_argument("op", nargs="?", choices=["show", "clear"], default="show")
+    for name in ("vendor", "operation", "method"):
+        jr.add_argument(f"--{name}")
+    for name in ("status", "since", "limit"):
+        jr.add_argument(f"--{name}", type=int)
+
+    d = csub.add_parser("deliveries", help="list deliveries (callbacks, scheduled files)")
+    d.add_argument("op", nargs="?", choices=["list", "file", "run", "clear"], default="list")
+    d.add_argument("delivery_id", nargs="?")
+    d.add_argument("--vendor")
+    d.add_argument("-o", "--output", help="with file: write the file here (default stdout)")
+
+    s = csub.add_parser("snapshot", help="save or load the whole state as JSON")
+    s.add_argument("op", choices=["save", "load"])
+    s.add_argument("path")
+    p.set_defaults(func=cmd_control)
+
+
+def _need(value, what: str):
+    if value is None:
+        raise ControlAPIError(400, f"{what} is required")
+    return value
+
+
+def _dispatch(cc: ControlClient, ns):
+    a = ns.action
+    if a in ("health", "info"):
+        return getattr(cc, a)()
+    if a == "reset":
+        return cc.reset(ns.seed)
+    if a == "clock":
+        if ns.op == "set":
+            return cc.set_clock(_need(ns.value, "an ISO instant"), frozen=True if ns.frozen else None)
+        if ns.op == "advance":
+            return cc.advance_clock(_need(ns.value, "a duration"))
+        if ns.op == "freeze":
+            return cc.freeze_clock(ns.value)
+        return cc.unfreeze_clock() if ns.op == "unfreeze" else cc.get_clock()
+    if a == "transitions":
+        if ns.op == "set":
+            seconds = {k: float(v) for k, v in (x.split("=", 1) for x in ns.seconds)} or None
+            return cc.set_transition(_need(ns.kind, "the job kind"), ns.mode, seconds=seconds,
+                                     polls=ns.polls, outcome=ns.outcome)
+        return cc.list_transitions(ns.vendor)
+    if a == "jobs":
+        if ns.op == "force":
+            return cc.force_job_state(_need(ns.job_id, "the job id"), _need(ns.state, "the state"))
+        if ns.op == "show":
+            return cc.get_job(_need(ns.job_id, "the job id"))
+        return cc.list_jobs(vendor=ns.vendor, kind=ns.kind, state=ns.in_state, tenant=ns.tenant)
+    if a == "faults":
+        if ns.op == "add":
+            return cc.add_fault(_need(ns.target, "the vendor"), _need(ns.kind, "the fault kind"),
+                                operation=ns.operation, count=ns.count, status=ns.status,
+                                detail=ns.detail, code=ns.code, latency_ms=ns.latency_ms,
+                                retry_after=ns.retry_after, after_bytes=ns.after_bytes)
+        if ns.op == "clear":
+            return cc.clear_faults(ns.vendor)
+        if ns.op == "delete":
+            return cc.delete_fault(int(_need(ns.target, "the fault id")))
+        return cc.list_faults(ns.vendor)
+    if a == "journal":
+        if ns.op == "clear":
+            return cc.clear_journal()
+        return cc.get_journal(vendor=ns.vendor, operation=ns.operation, status=ns.status,
+                              method=ns.method, since=ns.since, limit=ns.limit)
+    if a == "deliveries":
+        if ns.op == "file":
+            data = cc.get_delivery_file(_need(ns.delivery_id, "the delivery id"))
+            if ns.output:
+                Path(ns.output).write_bytes(data)
+                return {"written": ns.output, "bytes": len(data)}
+            sys.stdout.buffer.write(data)
+            return None
+        if ns.op == "run":
+            return cc.run_deliveries()
+        return cc.clear_deliveries() if ns.op == "clear" else cc.list_deliveries(ns.vendor)
+    if a == "snapshot":
+        if ns.op == "save":
+            Path(ns.path).write_text(json.dumps(cc.get_snapshot(), indent=1))
+            return {"saved": ns.path}
+        return cc.restore_snapshot(json.loads(Path(ns.path).read_text()))
+    raise ControlAPIError(400, f"unknown action {a}")
+
+
+def cmd_control(ns: argparse.Namespace) -> int:
+    url = ns.url or os.environ.get("MOCKCDR_URL") or "http://127.0.0.1:8080"
+    try:
+        result = _dispatch(ControlClient(url), ns)
+    except ControlAPIError as exc:
+        print(f"mockcdr control: {exc.message} (HTTP {exc.status})", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"mockcdr control: cannot reach {url}: {exc}", file=sys.stderr)
+        return 1
+    if result is not None:
+        print(json.dumps(result, indent=2))
+    return 0

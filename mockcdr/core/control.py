@@ -1,0 +1,239 @@
+"""Control operations on a Runtime (reset, clock, transitions, jobs, faults, journal, snapshots, deliveries)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from .clock import parse_duration, parse_instant
+from .faults import parse_fault
+from .runtime import Runtime
+
+
+class ControlError(ValueError):
+    """Bad control input; ``status`` is 400 (bad input) or 404 (no such thing)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def jsonable(value: Any) -> Any:
+    """Records as JSON: datetimes become ISO 8601 strings."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _obj(body: Any, what: str) -> Mapping:
+    if body is None:
+        return {}
+    if not isinstance(body, Mapping):
+        raise ControlError(f"{what} must be a JSON object")
+    return body
+
+
+# -- state -----------------------------------------------------------------------------------
+def reset(rt: Runtime, body: Any = None) -> dict:
+    seed = _obj(body, "the reset body").get("seed")
+    if seed is not None and not isinstance(seed, (str, int)):
+        raise ControlError("seed must be a string or an integer")
+    rt.reset(None if seed is None else str(seed))
+    return {"status": "reset", "seed": rt.seed, "clock": rt.clock.state()}
+
+
+def set_seed(rt: Runtime, body: Any) -> dict:
+    body = _obj(body, "the seed body")
+    if not isinstance(body.get("seed"), (str, int)) or isinstance(body.get("seed"), bool):
+        raise ControlError("seed is required: a string or an integer")
+    return reset(rt, {"seed": body["seed"]})
+
+
+def get_snapshot(rt: Runtime) -> dict:
+    return rt.snapshot()
+
+
+def restore_snapshot(rt: Runtime, body: Any) -> dict:
+    try:
+        rt.restore(body)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ControlError(f"not a mockcdr snapshot: {exc}") from None
+    return {"status": "restored", "seed": rt.seed, "clock": rt.clock.state()}
+
+
+# -- clock -----------------------------------------------------------------------------------
+def get_clock(rt: Runtime) -> dict:
+    return rt.clock.state()
+
+
+def set_clock(rt: Runtime, body: Any) -> dict:
+    body = _obj(body, "the clock body")
+    if "now" not in body:
+        raise ControlError("now is required: an ISO 8601 instant")
+    try:
+        instant = parse_instant(body["now"])
+    except ValueError as exc:
+        raise ControlError(f"now: {exc}") from None
+    frozen = body.get("frozen")
+    if frozen is not None and not isinstance(frozen, bool):
+        raise ControlError("frozen must be true or false")
+    if frozen is True:
+        rt.clock.freeze(instant)
+    else:
+        if frozen is False:
+            rt.clock.unfreeze()
+        rt.clock.set(instant)
+    return rt.clock.state()
+
+
+def advance_clock(rt: Runtime, body: Any) -> dict:
+    body = _obj(body, "the advance body")
+    if "by" not in body:
+        raise ControlError("by is required: seconds or an ISO 8601 duration such as PT1H")
+    try:
+        delta = parse_duration(body["by"])
+    except ValueError as exc:
+        raise ControlError(f"by: {exc}") from None
+    rt.clock.advance(delta)
+    return rt.clock.state()
+
+
+def freeze_clock(rt: Runtime, body: Any = None) -> dict:
+    at = _obj(body, "the freeze body").get("at")
+    try:
+        rt.clock.freeze(parse_instant(at) if at is not None else None)
+    except ValueError as exc:
+        raise ControlError(f"at: {exc}") from None
+    return rt.clock.state()
+
+
+def unfreeze_clock(rt: Runtime) -> dict:
+    rt.clock.unfreeze()
+    return rt.clock.state()
+
+
+# -- transitions and jobs ----------------------------------------------------------------------
+def _kind_doc(rt: Runtime, key: str) -> dict:
+    kind = rt.lifecycle.kind(key)
+    return {"kind": key, "vendor": kind.vendor, "states": list(kind.states), "initial": kind.initial,
+            "success": kind.success, "failure": kind.failure,
+            "steps": {s: {"to": st.to, "timer": st.timer, "seconds": st.seconds}
+                      for s, st in kind.steps.items()},
+            "policy": rt.lifecycle.policy(key).to_dict()}
+
+
+def list_transitions(rt: Runtime, vendor: str | None = None) -> list[dict]:
+    return [_kind_doc(rt, key) for key in sorted(rt.lifecycle.kinds)
+            if vendor is None or rt.lifecycle.kinds[key].vendor == vendor]
+
+
+def set_transition(rt: Runtime, kind: str, body: Any) -> dict:
+    if kind not in rt.lifecycle.kinds:
+        raise ControlError(f"no job kind {kind!r}; known: {', '.join(sorted(rt.lifecycle.kinds))}", 404)
+    try:
+        rt.lifecycle.set_policy(kind, body)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    return _kind_doc(rt, kind)
+
+
+def list_jobs(rt: Runtime, vendor: str | None = None, kind: str | None = None,
+              state: str | None = None, tenant: str | None = None) -> list[dict]:
+    jobs = rt.lifecycle.jobs(vendor=vendor, kind=kind, tenant=tenant)
+    return [jsonable(j) for j in jobs if state is None or j["state"] == state]
+
+
+def get_job(rt: Runtime, job_id: str) -> dict:
+    job = rt.lifecycle.get(job_id)
+    if job is None:
+        raise ControlError(f"no job {job_id!r}", 404)
+    return jsonable(job)
+
+
+def force_job_state(rt: Runtime, job_id: str, body: Any) -> dict:
+    state = _obj(body, "the state body").get("state")
+    if not isinstance(state, str):
+        raise ControlError("state is required: one of the job kind's declared states")
+    if rt.lifecycle.get(job_id) is None:
+        raise ControlError(f"no job {job_id!r}", 404)
+    try:
+        job = rt.lifecycle.force(job_id, state)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    rt.tick()
+    return jsonable(job)
+
+
+# -- faults, journal, deliveries -----------------------------------------------------------------
+def list_faults(rt: Runtime, vendor: str | None = None) -> list[dict]:
+    return rt.faults.list(vendor)
+
+
+def add_fault(rt: Runtime, body: Any) -> dict:
+    try:
+        fault = parse_fault(body, rt.vendors)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    return rt.faults.add(fault)
+
+
+def clear_faults(rt: Runtime, vendor: str | None = None) -> dict:
+    return {"cleared": rt.faults.clear(vendor=vendor)}
+
+
+def delete_fault(rt: Runtime, fault_id: int) -> dict:
+    if not rt.faults.clear(fault_id=fault_id):
+        raise ControlError(f"no fault {fault_id}", 404)
+    return {"cleared": 1}
+
+
+def _int(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ControlError(f"{name} must be an integer") from None
+
+
+def get_journal(rt: Runtime, vendor=None, operation=None, status=None, method=None, since=None,
+                limit=None) -> dict:
+    entries = rt.journal.query(vendor=vendor, operation=operation, status=_int(status, "status"),
+                               method=method, since=_int(since, "since"), limit=_int(limit, "limit"))
+    return {"entries": entries, "size": len(rt.journal), "capacity": rt.journal.capacity}
+
+
+def clear_journal(rt: Runtime) -> dict:
+    return {"cleared": rt.journal.clear()}
+
+
+def list_deliveries(rt: Runtime, vendor=None, channel=None, state=None) -> list[dict]:
+    return [jsonable(d) for d in rt.deliveries.list(vendor=vendor, channel=channel, state=state)]
+
+
+def get_delivery(rt: Runtime, delivery_id: str) -> dict:
+    delivery = rt.deliveries.get(delivery_id)
+    if delivery is None:
+        raise ControlError(f"no delivery {delivery_id}", 404)
+    return delivery
+
+
+def delivery_file(rt: Runtime, delivery_id: str):
+    """The FileOut a delivery carried, re-created by its vendor from the recorded params."""
+    delivery = get_delivery(rt, delivery_id)
+    vendor = rt.vendors.get(delivery["vendor"])
+    if not delivery.get("file") or vendor is None or vendor.render_file is None:
+        raise ControlError(f"delivery {delivery_id} carried no file", 404)
+    return vendor.render_file(rt, delivery["file"])
+
+
+def run_deliveries(rt: Runtime) -> dict:
+    rt.tick(deliver=False)
+    return {"attempted": rt.deliveries.run_due()}
+
+
+def clear_deliveries(rt: Runtime) -> dict:
+    return {"cleared": rt.deliveries.clear()}

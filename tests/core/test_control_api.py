@@ -1,0 +1,181 @@
+"""The /_mockcdr control API through ControlClient, in-process: every operation and its bad input."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from mockcdr.control_client import ControlAPIError, ControlClient
+
+UTC = timezone.utc
+
+
+@pytest.fixture
+def cc(toy_app):
+    return ControlClient.for_app(toy_app)
+
+
+def test_health_info_and_spec(cc):
+    assert cc.health() == {"status": "ok"}
+    info = cc.info()
+    assert info["seed"] == "test-seed" and [v["slug"] for v in info["vendors"]] == ["toy"]
+    assert info["vendors"][0]["credentials"] == [{"X-Toy-Key": "key-acme"}]
+    assert cc.get_spec("control").startswith("openapi: 3.0.3")
+    with pytest.raises(ControlAPIError) as exc:
+        cc.get_spec("nope")
+    assert exc.value.status == 404
+
+
+def test_clock_set_advance_freeze_unfreeze(cc):
+    state = cc.set_clock("2026-04-16T12:00:00Z", frozen=True)
+    assert state["now"] == "2026-04-16T12:00:00.000Z" and state["frozen"]
+    assert cc.advance_clock("PT1H30M")["now"] == "2026-04-16T13:30:00.000Z"
+    assert cc.advance_clock(30)["now"] == "2026-04-16T13:30:30.000Z"
+    assert cc.advance_clock(timedelta(days=1))["now"] == "2026-04-17T13:30:30.000Z"
+    assert not cc.unfreeze_clock()["frozen"]
+    assert cc.freeze_clock(datetime(2027, 1, 1, tzinfo=UTC))["now"] == "2027-01-01T00:00:00.000Z"
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda cc: cc.advance_clock("soon"), "by:"), (lambda cc: cc._call("POST", "/clock/advance", {}), "by is required"),
+    (lambda cc: cc.set_clock("yesterday"), "now:"), (lambda cc: cc.freeze_clock("noon"), "at:"),
+    (lambda cc: cc._call("PUT", "/clock", {"now": "2026-01-01T00:00:00Z", "frozen": "yes"}), "frozen"),
+    (lambda cc: cc._call("PUT", "/clock", [1]), "object")])
+def test_bad_clock_input_is_400_and_leaves_the_clock(cc, call, message):
+    before = cc.freeze_clock("2026-01-01T00:00:00Z")
+    with pytest.raises(ControlAPIError) as exc:
+        call(cc)
+    assert exc.value.status == 400 and message in exc.value.message
+    assert cc.get_clock() == before
+
+
+def test_transitions_jobs_and_forcing(cc, toy, toy_rt):
+    kinds = cc.list_transitions()
+    assert kinds[0]["kind"] == "toy.export" and kinds[0]["policy"]["mode"] == "after_seconds"
+    assert cc.set_transition("toy.export", "manual")["policy"]["mode"] == "manual"
+    job = toy.post("/toy/exports", json={"name": "n"}).json
+    cc.advance_clock("P1D")
+    assert cc.get_job(job["id"])["state"] == "pending"
+    forced = cc.force_job_state(job["id"], "failed")
+    assert forced["state"] == "failed" and forced["timeline"][-1]["cause"] == "forced"
+    assert toy.get(f"/toy/exports/{job['id']}").json["state"] == "failed"   # the vendor sees it at once
+    assert [j["id"] for j in cc.list_jobs(vendor="toy", state="failed")] == [job["id"]]
+    assert cc.list_jobs(state="done") == []
+
+
+@pytest.mark.parametrize("call,status", [
+    (lambda cc: cc.set_transition("toy.export", "sometimes"), 400),
+    (lambda cc: cc.set_transition("toy.export", polls=0), 400),
+    (lambda cc: cc.set_transition("nope.kind", "manual"), 404),
+    (lambda cc: cc.get_job("nope"), 404),
+    (lambda cc: cc.force_job_state("nope", "done"), 404)])
+def test_bad_transition_and_job_input(cc, call, status):
+    before = cc.list_transitions()
+    with pytest.raises(ControlAPIError) as exc:
+        call(cc)
+    assert exc.value.status == status and cc.list_transitions() == before
+
+
+def test_forcing_an_undeclared_state_is_refused(cc, toy):
+    job = toy.post("/toy/exports", json={"name": "n"}).json
+    with pytest.raises(ControlAPIError, match="declared"):
+        cc.force_job_state(job["id"], "Exploded")
+    assert cc.get_job(job["id"])["state"] == "pending"
+
+
+def test_faults_queue_set_list_and_clear(cc, toy):
+    queued = cc.add_fault("toy", "error", operation="createExport", status=502, count=2)
+    assert queued["count"] == 2 and queued["hits"] == 0
+    standing = cc.add_fault("toy", "rate_limit", operation="getExport", retry_after=3)
+    assert [f["id"] for f in cc.list_faults("toy")] == [queued["id"], standing["id"]]
+    assert [toy.post("/toy/exports", json={"name": "n"}).status_code for _ in range(3)] == [502, 502, 201]
+    assert [f["id"] for f in cc.list_faults()] == [standing["id"]]
+    for _ in range(3):
+        r = toy.get("/toy/exports/x")
+        assert r.status_code == 429 and r.headers["Retry-After"] == "3"
+    assert cc.list_faults()[0]["hits"] == 3
+    assert cc.delete_fault(standing["id"]) == {"cleared": 1}
+    assert toy.get("/toy/exports/x").status_code == 404
+    cc.add_fault("toy", "latency", latency_ms=1)
+    assert cc.clear_faults("toy") == {"cleared": 1} and cc.list_faults() == []
+
+
+@pytest.mark.parametrize("body,message", [
+    ({"vendor": "toy", "kind": "explode"}, "kind must be one of"),
+    ({"vendor": "acme", "kind": "error"}, "vendor must be one of"),
+    ({"vendor": "toy", "kind": "error", "status": 200}, "status"),
+    ({"vendor": "toy", "kind": "error", "count": 0}, "count"),
+    ({"vendor": "toy", "kind": "latency", "latency_ms": "slow"}, "latency_ms"),
+    ({"vendor": "toy", "kind": "error", "colour": "red"}, "unknown fault fields"),
+    ([], "JSON object")])
+def test_bad_faults_are_400_and_nothing_is_added(cc, body, message):
+    with pytest.raises(ControlAPIError) as exc:
+        cc._call("POST", "/faults", body)
+    assert exc.value.status == 400 and message in exc.value.message and cc.list_faults() == []
+
+
+def test_control_body_that_is_not_json_is_400(toy_app):
+    r = toy_app.test_client().post("/_mockcdr/faults", data="{nope", content_type="application/json")
+    assert r.status_code == 400 and r.json["error"]["kind"] == "bad_request"
+
+
+def test_journal_query_and_clear(cc, toy):
+    toy.post("/toy/exports", json={"name": "n"})
+    toy.get("/toy/exports/missing")
+    toy.get("/_mockcdr/health")   # control calls are not journaled
+    j = cc.get_journal()
+    assert [e["operation"] for e in j["entries"]] == ["createExport", "getExport"]
+    assert j["size"] == 2 and j["capacity"] == 1000
+    assert [e["status"] for e in cc.get_journal(status=404)["entries"]] == [404]
+    assert cc.get_journal(since=j["entries"][0]["seq"])["entries"] == j["entries"][1:]
+    assert cc.get_journal(limit=1)["entries"] == j["entries"][-1:]
+    with pytest.raises(ControlAPIError, match="integer"):
+        cc._call("GET", "/journal", status="bad")
+    assert cc.clear_journal() == {"cleared": 2} and cc.get_journal()["entries"] == []
+
+
+def test_reset_returns_to_the_seeded_initial_state(cc, toy, toy_rt):
+    first = toy.post("/toy/exports", json={"name": "n"}).json
+    cc.add_fault("toy", "latency", latency_ms=1)
+    cc.set_transition("toy.export", "manual")
+    cc.advance_clock("P3D")
+    cc.reset()
+    assert cc.list_jobs() == [] and cc.list_faults() == [] and cc.get_journal()["entries"] == []
+    assert cc.list_transitions()[0]["policy"]["mode"] == "after_seconds"
+    assert abs(cc.get_clock()["offset_seconds"]) < 1
+    again = toy.post("/toy/exports", json={"name": "n"}).json
+    assert again["id"] == first["id"]          # ids replay after a reset
+    seeded = cc.set_seed("other")
+    assert seeded["seed"] == "other" and cc.list_jobs() == []
+    assert toy.post("/toy/exports", json={"name": "n"}).json["id"] != first["id"]
+
+
+def test_snapshot_restores_a_recorded_situation(cc, toy):
+    cc.freeze_clock("2026-03-01T00:00:00Z")
+    job = toy.post("/toy/exports", json={"name": "n"}).json
+    cc.add_fault("toy", "error", operation="getExport", count=5)
+    snap = cc.get_snapshot()
+    cc.advance_clock("P1D")
+    cc.reset()
+    restored = cc.restore_snapshot(snap)
+    assert restored["status"] == "restored" and restored["clock"]["now"] == "2026-03-01T00:00:00.000Z"
+    assert cc.get_job(job["id"])["state"] == "pending"
+    assert cc.list_faults()[0]["count"] == 5
+    cc.clear_faults()
+    cc.advance_clock(6)
+    assert toy.get(f"/toy/exports/{job['id']}").json["state"] == "done"
+    nxt = toy.post("/toy/exports", json={"name": "n"}).json
+    assert nxt["id"] != job["id"]      # id counters came back with the snapshot
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda s: [s], lambda s: {**s, "version": 99}, lambda s: {k: v for k, v in s.items() if k != "store"},
+    lambda s: {**s, "store": {"_jobs": ["x"]}}, lambda s: {**s, "clock": {"when": 1}},
+    lambda s: {**s, "clock": {"now": "later"}}, lambda s: {**s, "ids": {"counters": {"a": "b"}}},
+    lambda s: {**s, "faults": {"faults": [1]}}])
+def test_snapshots_of_the_wrong_shape_are_400_and_change_nothing(cc, toy, mangle):
+    job = toy.post("/toy/exports", json={"name": "n"}).json
+    snap = cc.get_snapshot()
+    before = (cc.list_jobs(), cc.list_faults())
+    with pytest.raises(ControlAPIError) as exc:
+        cc.restore_snapshot(mangle(snap))
+    assert exc.value.status == 400 and "snapshot" in exc.value.message
+    assert (cc.list_jobs(), cc.list_faults()) == before and before[0][0]["id"] == job["id"]

@@ -1,0 +1,31 @@
+"""The wheel carries openapi/ and fixtures/: build it, install it in a clean virtualenv, run it."""
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_wheel_installs_in_a_clean_virtualenv_and_serves_its_specs(tmp_path):
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(dist.glob("mockcdr-*.whl"))
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "--quiet", str(wheel)], check=True, capture_output=True)
+    spec = subprocess.run([str(env_dir / "bin" / "mockcdr"), "spec", "control"], capture_output=True,
+                          text=True, cwd=tmp_path)
+    assert spec.returncode == 0, spec.stderr
+    assert spec.stdout == (ROOT / "openapi" / "control.yaml").read_text()
+    listed = subprocess.run([str(env_dir / "bin" / "mockcdr"), "spec", "--list"], capture_output=True,
+                            text=True, cwd=tmp_path).stdout.split()
+    assert sorted(listed) == sorted(p.stem for p in (ROOT / "openapi").glob("*.yaml"))
+    code = ("from mockcdr import resources; import sys; d = resources.default_fixtures();"
+            "sys.exit(0 if 'site-packages' in str(d) and (d / 'tenants.yaml').is_file() else 1)")
+    assert subprocess.run([str(py), "-c", code], cwd=tmp_path).returncode == 0
