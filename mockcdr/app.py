@@ -79,9 +79,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             runtime.faults.before(vendor.slug, operation())
         return None
 
+    validate = runtime.settings.validate_responses
+
     @app.after_request
     def _after(response: Response):
         vendor = g.get("mockcdr_vendor")
+        if validate:
+            _self_validate(response, vendor)
         if vendor is None:
             return response
         file_out = g.get("mockcdr_file")
@@ -94,6 +98,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 response.headers.pop("Content-Length", None)
         _journal(response, vendor, fault)
         return response
+
+    def _self_validate(response: Response, vendor: Vendor | None) -> None:
+        from .contract import check
+
+        if request.method == "HEAD" or (vendor is None and not request.path.startswith(admin.PREFIX)):
+            return
+        streamed = response.direct_passthrough or response.is_streamed
+        check(vendor.slug if vendor else "control", request.method, request.path, response.status_code,
+              response.content_type, None if streamed else response.get_data())
 
     @app.teardown_request
     def _teardown(exc):

@@ -18,8 +18,34 @@ def pytest_addoption(parser):
     group.addoption("--mockcdr-url", default=None,
                     help="use an already running mock (e.g. a container) instead of starting one "
                          "(MOCKCDR_URL)")
+    group.addoption("--mockcdr-validate", action="store_true", default=False,
+                    help="check every response the mock sends against its OpenAPI spec and fail "
+                         "the test that provoked one the spec does not describe")
     parser.addini("mockcdr_seed", "seed of the mock's fake data", default=None)
     parser.addini("mockcdr_vendors", "vendors to serve, comma separated", default=None)
+
+
+def pytest_configure(config):
+    if config.getoption("--mockcdr-validate"):
+        # read by Settings() when apps and live servers are built, in this process and children
+        os.environ["MOCKCDR_VALIDATE_RESPONSES"] = "1"
+
+
+@pytest.fixture(autouse=True)
+def _mockcdr_spec_check():
+    """With validation on, a response the spec does not describe fails the test that caused it."""
+    if os.environ.get("MOCKCDR_VALIDATE_RESPONSES", "").lower() not in ("1", "true", "yes", "on"):
+        yield
+        return
+    from .contract import VIOLATIONS
+
+    VIOLATIONS.clear()
+    yield
+    if VIOLATIONS:
+        found = list(dict.fromkeys(str(v) for v in VIOLATIONS))
+        VIOLATIONS.clear()
+        pytest.fail("the mock sent responses its spec does not describe:\n  " + "\n  ".join(found),
+                    pytrace=False)
 
 
 def _option(config, name: str):

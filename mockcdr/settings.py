@@ -33,6 +33,9 @@ class Settings:
     clock_frozen: bool = False
     tick_interval: float = 0.25           # seconds between background sweeps of a live server
     callback_timeout: float = 5.0
+    # test mode: check every response against the shipped specs (default: $MOCKCDR_VALIDATE_RESPONSES)
+    validate_responses: bool = field(default_factory=lambda: _bool(
+        "validate_responses", os.environ.get("MOCKCDR_VALIDATE_RESPONSES", "")))
     timings: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     vendor_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -44,7 +47,7 @@ _CASTS = {
     "port": int, "threads": int, "max_body": int, "calls_per_day": int, "journal_size": int,
     "journal_body_limit": int, "tick_interval": float, "callback_timeout": float,
 }
-_BOOLS = ("access_log", "clock_frozen")
+_BOOLS = ("access_log", "clock_frozen", "validate_responses")
 
 
 def _bool(name: str, value) -> bool:
