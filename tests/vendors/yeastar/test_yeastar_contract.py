@@ -94,3 +94,12 @@ def test_request_examples_succeed_as_documented():
                   ["content"]["application/json"]["example"])
     assert {k: v for k, v in resp.json.items() if k != "random"} == \
         {k: v for k, v in documented.items() if k != "random"}
+
+
+def test_view_functions_are_the_spec_operation_ids():
+    spec_ids = {op["operationId"] for item in SPEC_DOC["paths"].values() for op in item.values()
+                if isinstance(op, dict) and "operationId" in op}
+    views = {endpoint.split(".", 1)[1]: fn.__name__ for endpoint, fn in app.view_functions.items()
+             if endpoint.startswith("yeastar.")}
+    assert set(views) == spec_ids
+    assert all(name == endpoint for endpoint, name in views.items())
