@@ -56,9 +56,10 @@ def login(api: str) -> dict:
     data = body_object()
     username = text_param(data, "username")
     password = text_param(data, "password")
-    if data.get("port") is None or (isinstance(data.get("port"), str) and not data["port"].strip()):
+    port = data.get("port")
+    if port is None or (isinstance(port, str) and not port.strip()):
         raise E.error(E.PARAM_BLANK, "port is required")
-    check_port(data["port"])
+    check_port(port)
     key = (request.remote_addr or "") if opts["lockout_scope"] == "ip" else username
     now = rt.clock.now()
     with rt.store.lock:
@@ -82,7 +83,7 @@ def login(api: str) -> dict:
         rt.store.delete(FAILURES, key)
     set_tenant(user["tenant"])
     token = rt.tokens.issue(TOKEN, {"user": username, "tenant": user["tenant"], "api": api,
-                                    "ip": request.remote_addr, "port": str(data["port"]).strip()},
+                                    "ip": request.remote_addr, "port": str(port).strip()},
                             ttl=timedelta(seconds=opts["token_ttl_seconds"]), uses=None)
     return token
 

@@ -69,6 +69,13 @@ def _utc_range(start: datetime, end: datetime, tz) -> tuple[datetime, datetime]:
             (end + timedelta(seconds=1)).replace(tzinfo=tz).astimezone(UTC))
 
 
+def _rows(rt, user: dict, exts: list[str] | None, start: datetime, end: datetime):
+    """The CSV rows of ``user``'s PBX for the UTC window [start, end)."""
+    st = state(rt)
+    calls = rt.universe.calls(rt.tenant(user["tenant"]), start, end)
+    return formats.rows(calls, st.tz, user["sn"], exts, st.options["recordings"])
+
+
 def get_random(api: str, ext_param: str) -> dict:
     """Validate a CDR request and issue its random: 32 hex, one use, ``random_ttl_seconds``."""
     rt = runtime()
@@ -128,18 +135,13 @@ def download(api: str, ext_param: str) -> FileOut:
         if not values[name]:
             raise E.error(E.PARAM_BLANK, f"{name} is required")
     start, end = parse_window(values["starttime"], values["endtime"])
-    tenant_key = token["data"]["tenant"]
-    exts = _request_extensions(values[ext_param], tenant_key)
+    exts = _request_extensions(values[ext_param], token["data"]["tenant"])
     _redeem(values["random"], token, api, exts, values["starttime"], values["endtime"])
-    user = st.users[token["data"]["user"]]
-    calls = rt.universe.calls(rt.tenant(tenant_key), *_utc_range(start, end, st.tz))
-    rows = formats.rows(calls, st.tz, user["sn"], exts, st.options["recordings"])
-    first = next(rows, None)
-    if first is None:
-        if st.options["empty_result"] == "error":
-            raise E.error(E.CDR_NOT_FOUND, f"no CDR from {values['starttime']} to {values['endtime']}")
-        return formats.cdr_file(rows, st.options)
-    return formats.cdr_file(chain((first,), rows), st.options)
+    rows = _rows(rt, st.users[token["data"]["user"]], exts, *_utc_range(start, end, st.tz))
+    first = next(rows, None)        # 20021 must be known before the file starts
+    if first is None and st.options["empty_result"] == "error":
+        raise E.error(E.CDR_NOT_FOUND, f"no CDR from {values['starttime']} to {values['endtime']}")
+    return formats.cdr_file(rows if first is None else chain((first,), rows), st.options)
 
 
 def generate(rt, req: GenerateRequest) -> FileOut:
@@ -151,10 +153,8 @@ def generate(rt, req: GenerateRequest) -> FileOut:
     if req.format not in (None, "csv"):
         raise ValueError(f"yeastar serves one CSV format, not {req.format!r}")
     user = find_user(st, req.tenant)
-    tenant = rt.tenant(user["tenant"])
     exts = extensions(str(req.params.get("extid", req.params.get("number", "all"))).strip(),
-                      tenant.extensions, st.options["reject_unknown_extensions"])
+                      rt.tenant(user["tenant"]).extensions, st.options["reject_unknown_extensions"])
     end = req.end or req.start + timedelta(days=_OPEN_ENDED_DAYS)
-    rows = formats.rows(rt.universe.calls(tenant, req.start, end), st.tz, user["sn"], exts,
-                        st.options["recordings"])
+    rows = _rows(rt, user, exts, req.start, end)
     return formats.cdr_file(iter_limited(rows, req.limit), st.options)

@@ -82,11 +82,12 @@ def setup(rt, section: dict) -> State:
             raise FixtureError(f"invalid fixtures:\n  {SLUG}.users[{i}].tenant: unknown tenant "
                                f"{user['tenant']!r}; tenants are {', '.join(sorted(rt.tenants))}")
         users[user["username"]] = dict(user, password_md5=md5_hex(user["password"]))
-    unknown = sorted(set(rt.settings.vendor_options.get(SLUG, {})) - set(OptionsSchema().fields))
+    names = OptionsSchema().fields
+    unknown = sorted(set(rt.settings.vendor_options.get(SLUG, {})) - set(names))
     if unknown:
         raise FixtureError(f"vendor_options.{SLUG}: unknown options {', '.join(unknown)}")
     raw = {}
-    for name in OptionsSchema().fields:
+    for name in names:
         value = rt.option(SLUG, name, _UNSET)
         if value is not _UNSET:
             raw[name] = value
