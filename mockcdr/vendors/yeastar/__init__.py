@@ -1,0 +1,28 @@
+"""Yeastar S-Series PBX API v1.1.0 (and v2.0.0): login, one-time CDR random, CSV download."""
+from __future__ import annotations
+
+from ...core.vendor import Vendor
+from . import cdr, config
+from .errors import render_error
+from .routes import PREFIXES, blueprint
+
+
+def describe(rt, base_url: str) -> dict:
+    users = config.state(rt).users.values()
+    return {
+        "base_urls": [f"{base_url}{prefix}" for prefix in PREFIXES],
+        "credentials": [{"username": u["username"], "password": u["password"],
+                         "password_md5": u["password_md5"], "tenant": u["tenant"]} for u in users],
+    }
+
+
+VENDOR = Vendor(
+    slug=config.SLUG,
+    title="Yeastar S-Series API",
+    prefixes=PREFIXES,
+    blueprint=blueprint,
+    render_error=render_error,
+    setup=config.setup,
+    describe=describe,
+    generate=cdr.generate,
+)
