@@ -76,7 +76,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             return None
         runtime.tick(deliver=not runtime.ticker_running)
         if request.url_rule is not None:
-            runtime.faults.before(vendor.slug, operation())
+            try:
+                runtime.faults.before(vendor.slug, operation())
+            except BaseException:
+                g.mockcdr_injected = True   # a deviation the test asked for: not judged by the spec
+                raise
         return None
 
     validate = runtime.settings.validate_responses
@@ -84,7 +88,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @app.after_request
     def _after(response: Response):
         vendor = g.get("mockcdr_vendor")
-        if validate:
+        if validate and not g.get("mockcdr_injected"):
             _self_validate(response, vendor)
         if vendor is None:
             return response
