@@ -134,9 +134,13 @@ def parse_create(body, version: str, now: datetime, months: int) -> NewExport:
 
 
 def parse_update(body, export_id: str) -> dict:
-    """The changed attributes of a PATCH/PUT (2026-04-16: only ``external_reference_id``)."""
+    """The attributes of a PATCH/PUT document (2026-04-16: only ``external_reference_id``)."""
     data = resource_object(body, update_id=export_id)
-    attributes = check_params(data, UPDATABLE, id_allowed=True)
+    return check_params(data, UPDATABLE, id_allowed=True)
+
+
+def validate_update(attributes: dict) -> dict:
+    """The changes to apply, or 422 (validations run once the record is found)."""
     problems: list[Problem] = []
     reference = check_reference(attributes, problems)
     if problems:

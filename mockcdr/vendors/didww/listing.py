@@ -60,7 +60,7 @@ def parse(args, version: str) -> ListQuery:
     sort = args.get("sort")
     if sort is not None:
         sortable = sorts_for(version)
-        for item in (s.strip() for s in sort.split(",")):
+        for item in sort.split(","):
             name = item[1:] if item.startswith("-") else item
             if name not in sortable:
                 raise errors.bad_request("Invalid sort criteria",

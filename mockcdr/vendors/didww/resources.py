@@ -61,7 +61,8 @@ def parse_fields(args, version: str) -> set[str] | None:
         if kind != TYPE:
             raise errors.bad_request("Invalid resource", f"{kind} is not a valid resource.",
                                      errors.INVALID_RESOURCE)
-        names = [n.strip() for n in args.get(key, "").split(",") if n.strip()]
+        value = args.get(key, "")
+        names = value.split(",") if value else []
         allowed = field_names(version)
         for name in names:
             if name not in allowed and name != "id":

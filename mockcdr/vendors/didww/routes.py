@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
+from werkzeug.routing import BaseConverter
 
 from mockcdr.core.errors import MethodNotAllowed
 from mockcdr.core.http import external_base, file_response, json_body, json_response, runtime
@@ -9,6 +10,11 @@ from mockcdr.core.http import external_base, file_response, json_body, json_resp
 from . import config, documents, files, jobs, listing, resources
 from .auth import authenticate, check_accept, check_content_type
 from .errors import MEDIA_TYPE
+
+
+class ResourceId(BaseConverter):
+    """An export or file id: no dots, so ``<uuid>.csv.gz`` can only be a file download."""
+    regex = r"[^/.]+"
 
 
 def _document(payload: dict, status: int = 200):
@@ -24,14 +30,15 @@ def _update(export_id: str):
         raise MethodNotAllowed(f"{request.method} is not supported by API version {caller.version}",
                                headers={"Allow": "GET"})
     rt = runtime()
+    attributes = documents.parse_update(json_body(default={}), export_id)
     job = jobs.find(rt, caller, export_id)
-    changes = documents.parse_update(json_body(default={}), export_id)
-    jobs.update(rt, job, changes)
+    jobs.update(rt, job, documents.validate_update(attributes))
     return _document(resources.document(job, caller.version, external_base()))
 
 
 def blueprint() -> Blueprint:
     bp = Blueprint(config.SLUG, __name__, url_prefix="/v3")
+    bp.record_once(lambda state: state.app.url_map.converters.setdefault("didww_id", ResourceId))
 
     @bp.post("/exports", strict_slashes=False)
     def createExport():
@@ -60,7 +67,7 @@ def blueprint() -> Blueprint:
             "links": listing.links(base + request.path, query, len(selected)),
         })
 
-    @bp.get("/exports/<export_id>")
+    @bp.get("/exports/<didww_id:export_id>")
     def getExport(export_id):
         check_accept()
         caller = authenticate()
@@ -69,15 +76,15 @@ def blueprint() -> Blueprint:
         job = jobs.find(runtime(), caller, export_id, poll=True)
         return _document(resources.document(job, caller.version, external_base(), fields))
 
-    @bp.patch("/exports/<export_id>")
+    @bp.patch("/exports/<didww_id:export_id>")
     def updateExport(export_id):
         return _update(export_id)
 
-    @bp.put("/exports/<export_id>")
+    @bp.put("/exports/<didww_id:export_id>")
     def replaceExport(export_id):
         return _update(export_id)
 
-    @bp.get("/exports/<file_id>.csv.gz")
+    @bp.get("/exports/<didww_id:file_id>.csv.gz")
     def downloadExportFile(file_id):
         caller = authenticate()
         rt = runtime()

@@ -198,3 +198,12 @@ def test_unmatched_paths_under_v3_use_the_envelope(api):
     assert resp.status_code == 404
     assert resp.headers["Content-Type"] == "application/vnd.api+json"
     assert resp.json["errors"][0]["status"] == "404"
+
+
+def test_a_file_name_is_never_an_export_id(api, immediate):
+    created = api.create_ok(IN_2026)
+    file_path = created["attributes"]["url"].removeprefix("http://localhost")
+    resp = api.client.patch(file_path, json={}, headers=api.headers())
+    assert resp.status_code == 405 and "PATCH" not in resp.headers["Allow"]
+    resp = api.get("/v3/exports/not.an-id")
+    assert resp.status_code == 404 and resp.json["errors"][0]["status"] == "404"
