@@ -6,6 +6,7 @@ from mockcdr.core.vendor import Vendor
 
 from . import config, files, jobs
 from .errors import render_error
+from .formats import legacy_out_layout
 from .routes import blueprint
 from .versions import KNOWN_VERSIONS
 
@@ -16,6 +17,11 @@ def _check_options(rt) -> None:
     """Fail at start-up, naming the option, when a configured value cannot work."""
     def bad(name: str, why: str) -> FixtureError:
         return FixtureError(f"invalid fixtures:\n  {config.SLUG}.options.{name}: {why}")
+
+    unknown = sorted(set(rt.settings.vendor_options.get(config.SLUG, {})) - set(config.OPTION_DEFAULTS))
+    if unknown:
+        raise FixtureError(f"vendor_options.{config.SLUG}: unknown options {', '.join(unknown)}; known: "
+                           f"{', '.join(sorted(config.OPTION_DEFAULTS))}")
 
     for name in ("pending_seconds", "processing_seconds", "retention_seconds"):
         value = config.option(rt, name)
@@ -33,8 +39,6 @@ def _check_options(rt) -> None:
     if not isinstance(config.option(rt, "callback_status"), str):
         raise bad("callback_status", "must be a string")
     try:
-        from .formats import legacy_out_layout
-
         legacy_out_layout(config.option(rt, "legacy_cdr_out_columns"))
     except ValueError as exc:
         raise bad("legacy_cdr_out_columns", str(exc)) from None

@@ -13,6 +13,7 @@ from .filters import EXPORT_TYPES
 from .versions import KNOWN_VERSIONS, is_legacy
 
 CONTENT_TYPE = "application/octet-stream"
+GZIP_LEVEL = 1      # DIDWW's level is unknown; level 1 streams about 2.4x faster than 6
 OPEN_ENDED = timedelta(days=3660)     # how far ``--rows`` without ``--to`` may look
 
 
@@ -29,7 +30,7 @@ def export_file(rt, customer: config.Customer, *, export_type: str, version: str
     body = rows(rt.universe.calls(tenant, start, end))
     if limit is not None:
         body = iter_limited(body, limit)
-    return FileOut(f"{file_id}.csv.gz", CONTENT_TYPE, gzip_chunks(csv_chunks(header, body)),
+    return FileOut(f"{file_id}.csv.gz", CONTENT_TYPE, gzip_chunks(csv_chunks(header, body), level=GZIP_LEVEL),
                    headers={"Content-Transfer-Encoding": "binary", **(headers or {})}, compressed=True)
 
 

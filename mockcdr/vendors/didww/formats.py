@@ -1,9 +1,7 @@
-"""CSV layouts of export files (per creating API version and export type) and their row builders.
-
-Rows are built from the call universe's ``Call`` tuples by position: everything that depends only
-on a call's *shape* (who, which way, how it ended) is rendered once per shape into a list indexed
-by ``shape_id``; the per-row work is times, durations, money and the call id.
-"""
+"""CSV layouts of export files (per creating API version and export type) and their row builders."""
+# Rows are built from the call universe's ``Call`` tuples by position: everything that depends
+# only on a call's *shape* (who, which way, how it ended) is rendered once per shape into a list
+# indexed by ``shape_id``; the per-row work is times, durations, money and the call id.
 from __future__ import annotations
 
 from operator import itemgetter

@@ -105,7 +105,8 @@ class _Receiver(http.server.BaseHTTPRequestHandler):
         server = self.server
         with server.lock:
             server.received.append({
-                "method": self.command, "path": self.path, "headers": CaseInsensitiveDict(self.headers.items()), "body": body,
+                "method": self.command, "path": self.path, "body": body,
+                "headers": CaseInsensitiveDict(self.headers.items()),
                 "form": dict(parse_qsl(body, keep_blank_values=True)),
                 "query": dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True)),
                 "url": f"http://127.0.0.1:{server.server_address[1]}{self.path}"})

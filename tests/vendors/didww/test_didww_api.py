@@ -187,8 +187,8 @@ def test_sparse_fieldsets_and_include(api):
     assert resp.json["data"][0]["attributes"] == {"filters": IN_2026["filters"]}
     resp = api.get("/v3/exports?fields[exports]=filters", customer="acme")   # no filters in 2022-05-10
     assert resp.status_code == 400
-    assert resp.json["errors"][0] == {"title": "Invalid field", "detail": "filters is not a valid field for exports.",
-                                      "code": "104", "status": "400"}
+    assert resp.json["errors"][0] == {"title": "Invalid field", "code": "104", "status": "400",
+                                      "detail": "filters is not a valid field for exports."}
     resp = api.get(f"/v3/exports/{created['id']}?include=customer")
     assert resp.status_code == 400 and resp.json["errors"][0]["code"] == "112"
 
@@ -207,3 +207,37 @@ def test_a_file_name_is_never_an_export_id(api, immediate):
     assert resp.status_code == 405 and "PATCH" not in resp.headers["Allow"]
     resp = api.get("/v3/exports/not.an-id")
     assert resp.status_code == 404 and resp.json["errors"][0]["status"] == "404"
+
+
+@pytest.mark.parametrize("fault,status,error", [
+    ({"kind": "error", "status": 503}, 503, {"title": "Service Unavailable", "detail": "Injected fault",
+                                            "code": "503", "status": "503"}),
+    ({"kind": "rate_limit", "retry_after": 7}, 429, {"title": "Too many requests", "detail": "Too many requests",
+                                                     "code": "429", "status": "429"}),
+])
+def test_injected_faults_use_the_envelope(api, rt, fault, status, error):
+    from mockcdr.core.faults import parse_fault
+
+    rt.faults.add(parse_fault({"vendor": "didww", "operation": "listExports", "count": 1, **fault}, ["didww"]))
+    resp = api.get("/v3/exports")
+    assert resp.status_code == status
+    assert resp.json == {"errors": [error]}
+    assert resp.headers["Content-Type"] == "application/vnd.api+json"
+    if status == 429:
+        assert resp.headers["Retry-After"] == "7"
+    assert api.get("/v3/exports").status_code == 200
+
+
+def test_corrupted_download_fault_applies_to_the_gzip_file(api, rt, immediate):
+    import gzip
+    import zlib
+
+    from mockcdr.core.faults import parse_fault
+
+    created = api.create_ok(IN_2026)
+    rt.faults.add(parse_fault({"vendor": "didww", "operation": "downloadExportFile", "kind": "corrupt_gzip",
+                               "count": 1}, ["didww"]))
+    broken = api.download(created["attributes"]["url"])
+    with pytest.raises((OSError, EOFError, zlib.error)):
+        gzip.decompress(broken.data)
+    assert gzip.decompress(api.download(created["attributes"]["url"]).data).startswith(b"Date/Time")

@@ -177,3 +177,15 @@ def test_generate_with_a_row_limit_and_the_api_key_as_tenant(rt):
     with pytest.raises(ValueError, match="no customer"):
         rt.vendors["didww"].generate(rt, GenerateRequest(tenant="nobody", start=datetime(2026, 4, 1, tzinfo=UTC),
                                                          end=None, limit=1))
+
+
+def test_cli_generate_writes_the_gzip_file(tmp_path):
+    from mockcdr.cli import main
+
+    target = tmp_path / "out.csv.gz"
+    assert main(["generate", "didww", "--from", "2026-04-01T00:00:00Z", "--to", "2026-04-02T00:00:00Z",
+                 "--tenant", "acme-eu", "--format", "cdr_out", "--param", "file_id=fixed", "-o",
+                 str(target)]) == 0
+    lines = gzip.decompress(target.read_bytes()).decode().splitlines()
+    assert tuple(lines[0].split(",")) == formats.HEAD_2026_OUT and len(lines) > 5
+    assert main(["generate", "didww", "--from", "2026-04-01T00:00:00Z", "--format", "sms_in"]) == 2

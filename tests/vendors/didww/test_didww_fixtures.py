@@ -36,6 +36,11 @@ def test_bad_fixtures_name_the_field(tmp_path, section, message):
     assert message in str(err.value)
 
 
+def test_unknown_vendor_options_are_refused():
+    with pytest.raises(FixtureError, match="vendor_options.didww: unknown options speed"):
+        create_app(Settings(vendors=("didww",), vendor_options={"didww": {"speed": 2}}))
+
+
 def test_a_users_section_replaces_the_defaults(tmp_path):
     app = build(tmp_path, {"customers": {"solo": {**GOOD, "default_api_version": "2022-05-10"}}})
     rt = app.extensions["mockcdr"]

@@ -81,8 +81,8 @@ def test_legacy_versions_sort_by_status_and_created_at_only(api):
     resp = api.get("/v3/exports?sort=external_reference_id", customer="acme")
     assert resp.status_code == 400
     assert resp.json["errors"][0] == {
-        "title": "Invalid sort criteria", "detail": "external_reference_id is not a valid sort criteria for exports",
-        "code": "114", "status": "400"}
+        "title": "Invalid sort criteria", "code": "114", "status": "400",
+        "detail": "external_reference_id is not a valid sort criteria for exports"}
     resp = api.get("/v3/exports?filter[external_reference_id]=a", customer="acme")
     assert resp.status_code == 400 and resp.json["errors"][0]["code"] == "102"
 

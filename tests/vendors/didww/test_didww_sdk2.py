@@ -88,7 +88,10 @@ o.export_type = ExportType.CDR_OUT
 o.filters = {"year": str(now.year), "month": str(now.month), "day": str(now.day), "voice_out_trunk.id": trunk}
 out_id = client.exports().create(o).data.id
 deadline = time.monotonic() + 20
-while (got := client.exports().find(out_id).data).status is not ExportStatus.COMPLETED and time.monotonic() < deadline:
+while time.monotonic() < deadline:
+    got = client.exports().find(out_id).data
+    if got.status is ExportStatus.COMPLETED:
+        break
     time.sleep(0.05)
 client.download_and_decompress_export(got.url, f"{out_dir}/out.csv")
 result["out_header"] = next(csv.reader(open(f"{out_dir}/out.csv", encoding="utf-8")))
