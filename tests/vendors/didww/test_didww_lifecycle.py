@@ -126,3 +126,18 @@ def test_completion_happens_without_polls_on_a_live_server(receiver):
         job = srv.runtime.lifecycle.jobs(kind="didww.export")[0]
         assert job["polls"] == 0 and job["state"] == "completed"
         assert receiver.received[0]["form"] == {"id": export_id, "status": "completed", "type": "exports"}
+
+
+def test_exports_survive_a_snapshot_and_restore(api, rt, receiver):
+    import json
+
+    created = api.create_ok({**IN_2026, "callback_url": receiver.url, "external_reference_id": "snap"})
+    snap = json.loads(json.dumps(rt.snapshot()))
+    rt.reset()
+    assert api.show(created["id"]).status_code == 404
+    rt.restore(snap)
+    assert api.show(created["id"]).json["data"]["attributes"]["external_reference_id"] == "snap"
+    rt.clock.advance(timedelta(seconds=15))
+    url = api.show(created["id"]).json["data"]["attributes"]["url"]
+    assert api.download(url).status_code == 200
+    assert len(receiver.received) == 1
