@@ -92,7 +92,7 @@ class _Options(Schema):
 
 class _Section(Schema):
     accounts = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.-]+$")),
-                           values=fields.Nested(_Account), required=True,
+                           values=fields.Dict(), required=True,      # each checked by _Account
                            validate=validate.Length(min=1, error="at least one account is required"))
     options = fields.Dict(load_default=dict)
 
@@ -116,7 +116,7 @@ def load_state(rt, section: dict) -> State:
     seen_conn: dict[str, str] = {}
     for key, raw in data["accounts"].items():
         where = f"{SLUG}.accounts.{key}"
-        account = _account(rt, key, raw, where, seen_conn)
+        account = _account(rt, key, validate_section(_Account(), raw, where), where, seen_conn)
         for index, value, what in ((by_v1, account.v1_token, "v1_token"), (by_key, account.api_key, "api_key")):
             if value in by_v1 or value in by_key:
                 raise FixtureError(f"invalid fixtures:\n  {where}.{what}: already used by another credential")

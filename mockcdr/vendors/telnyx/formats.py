@@ -185,7 +185,7 @@ def rows(calls: Iterable[Call], table: list, tz) -> Iterator[tuple]:
 
     billable, pdds, mos_table = _BILLABLE, _PDD, _MOS
     costs: dict[int, str] = {}
-    last_tag, id_middle = None, ""
+    last_tag, id_middle = None, ""       # call_leg_id: unique per (tenant, day, seq, start)
     for c in calls:
         static = table[c[C_SHAPE]]
         if static is None:
@@ -211,9 +211,10 @@ def rows(calls: Iterable[Call], table: list, tz) -> Iterator[tuple]:
         prefix, secs = local_minutes.get(minute) or minute_of(local_minutes, tz, minute)
         ended = prefix + secs[rest // 1_000_000]
         tag = c[C_TAG]
-        if tag is not last_tag:
-            last_tag, id_middle = tag, f"-{tag[:4]}-{tag[4:8]}-{tag[8:12]}-"
-        leg = f"{start & 0xFFFFFFFF:08x}{id_middle}{c[C_SEQ] & 0xFFFF:04x}{start >> 32 & 0xFFFFFFFF:08x}"
+        if tag is not last_tag:     # the tenant-and-day part of the id, in UUID v4 layout
+            last_tag, id_middle = tag, f"-4{tag[1:4]}-{'89ab'[int(tag[4], 16) & 3]}{tag[5:8]}-{tag[8:12]}"
+        mixed = (start * 0x9E3779B97F4A7C15) >> 16 & 0xFFFFFFFFFFFF
+        leg = f"{mixed >> 16:08x}-{mixed & 0xFFFF:04x}{id_middle}{c[C_SEQ] & 0xFFFF:04x}{start & 0xFFFF:04x}"
         yield ((billable[minutes], cost) + head
                + (start_utc, start_utc if local is None else local(start), answered, ended)
                + mid + (pdds[c[C_PDD]], tags, leg + at_ip, mos, leg))
