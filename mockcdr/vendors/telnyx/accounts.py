@@ -42,13 +42,7 @@ class Account:
     v1_token: str
     api_key: str
     connections: tuple[Connection, ...] = ()
-    number_tags: dict = field(default_factory=dict, compare=False, hash=False)
-
-    def connection_for_trunk(self, trunk_id: str) -> Connection | None:
-        for conn in self.connections:
-            if conn.trunk == trunk_id:
-                return conn
-        return None
+    number_tags: dict = field(default_factory=dict, compare=False, hash=False)   # DID digits -> tags
 
 
 @dataclass
@@ -92,7 +86,7 @@ class _Options(Schema):
 
 class _Section(Schema):
     accounts = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.-]+$")),
-                           values=fields.Dict(), required=True,      # each checked by _Account
+                           values=fields.Raw(), required=True,       # each checked by _Account
                            validate=validate.Length(min=1, error="at least one account is required"))
     options = fields.Dict(load_default=dict)
 

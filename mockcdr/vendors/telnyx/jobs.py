@@ -58,10 +58,9 @@ def report_filename(report_name: str, tag: str) -> str:
     return f"{stem}_{tag}.csv"
 
 
-def create(rt, account: Account, params: dict, api: str) -> dict:
+def create(rt, account: Account, params: dict) -> dict:
     job_id = rt.ids.uuid("telnyx.cdr_request")
-    return rt.lifecycle.create(KIND_KEY, job_id, account.tenant,
-                               dict(params, account=account.key, api=api, token=None))
+    return rt.lifecycle.create(KIND_KEY, job_id, account.tenant, dict(params, account=account.key, token=None))
 
 
 def find(rt, account: Account, job_id: str, poll: bool = False) -> dict:
@@ -91,9 +90,9 @@ def redeem(rt, token: str, filename: str, spend: bool = True) -> dict:
     with rt.store.lock:
         try:
             tok = rt.tokens.check(TOKEN_KIND, token)
-            if tok["data"].get("filename", filename) != filename:
+            if tok["data"]["filename"] != filename:
                 raise TokenError("unknown")
-            job = rt.lifecycle.get(tok["data"]["job"])      # may expire it, revoking the token
+            job = rt.lifecycle.get(tok["data"]["job"])      # brought up to the clock: may be expired
             if job is None or job["state"] != "complete":
                 raise TokenError("expired" if job is not None and job["state"] == "expired" else "revoked")
             if spend:

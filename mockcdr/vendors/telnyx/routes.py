@@ -27,7 +27,7 @@ def _create(v2: bool) -> dict:
     body = json_body()
     params = parse_request(body, v2=v2, now=rt.clock.now(),
                            lookback_days=_state().options["max_lookback_days"], catalogue=formats.COLUMNS)
-    return jobs.create(rt, account, params, "v2" if v2 else "v1")
+    return jobs.create(rt, account, params)
 
 
 def _page(v2: bool) -> tuple[list[dict], int, int, int]:

@@ -13,7 +13,6 @@ from mockcdr.settings import Settings
 NOW = datetime(2024, 2, 12, 12, 0, tzinfo=timezone.utc)
 V1 = "/reporting/cdr_requests"
 V2 = "/v2/legacy/reporting/batch_detail_records/voice"
-KIND = "telnyx.cdr_request"
 
 
 def iso(dt: datetime) -> str:

@@ -113,3 +113,10 @@ def test_real_401_matches_the_example():
     (example,) = [e.values[1] for e in _response_examples() if e.id == "Unauthorized"]
     resp = make_app().test_client().get("/reporting/cdr_requests")
     assert resp.status_code == 401 and resp.get_json() == example
+
+
+def test_spec_field_names_are_the_report_columns():
+    from mockcdr.vendors.telnyx.formats import COLUMNS
+
+    fields = _spec()["components"]["schemas"]["V2CreateRequest"]["properties"]["fields"]
+    assert tuple(fields["items"]["enum"]) == COLUMNS

@@ -6,7 +6,9 @@ import io
 from collections import Counter
 
 import pytest
+import yaml
 
+from mockcdr.resources import default_fixtures
 from mockcdr.vendors.telnyx.formats import COLUMNS
 
 EVERYTHING = {"start_time": "2024-02-02T12:00:00Z", "call_types": [1, 2], "record_types": [1, 2, 3]}
@@ -202,23 +204,16 @@ def test_values_are_consistent(everything):
                     r["origination_country"]) == ("Washington", "DC", "236", "US")
 
 
-def test_cells_that_need_quoting_are_quoted(make_api):
+def test_cells_that_need_quoting_are_quoted(make_api, tmp_path):
     """Fixture text (here a tag with a comma and a quote) is escaped; the file still parses."""
-    import yaml
-    from mockcdr.resources import default_fixtures
-
     section = yaml.safe_load((default_fixtures() / "telnyx.yaml").read_text())
-    section["telnyx"]["accounts"]["acme"]["number_tags"] = {"12025550143": ['a,b "c"'],
-                                                             "13125550111": ['a,b "c"'],
-                                                             "12025550178": ['a,b "c"'],
-                                                             "18005550199": ['a,b "c"']}
-    import tempfile, pathlib
-    with tempfile.TemporaryDirectory() as tmp:
-        path = pathlib.Path(tmp) / "telnyx.yaml"
-        path.write_text(yaml.safe_dump(section))
-        api = make_api(fixtures=str(path))
-        job = api.complete(api.created(EVERYTHING))
-        text = api.download(job["report_url"]).get_data(as_text=True)
+    section["telnyx"]["accounts"]["acme"]["number_tags"] = {
+        did: ['a,b "c"'] for did in ("12025550143", "12025550178", "13125550111", "18005550199")}
+    path = tmp_path / "telnyx.yaml"
+    path.write_text(yaml.safe_dump(section))
+    api = make_api(fixtures=str(path))
+    job = api.complete(api.created(EVERYTHING))
+    text = api.download(job["report_url"]).get_data(as_text=True)
     assert '"a,b ""c"""' in text
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows and {r["tags"] for r in rows} == {'a,b "c"'}

@@ -19,6 +19,8 @@ def errors(resp) -> dict[str, dict]:
     ({"start_time": None}, "/start_time", "10004"),
     ({"start_time": "yesterday"}, "/start_time", "10015"),
     ({"start_time": 1707696000}, "/start_time", "10015"),
+    ({"start_time": "0001-01-01T00:00:00+05:00"}, "/start_time", "10015"),  # no UTC value
+    ({"end_time": "9999-12-31T23:59:59-05:00"}, "/end_time", "10015"),
     ({"end_time": "2024-02-13T12:00:00+00:00"}, "/end_time", "10015"),      # exactly now + 24h
     ({"end_time": "2024-02-20T00:00:00+00:00"}, "/end_time", "10015"),
     ({"start_time": "2024-01-13T11:59:59+00:00"}, "/start_time", "10015"),  # more than 30 days back
@@ -127,6 +129,7 @@ def test_v2_rules(api):
         ({"fields": ["cost", "cost"]}, "/fields/1"),
         ({"fields": []}, "/fields"),
         ({"timezone": "Mars/Olympus"}, "/timezone"),
+        ({"timezone": "x" * 300}, "/timezone"),
         ({"managed_accounts": ["x"]}, "/managed_accounts"),
         ({"include_all_metadata": "yes"}, "/include_all_metadata"),
         ({"select_all_managed_accounts": 1}, "/select_all_managed_accounts"),
