@@ -48,7 +48,10 @@ def parse_instant(value: str) -> datetime:
         raise ValueError(f"{value!r} is not an ISO 8601 date-time") from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError:   # e.g. 0001-01-01T00:00:00+05:00 lies before year 1 in UTC
+        raise ValueError(f"{value!r} is out of the supported date range") from None
 
 
 def iso(dt: datetime | None) -> str | None:
@@ -134,10 +137,12 @@ class Clock:
     def reset(self) -> None:
         start, frozen = self._initial
         with self._lock:
-            self._offset = 0.0 if start is None else start.timestamp() - time.time()
+            now = time.time()
+            self._offset = 0.0 if start is None else start.timestamp() - now
             self._frozen = None
             if frozen:
-                self._frozen = time.time() + self._offset
+                # exactly the start instant (now + offset would drift by float rounding)
+                self._frozen = start.timestamp() if start is not None else now
         self._changed()
 
     # -- snapshot ------------------------------------------------------------

@@ -15,7 +15,7 @@ def zone(name: str | None):
         return UTC
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):   # OSError: a name too long for a path
         raise ValueError(f"unknown time zone {name!r}") from None
 
 
