@@ -13,8 +13,13 @@ from .errors import MEDIA_TYPE
 
 
 class ResourceId(BaseConverter):
-    """An export or file id: no dots, so ``<uuid>.csv.gz`` can only be a file download."""
+    """An export id: no dots, so ``<uuid>.csv.gz`` can only be a file download."""
     regex = r"[^/.]+"
+
+
+class FileName(BaseConverter):
+    """Whatever precedes ``.csv.gz``: every such URL is a download (an unknown one is a bare 404)."""
+    regex = r"[^/]+"
 
 
 def _document(payload: dict, status: int = 200):
@@ -39,6 +44,7 @@ def _update(export_id: str):
 def blueprint() -> Blueprint:
     bp = Blueprint(config.SLUG, __name__, url_prefix="/v3")
     bp.record_once(lambda state: state.app.url_map.converters.setdefault("didww_id", ResourceId))
+    bp.record_once(lambda state: state.app.url_map.converters.setdefault("didww_file", FileName))
 
     @bp.post("/exports", strict_slashes=False)
     def createExport():
@@ -84,7 +90,7 @@ def blueprint() -> Blueprint:
     def replaceExport(export_id):
         return _update(export_id)
 
-    @bp.get("/exports/<didww_id:file_id>.csv.gz")
+    @bp.get("/exports/<didww_file:file_id>.csv.gz")
     def downloadExportFile(file_id):
         caller = authenticate()
         rt = runtime()
