@@ -8,7 +8,7 @@ JSON = "application/json; charset=utf-8"
 # Texts the core words for itself; MOR's own words replace them.
 OWN_WORDS = {
     "route_not_found": "Not found",
-    "method_not_allowed": "Not found",
+    "method_not_allowed": "Method not allowed",
     "malformed_body": "Invalid JSON in request body",
     "payload_too_large": "Request entity too large",
 }
@@ -18,12 +18,9 @@ def render_error(err: MockError):
     """Any MockError in MOR's words.
 
     Auth failures use ``errors`` (a string) [V]; not-found and validation use ``error`` [V];
-    validation adds ``details`` {field: [messages]}. Unknown routes and wrong methods are 404 as
-    in a Rails router.
+    validation adds ``details`` {field: [messages]}.
     """
     status = err.status
-    if err.kind in ("route_not_found", "method_not_allowed"):
-        status = 404
     message = OWN_WORDS.get(err.kind) or err.detail or err.kind
     if err.kind == "validation":
         details: dict[str, list[str]] = {}

@@ -11,7 +11,7 @@ from ...core.fixtures import FixtureError
 from ...core.vendor import FileOut, GenerateRequest, iter_limited
 from .columns import SHAPE, header, shape_columns
 from .filters import TenantView, shape_filter
-from .rows import RowEnv, row_function
+from .rows import MISS, RowEnv, row_function
 from .options import opt
 from .zones import MAPPING, tzinfo
 
@@ -56,16 +56,22 @@ def params_for(rt, world, task: dict, due: datetime, start: datetime, end: datet
     }
 
 
-def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: TenantView) -> list:
-    """Per shape of the tenant's pool: its shape-only column values, or None if filtered out."""
+def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: TenantView):
+    """(SV, fill): ``SV[shape_id]`` is a shape's shape-only column values, None if the filters
+    drop it, or MISS until ``fill(shape_id)`` computes it on first use (a small window touches
+    a few of the tenant's 4,096 shapes; a big one computes each once)."""
     names = SHAPE_FIELDS
     keep = shape_filter(query, view)
     funcs = [SHAPE[k][1] for k in shape_columns(columns)]
-    out = []
-    for shape in rt.universe.shapes(tenant):
-        s = dict(zip(names, shape))
-        out.append(None if keep is not None and not keep(s) else tuple(f(s, view) for f in funcs))
-    return out
+    shapes = rt.universe.shapes(tenant)
+    sv = [MISS] * len(shapes)
+
+    def fill(shape_id: int):
+        s = dict(zip(names, shapes[shape_id]))
+        value = None if keep is not None and not keep(s) else tuple(f(s, view) for f in funcs)
+        sv[shape_id] = value
+        return value
+    return sv, fill
 
 
 def _count_lines(chunks, stats: dict):
@@ -81,11 +87,11 @@ def build(rt, params: dict, limit: int | None = None, stats: dict | None = None)
     columns = tuple(params["columns"])
     decimal = params.get("decimal", ".")
     view = TenantView(world, tenant.key, decimal, params.get("provider_ratio", 0.8))
-    sv = shape_values(rt, tenant, columns, params.get("query") or {}, view)
+    sv, fill = shape_values(rt, tenant, columns, params.get("query") or {}, view)
     start = parse_instant(params["window"]["from"])
     end = parse_instant(params["window"]["till"])
     env = RowEnv(tzinfo(params["timezone"]), decimal, params.get("provider_ratio", 0.8))
-    rows = row_function(columns, decimal == ".")(rt.universe.calls(tenant, start, end), sv, env)
+    rows = row_function(columns, decimal == ".")(rt.universe.calls(tenant, start, end), sv, fill, env)
     if limit is not None:
         rows = iter_limited(rows, limit)
     csv = csv_chunks([header(k) for k in columns], rows, delimiter=params.get("separator", ","))

@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, request
 
-from ...core.errors import NotFound
+from ...core.errors import BadRequest, NotFound
 from ...core.http import json_body, json_response, media_type, raw_body, runtime
 from . import auth, tasks
 from .errors import JSON
@@ -31,7 +31,10 @@ def _body():
             else:
                 out[key] = value
         return out
-    return json_body(default={})
+    body = json_body(default={})
+    if not isinstance(body, dict):
+        raise BadRequest("Request body must be a JSON object")
+    return body
 
 
 def _wrap(task: dict) -> dict:
@@ -85,8 +88,10 @@ def deleteAutomaticCdrExport(task_id):
     owner = auth.authorize("v2_automatic_cdr_exports_destroy")
     rt = runtime()
     tasks.delete(rt, owner, task_id)
-    status = int(opt(rt, "delete_status"))
-    return Response(b"", status=status, content_type=JSON if status != 204 else None)
+    resp = Response(b"", status=int(opt(rt, "delete_status")), content_type=JSON)
+    if resp.status_code == 204:
+        del resp.headers["Content-Type"]
+    return resp
 
 
 def setAutomaticCdrExportActive(task_id):

@@ -7,6 +7,7 @@ from ...core.timefmt import TimeFormatter
 from .columns import IDX, MEMO_FORMATS, ROW
 
 SEC = tuple(f"{s:02d}" for s in range(60))
+MISS = object()                   # a shape whose column values are not computed yet
 HMS_SIZE = 2 * 3600 + 1           # billsec is capped at 90 minutes in the call universe
 
 
@@ -47,10 +48,10 @@ class RowEnv:
 
 @lru_cache(maxsize=128)
 def row_function(columns: tuple[str, ...], plain_decimal: bool = True):
-    """A generator ``rows(calls, SV, E)`` yielding one tuple per call the filters keep.
+    """A generator ``rows(calls, SV, fill, E)`` yielding one tuple per call the filters keep.
 
-    ``SV[shape_id]`` holds the precomputed shape-only columns of a shape, or None when the
-    task's filters exclude it; ``E`` is a RowEnv. The body is generated once per column list,
+    ``SV[shape_id]`` holds the shape-only columns of a shape, None when the task's filters
+    exclude it, or MISS until ``fill(shape_id)`` computes it; ``E`` is a RowEnv. The body is generated once per column list,
     so each row is one tuple built from local names (no per-row lookups of the column list).
     """
     cells = []
@@ -65,16 +66,18 @@ def row_function(columns: tuple[str, ...], plain_decimal: bool = True):
     memos = [name for name in MEMO_FORMATS if any(f"M_{name}" in c for c in cells)]
     binds = "".join(f"    M_{n} = E.memos[{n!r}]\n    f_{n} = E.memo_function({n!r})\n" for n in memos)
     source = (
-        "def rows(calls, SV, E):\n"
+        "def rows(calls, SV, fill, E):\n"
         "    MIN = E.minutes\n    mp = E.minute\n    D = E.D\n"
         "    ZERO6 = D('0.000000')\n"
         f"{binds}"
         "    for c in calls:\n"
         f"        sv = SV[c[{IDX['shape_id']}]]\n"
+        "        if sv is MISS:\n"
+        f"            sv = fill(c[{IDX['shape_id']}])\n"
         "        if sv is None:\n"
         "            continue\n"
         f"        yield ({', '.join(cells)},)\n"
     )
-    scope: dict = {"SEC": SEC, "HMS": HMS, "HMS_SIZE": HMS_SIZE, "hms": hms}
+    scope: dict = {"MISS": MISS, "SEC": SEC, "HMS": HMS, "HMS_SIZE": HMS_SIZE, "hms": hms}
     exec(compile(source, f"<mor rows {','.join(columns)}>", "exec"), scope)  # noqa: S102
     return scope["rows"]
