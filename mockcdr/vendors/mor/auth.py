@@ -86,14 +86,12 @@ def login() -> dict:
 
 
 def refresh(body) -> dict:
-    """POST /authentication/refresh: the refresh token in the JSON body (or as a Bearer token)."""
+    """POST /authentication/refresh: the refresh token in the JSON body, else as the Bearer token."""
     rt = runtime()
     world = rt.state["mor"]
     field = str(opt(rt, "login_refresh_field"))
-    value = body.get(field) if isinstance(body, dict) else None
+    value = body[field] if isinstance(body, dict) and field in body else _bearer()
     if not isinstance(value, str) or not value:
-        value = _bearer()
-    if not value:
         raise Unauthorized(UNAUTHORIZED)
     rotate = bool(opt(rt, "rotate_refresh_tokens"))
     try:

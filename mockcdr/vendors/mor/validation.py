@@ -41,7 +41,10 @@ def split_body(body) -> tuple[dict, dict | None]:
         query = dict(flat)
     if "query" in body:
         nested = body["query"]
-        query = {**(query or {}), **nested} if isinstance(nested, dict) else nested
+        if nested is None:                      # null: no filters (besides any flat ones)
+            query = query or {}
+        else:
+            query = {**(query or {}), **nested} if isinstance(nested, dict) else nested
     return given, query
 
 
@@ -124,6 +127,11 @@ def validate_task(rt, world, owner: dict, given: dict, query, base: dict, *, cre
             ck.add("template_id", "Template was not found")
     if rec.get("send_cdr_to") not in TARGETS:
         ck.add("send_cdr_to", "Send cdr to is not included in the list")
+    for key, types in (("send_to_user_id", (int, str)), ("send_to_email", (str,))):
+        raw = given.get(key)
+        if raw is not None and (isinstance(raw, bool) or not isinstance(raw, types)):
+            ck.add(key, f"{key.replace('_', ' ').capitalize()} is invalid")
+            given = {k: v for k, v in given.items() if k != key}
     if "send_to_user_id" in given:
         raw = given["send_to_user_id"]
         rec["send_to_user_id"] = None if _blank(raw) else _int(raw)
@@ -155,10 +163,11 @@ def validate_task(rt, world, owner: dict, given: dict, query, base: dict, *, cre
             ck.add("query", "Query is invalid")
         else:
             rec["query"] = dict(query)
-    if rec.get("period") == "only_once" and tz is not None:
-        _only_once(rec, given, tz, ck, check_future=creating or any(k in given for k in ("period",) + ONCE_FIELDS),
-                   now=now)
-    elif rec.get("period") != "only_once":
+    _instants(rec, given, tz or tzinfo("UTC"), ck)
+    if rec.get("period") == "only_once":
+        changed = creating or any(k in given for k in ("period",) + ONCE_FIELDS)
+        _only_once(rec, ck, check_future=changed, now=now)
+    else:
         rec.update({k: None for k in ONCE_FIELDS})
     if ck.details:
         text = "created" if creating else "updated"
@@ -168,17 +177,23 @@ def validate_task(rt, world, owner: dict, given: dict, query, base: dict, *, cre
     return rec
 
 
-def _only_once(rec: dict, given: dict, tz, ck: Check, *, check_future: bool, now: datetime) -> None:
-    labels = {"s_from": "From", "s_till": "Till", "cdr_export_at_datetime": "Start CDR Export at"}
+LABELS = {"s_from": "From", "s_till": "Till", "cdr_export_at_datetime": "Start CDR Export at"}
+
+
+def _instants(rec: dict, given: dict, tz, ck: Check) -> None:
+    """s_from, s_till, cdr_export_at_datetime: ISO 8601 when given (blank clears them)."""
     for key in ONCE_FIELDS:
         if key in given:
             raw = given[key]
             rec[key] = None if _blank(raw) else parse_local(raw, tz)
             if rec[key] is None and not _blank(raw):
-                ck.add(key, f"{labels[key]} is invalid")
-                continue
-        if rec.get(key) is None:
-            ck.add(key, f"{labels[key]} can't be blank")
+                ck.add(key, f"{LABELS[key]} is invalid")
+
+
+def _only_once(rec: dict, ck: Check, *, check_future: bool, now: datetime) -> None:
+    for key in ONCE_FIELDS:
+        if rec.get(key) is None and key not in ck.details:
+            ck.add(key, f"{LABELS[key]} can't be blank")
     if rec.get("s_from") and rec.get("s_till") and rec["s_till"] <= rec["s_from"]:
         ck.add("s_till", "Till must be greater than From")
     at = rec.get("cdr_export_at_datetime")
