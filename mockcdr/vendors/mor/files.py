@@ -33,9 +33,11 @@ def check_name_format(fmt) -> None:
     try:
         base_name(str(fmt), "P_", 1, datetime(2026, 1, 1, tzinfo=tzinfo("UTC")),
                   datetime(2026, 1, 2, tzinfo=tzinfo("UTC")), tzinfo("UTC"))
-    except (KeyError, IndexError, ValueError) as exc:
-        raise FixtureError(f"invalid fixtures:\n  mor.options.file_name_format: {exc!r} is not "
-                           "one of {prefix}, {task_id}, {from}, {till}") from None
+    except KeyError as exc:
+        raise FixtureError(f"invalid fixtures:\n  mor.options.file_name_format: {{{exc.args[0]}}} is "
+                           "not one of {prefix}, {task_id}, {from}, {till}") from None
+    except (IndexError, ValueError) as exc:
+        raise FixtureError(f"invalid fixtures:\n  mor.options.file_name_format: {exc}") from None
 
 
 def params_for(rt, world, task: dict, due: datetime, start: datetime, end: datetime) -> dict:

@@ -51,8 +51,8 @@ def row_function(columns: tuple[str, ...], plain_decimal: bool = True):
     """A generator ``rows(calls, SV, fill, E)`` yielding one tuple per call the filters keep.
 
     ``SV[shape_id]`` holds the shape-only columns of a shape, None when the task's filters
-    exclude it, or MISS until ``fill(shape_id)`` computes it; ``E`` is a RowEnv. The body is generated once per column list,
-    so each row is one tuple built from local names (no per-row lookups of the column list).
+    exclude it, or MISS until ``fill(shape_id)`` computes it; ``E`` is a RowEnv. The body is
+    generated once per column list, so each row is one tuple built from local names.
     """
     cells = []
     shape_i = 0

@@ -1,5 +1,4 @@
-"""Every example in openapi/mor.yaml: response examples match their schemas and the app really sends
-them; the request example is accepted as documented."""
+"""Every example in openapi/mor.yaml matches its schema and is really sent or answered by the app."""
 from __future__ import annotations
 
 import copy

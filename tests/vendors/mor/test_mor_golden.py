@@ -1,9 +1,9 @@
-"""Golden files: a fixed seed and frozen clock give byte-identical delivered archives.
-
-Regenerate after an intended format change with ``MOCKCDR_REGEN_GOLDEN=1 make test
-PYTEST_ARGS=tests/vendors/mor/test_mor_golden.py`` and review the diff of the extracted CSV.
-"""
+"""Golden files: a fixed seed and a frozen clock give byte-identical delivered archives."""
 from __future__ import annotations
+
+# Regenerate after an intended format change with
+#   MOCKCDR_REGEN_GOLDEN=1 make test PYTEST_ARGS=tests/vendors/mor/test_mor_golden.py
+# and review the difference of the extracted CSV before committing.
 
 import io
 import os
@@ -48,7 +48,7 @@ def test_golden(name):
     if REGEN:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    assert data == path.read_bytes(), f"{name} changed; see the module docstring to regenerate"
+    assert data == path.read_bytes(), f"{name} changed; see the comment at the top to regenerate"
 
 
 def test_golden_archive_holds_the_prefixed_csv():
@@ -92,3 +92,20 @@ def test_generate_limits_rows_and_refuses_bad_requests():
         kwargs.update(bad)
         with pytest.raises(ValueError):
             VENDOR.generate(rt, GenerateRequest(**kwargs))
+
+
+def test_cli_generate_writes_the_same_bytes(tmp_path):
+    from mockcdr.cli import main
+
+    out = tmp_path / "export.zip"
+    argv = ["generate", "mor", "--from", "2026-06-01T00:00:00Z", "--to", "2026-06-02T00:00:00Z",
+            "--tenant", "initech", "--format", "zip", "--seed", "golden-mor",
+            "--param", "filename_prefix=INI_", "--param", "s_call_type=answered", "-o", str(out)]
+    assert main(argv) == 0
+    rt = make_app(seed="golden-mor").extensions["mockcdr"]
+    expected = VENDOR.generate(rt, GenerateRequest(
+        tenant="initech", start=parse_instant("2026-06-01T00:00:00Z"),
+        end=parse_instant("2026-06-02T00:00:00Z"), format="zip",
+        params={"filename_prefix": "INI_", "s_call_type": "answered"}))
+    assert expected.filename == "INI_cdr_export_0_20260601020000_20260602015959.zip"
+    assert out.read_bytes() == expected.read()

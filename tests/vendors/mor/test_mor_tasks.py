@@ -160,7 +160,8 @@ def test_set_active_is_explicit_not_a_toggle(api):
         resp = api.patch(path, json={"active": value})
         assert resp.status_code == 200
         assert resp.get_json()["automatic_cdr_export"]["active"] == expected
-    for body, message in (({}, "Active can't be blank"), ({"active": "maybe"}, "Active is not included in the list")):
+    for body, message in (({}, "Active can't be blank"),
+                          ({"active": "maybe"}, "Active is not included in the list")):
         resp = api.patch(path, json=body)
         assert resp.status_code == 422
         assert resp.get_json() == {"error": "Automatic CDR export was not updated",
