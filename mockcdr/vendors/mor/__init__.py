@@ -14,6 +14,20 @@ _CHOICES = {"delete_status": (200, 204), "template_columns_format": ("array", "s
             "default_archive_extension": ("tgz", "zip", "none")}
 
 
+_UNSET_KINDS = {"list_default_max_results": int, "ftp_path": str, "sftp_path": str}
+
+
+def _same_kind(name: str, value, default) -> bool:
+    """An option value of the default's type (any number for a number; None means unset)."""
+    if default is None:
+        return value is None or (isinstance(value, _UNSET_KINDS[name]) and not isinstance(value, bool))
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
 def setup(rt, section: dict):
     world = fixture.load(rt, section)
     for name in section.get("options") or {}:
@@ -21,6 +35,11 @@ def setup(rt, section: dict):
             raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: unknown option; known: "
                                f"{', '.join(sorted(DEFAULTS))}")
     rt.state["mor"] = world        # options below read through the runtime
+    for name, default in DEFAULTS.items():
+        value = opt(rt, name)
+        if not _same_kind(name, value, default) or (name.startswith("csv_") and len(value) != 1):
+            raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: {value!r} does not fit the "
+                               f"default {default!r}")
     for name, allowed in _CHOICES.items():
         if opt(rt, name) not in allowed:
             raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: must be one of "

@@ -7,7 +7,7 @@ from datetime import datetime
 from ...core.errors import BadRequest, NotFound, Problem, ValidationFailed
 from .options import opt
 from .schedule import first_run, following
-from .validation import _FALSE, _TRUE, SCHEDULE_FIELDS, split_body, validate_task
+from .validation import FALSE, TRUE, SCHEDULE_FIELDS, split_body, validate_task
 from .zones import fmt, tzinfo
 
 TASKS = "mor.tasks"
@@ -73,12 +73,12 @@ def set_active(rt, owner: dict, task_id, body) -> dict:
     value = body.get("active") if isinstance(body, dict) else None
     with rt.store.lock:
         old = find(rt, owner, task_id)
-        if value is None or isinstance(value, float) or not (value in _TRUE or value in _FALSE):
+        if value is None or isinstance(value, float) or not (value in TRUE or value in FALSE):
             message = "Active can't be blank" if value is None else "Active is not included in the list"
             raise ValidationFailed("Automatic CDR export was not updated",
                                    problems=[Problem(message, field="active")])
         now = rt.clock.now()
-        rec = dict(old, active=1 if value in _TRUE else 0, updated_at=now)
+        rec = dict(old, active=1 if value in TRUE else 0, updated_at=now)
         _reschedule(rt, old, rec, now)
         rt.store.put(TASKS, str(rec["id"]), rec)
         forget_due(rt)
@@ -86,13 +86,20 @@ def set_active(rt, owner: dict, task_id, body) -> dict:
 
 
 def _reschedule(rt, old: dict, rec: dict, now: datetime) -> None:
-    """A save recomputes next_run_at when the schedule changed; activation restarts the clock."""
+    """A save recomputes next_run_at when the schedule changed; activation restarts the clock.
+
+    A one-off is re-armed only for an instant still ahead (a changed instant was validated to
+    be); one that already ran is not replayed by, say, a new time zone.
+    """
     changed = any(old.get(k) != rec.get(k) for k in SCHEDULE_FIELDS)
-    if changed or opt(rt, "reschedule_on_any_update"):
-        rec["next_run_at"] = first_run(rec, now)
-        if rec["period"] == "only_once" and changed:
+    if rec["period"] == "only_once":
+        at = rec["cdr_export_at_datetime"]
+        if (changed or opt(rt, "reschedule_on_any_update")) and at > now:
+            rec["next_run_at"] = at
             rec["last_run_at"] = None      # the reference clears last_run_at of a re-armed one-off
-    elif old["active"] == 0 and rec["active"] == 1 and rec["period"] != "only_once":
+    elif changed or opt(rt, "reschedule_on_any_update"):
+        rec["next_run_at"] = first_run(rec, now)
+    elif old["active"] == 0 and rec["active"] == 1:
         rec["next_run_at"] = following(rec, now)
 
 

@@ -22,8 +22,8 @@ ARCHIVES = ("tgz", "zip", "none")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _PREFIX = re.compile(r"^[^/\\\x00-\x1f]{0,100}$")
-_TRUE = (True, 1, "1", "true", "TRUE", "True")
-_FALSE = (False, 0, "0", "false", "FALSE", "False")
+TRUE = (True, 1, "1", "true", "TRUE", "True")
+FALSE = (False, 0, "0", "false", "FALSE", "False")
 
 
 def split_body(body) -> tuple[dict, dict | None]:
@@ -80,78 +80,23 @@ def validate_task(rt, world, owner: dict, given: dict, query, base: dict, *, cre
     """
     ck = Check()
     rec = dict(base)
-    if "name" in given:
-        rec["name"] = given["name"].strip() if isinstance(given["name"], str) else given["name"]
+    for key in ("name", "period", "timezone", "send_cdr_to", "archive_extension",
+                "cdr_export_at_time", "send_to_email", "filename_prefix"):
+        if key in given:
+            rec[key] = given[key]
+    if isinstance(rec.get("name"), str):
+        rec["name"] = rec["name"].strip()
     if not isinstance(rec.get("name"), str) or not rec["name"]:
         ck.add("name", "Name cannot be blank")
     if "active" in given:
         value = given["active"]
-        if value in _TRUE and not isinstance(value, float):
-            rec["active"] = 1
-        elif value in _FALSE and not isinstance(value, float):
-            rec["active"] = 0
-        else:
+        if isinstance(value, float) or not (value in TRUE or value in FALSE):
             ck.add("active", "Active is not included in the list")
-    for key in ("period", "timezone", "send_cdr_to", "archive_extension", "cdr_export_at_time",
-                "send_to_email", "filename_prefix"):
-        if key in given:
-            rec[key] = given[key]
-    if _blank(rec.get("period")):
-        ck.add("period", "Period can't be blank")
-    elif rec["period"] not in PERIODS:
-        ck.add("period", "Period is not included in the list")
-    tz = None
-    if not iana_name(rec.get("timezone"), bool(opt(rt, "accept_iana_timezones"))):
-        ck.add("timezone", "Timezone is not included in the list")
-    else:
-        tz = tzinfo(rec["timezone"])
-    m = _TIME.match(rec["cdr_export_at_time"]) if isinstance(rec.get("cdr_export_at_time"), str) else None
-    if m is None:
-        ck.add("cdr_export_at_time", "Cdr export at time is invalid")
-    else:
-        rec["cdr_export_at_time"] = f"{m.group(1)}:{m.group(2)}:{m.group(3) or '00'}"
-    if "monthly_export_day" in given:
-        rec["monthly_export_day"] = _int(given["monthly_export_day"])
-        if rec["monthly_export_day"] is None:
-            ck.add("monthly_export_day", "Monthly export day is not a number")
-        elif not 1 <= rec["monthly_export_day"] <= 31:
-            ck.add("monthly_export_day", "Monthly export day must be between 1 and 31")
-    if "template_id" in given:
-        rec["template_id"] = _int(given["template_id"])
-    tpl_id = rec.get("template_id")
-    if tpl_id is None or tpl_id <= 0:
-        ck.add("template_id", "Template must be selected")
-    else:
-        tpl = world.templates.get(tpl_id)
-        if tpl is None or tpl["owner_id"] != owner["id"] or not tpl["columns"]:
-            ck.add("template_id", "Template was not found")
-    if rec.get("send_cdr_to") not in TARGETS:
-        ck.add("send_cdr_to", "Send cdr to is not included in the list")
-    for key, types in (("send_to_user_id", (int, str)), ("send_to_email", (str,))):
-        raw = given.get(key)
-        if raw is not None and (isinstance(raw, bool) or not isinstance(raw, types)):
-            ck.add(key, f"{key.replace('_', ' ').capitalize()} is invalid")
-            given = {k: v for k, v in given.items() if k != key}
-    if "send_to_user_id" in given:
-        raw = given["send_to_user_id"]
-        rec["send_to_user_id"] = None if _blank(raw) else _int(raw)
-    if rec.get("send_cdr_to") == "user":
-        uid = rec.get("send_to_user_id")
-        target = world.users.get(uid) if uid is not None else None
-        if uid is None:
-            ck.add("send_to_user_id", "Send CDR to User must be selected")
-        elif target is None or target["tenant"] != owner["tenant"]:
-            ck.add("send_to_user_id", "User was not found")
-    else:
-        rec["send_to_user_id"] = None
-    if rec.get("send_cdr_to") == "email":
-        email = rec.get("send_to_email")
-        if not isinstance(email, str) or not _EMAIL.match(email.strip()):
-            ck.add("send_to_email", "Send CDR to Email invalid format")
         else:
-            rec["send_to_email"] = email.strip()
-    else:
-        rec["send_to_email"] = None
+            rec["active"] = 1 if value in TRUE else 0
+    tz = _schedule(rt, rec, given, ck)
+    _template(world, owner, rec, given, ck)
+    _delivery(world, owner, rec, given, ck)
     if rec.get("filename_prefix") is None:
         rec["filename_prefix"] = ""
     if not isinstance(rec["filename_prefix"], str) or not _PREFIX.match(rec["filename_prefix"]):
@@ -175,6 +120,80 @@ def validate_task(rt, world, owner: dict, given: dict, query, base: dict, *, cre
                                problems=[Problem(msg, field=f) for f, msgs in ck.details.items()
                                          for msg in msgs])
     return rec
+
+
+def _schedule(rt, rec: dict, given: dict, ck: Check):
+    """period, timezone, cdr_export_at_time, monthly_export_day; returns the zone if valid."""
+    if _blank(rec.get("period")):
+        ck.add("period", "Period can't be blank")
+    elif rec["period"] not in PERIODS:
+        ck.add("period", "Period is not included in the list")
+    tz = None
+    if not iana_name(rec.get("timezone"), bool(opt(rt, "accept_iana_timezones"))):
+        ck.add("timezone", "Timezone is not included in the list")
+    else:
+        tz = tzinfo(rec["timezone"])
+    at = rec.get("cdr_export_at_time")
+    m = _TIME.match(at) if isinstance(at, str) else None
+    if m is None:
+        ck.add("cdr_export_at_time", "Cdr export at time is invalid")
+    else:
+        rec["cdr_export_at_time"] = f"{m.group(1)}:{m.group(2)}:{m.group(3) or '00'}"
+    if "monthly_export_day" in given:
+        rec["monthly_export_day"] = _int(given["monthly_export_day"])
+        if rec["monthly_export_day"] is None:
+            ck.add("monthly_export_day", "Monthly export day is not a number")
+        elif not 1 <= rec["monthly_export_day"] <= 31:
+            ck.add("monthly_export_day", "Monthly export day must be between 1 and 31")
+    return tz
+
+
+def _template(world, owner: dict, rec: dict, given: dict, ck: Check) -> None:
+    """A template the caller owns and that has columns (what the templates index lists)."""
+    if "template_id" in given:
+        rec["template_id"] = _int(given["template_id"])
+    tpl_id = rec.get("template_id")
+    if tpl_id is None or tpl_id <= 0:
+        ck.add("template_id", "Template must be selected")
+        return
+    tpl = world.templates.get(tpl_id)
+    if tpl is None or tpl["owner_id"] != owner["id"] or not tpl["columns"]:
+        ck.add("template_id", "Template was not found")
+
+
+def _delivery(world, owner: dict, rec: dict, given: dict, ck: Check) -> None:
+    """send_cdr_to with its companion field (user: a user of the admin's system; email: an
+    address); the companion of another target is cleared. ftp/sftp need nothing here."""
+    if rec.get("send_cdr_to") not in TARGETS:
+        ck.add("send_cdr_to", "Send cdr to is not included in the list")
+    for key, types in (("send_to_user_id", (int, str)), ("send_to_email", (str,))):
+        raw = given.get(key)
+        if raw is not None and (isinstance(raw, bool) or not isinstance(raw, types)):
+            ck.add(key, f"{key.replace('_', ' ').capitalize()} is invalid")
+    if "send_to_user_id" in given and "send_to_user_id" not in ck.details:
+        raw = given["send_to_user_id"]
+        rec["send_to_user_id"] = None if _blank(raw) else _int(raw)
+    if rec.get("send_cdr_to") == "user":
+        uid = rec.get("send_to_user_id")
+        target = world.users.get(uid) if uid is not None else None
+        if "send_to_user_id" in ck.details:
+            pass
+        elif uid is None:
+            ck.add("send_to_user_id", "Send CDR to User must be selected")
+        elif target is None or target["tenant"] != owner["tenant"]:
+            ck.add("send_to_user_id", "User was not found")
+    else:
+        rec["send_to_user_id"] = None
+    if rec.get("send_cdr_to") == "email":
+        email = rec.get("send_to_email")
+        if "send_to_email" in ck.details:
+            pass
+        elif not isinstance(email, str) or not _EMAIL.match(email.strip()):
+            ck.add("send_to_email", "Send CDR to Email invalid format")
+        else:
+            rec["send_to_email"] = email.strip()
+    else:
+        rec["send_to_email"] = None
 
 
 LABELS = {"s_from": "From", "s_till": "Till", "cdr_export_at_datetime": "Start CDR Export at"}

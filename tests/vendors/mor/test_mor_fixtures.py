@@ -44,6 +44,9 @@ def _set(path, value):
     (_set(("options",), {"no_such_option": 1}), "mor.options.no_such_option"),
     (_set(("options",), {"delete_status": 202}), "mor.options.delete_status"),
     (_set(("options",), {"file_name_format": "{prefix}{when}"}), "mor.options.file_name_format"),
+    (_set(("options",), {"csv_separator": ";;"}), "mor.options.csv_separator"),
+    (_set(("options",), {"token_ttl_seconds": "15 minutes"}), "mor.options.token_ttl_seconds"),
+    (_set(("options",), {"rotate_refresh_tokens": "yes"}), "mor.options.rotate_refresh_tokens"),
 ])
 def test_bad_fixture_names_the_field(tmp_path, mutate, where):
     with pytest.raises(FixtureError) as exc:

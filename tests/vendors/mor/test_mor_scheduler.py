@@ -113,9 +113,19 @@ def test_only_once_runs_once_over_its_own_window(api, rt):
     assert rows[0][0] == "Date" and all(r[0].startswith("2026-06-01 ") for r in rows[1:])
     shown = api.get(f"/automatic_cdr_exports/{task['id']}").get_json()["automatic_cdr_export"]
     assert shown["last_run_at"] == "2026-06-12 09:00:00" and shown["next_run_at"] == ""
-    api.patch(f"/automatic_cdr_exports/{task['id']}", json={"name": "renamed"})
+    for change in ({"name": "renamed"}, {"timezone": "Tokyo"}):
+        assert api.patch(f"/automatic_cdr_exports/{task['id']}", json=change).status_code == 200
     api.advance(days=30)
-    assert len(deliveries(rt)) == 1
+    assert len(deliveries(rt)) == 1                          # not replayed
+    past = api.patch(f"/automatic_cdr_exports/{task['id']}",
+                     json={"cdr_export_at_datetime": "2026-06-01T00:00:00"})
+    assert past.status_code == 422
+    rearmed = api.patch(f"/automatic_cdr_exports/{task['id']}",
+                        json={"cdr_export_at_datetime": "2026-08-20T09:00:00"})
+    shown = rearmed.get_json()["automatic_cdr_export"]
+    assert (shown["next_run_at"], shown["last_run_at"]) == ("2026-08-20 09:00:00", "")
+    api.advance(days=30)
+    assert len(deliveries(rt)) == 2
 
 
 def test_deleted_tasks_stop(api, rt):
