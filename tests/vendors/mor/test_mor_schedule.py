@@ -8,7 +8,7 @@ from mor_support import Api
 
 from mockcdr.core.clock import parse_instant
 from mockcdr.vendors.mor.schedule import following, window
-from mockcdr.vendors.mor.zones import fmt, local, tzinfo
+from mockcdr.vendors.mor.zones import MAPPING, fmt, local, tzinfo
 
 # (now, UTC) timezone, period, cdr_export_at_time, monthly_export_day -> next_run_at (task's zone)
 NEXT = [
@@ -133,3 +133,10 @@ def test_daily_window_across_spring_forward_is_23_hours():
     task = _task("daily", "London", "00:00:00")
     start, end = window(task, datetime(2026, 3, 29, 23, 0, tzinfo=timezone.utc))   # 30th 00:00 BST
     assert (end - start).total_seconds() == 23 * 3600
+
+
+def test_every_rails_zone_name_resolves():
+    assert len(MAPPING) > 140 and MAPPING["London"] == "Europe/London"
+    now = parse_instant("2026-06-10T10:00:00Z")
+    for name in MAPPING:
+        assert now.astimezone(tzinfo(name)).utcoffset() is not None, name
