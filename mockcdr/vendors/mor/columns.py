@@ -1,0 +1,152 @@
+"""CDR export template columns: their header texts and how each is drawn from a call of the universe."""
+from __future__ import annotations
+
+from ...core.cdrs import Call
+from ...core.numbering import PLANS, plan_for
+
+IDX = {name: i for i, name in enumerate(Call._fields)}
+
+DISPOSITIONS = {"answered": "ANSWERED", "no_answer": "NO ANSWER", "busy": "BUSY", "failed": "FAILED"}
+DIRECTIONS = {"out": "Outgoing", "in": "Incoming", "internal": "Local"}
+TERMINATED_BY = {"caller": "originator", "callee": "terminator", "system": "system"}
+
+
+def _time(field: str, nullable: bool = False) -> str:
+    """Local ``YYYY-MM-DD HH:MM:SS`` of a microsecond field: the minute's text is cached (``MIN``
+    filled by ``mp``), the seconds come from the ``SEC`` table."""
+    us = f"c[{IDX[field]}]"
+    expr = f"(MIN.get({us} // 60000000) or mp({us} // 60000000)) + SEC[{us} // 1000000 % 60]"
+    return f"({expr} if {us} is not None else '')" if nullable else expr
+
+
+def _memo(name: str, arg: str) -> str:
+    """A decimal rendered once per distinct value: ``M_name`` caches what ``f_name`` formats."""
+    return f"(M_{name}.get({arg}) or f_{name}({arg}))"
+
+
+# Columns computed per call: Python expressions over the call tuple ``c`` (fields by index) and
+# the helpers bound by ``rows.row_function``; decimals go through ``D`` (the decimal separator).
+ROW = {
+    "calldate2": ("Date", _time("start_us")),
+    "answer_time": ("Answer time", _time("connect_us", nullable=True)),
+    "end_time": ("End time", _time("end_us")),
+    "id": ("Call ID", f"c[{IDX['start_us']}] // 86400000000 * 10000000 + c[{IDX['seq']}] + 1"),
+    "uniqueid": ("Unique ID", f"f'{{c[{IDX['start_us']}] // 1000000}}.{{c[{IDX['seq']}]}}'"),
+    "duration": ("Duration", f"c[{IDX['duration']}]"),
+    "billsec": ("Billsec", f"c[{IDX['billsec']}]"),
+    "nice_billsec": ("Originator Billsec", f"(HMS[c[{IDX['billsec']}]] if c[{IDX['billsec']}] < HMS_SIZE "
+                                           f"else hms(c[{IDX['billsec']}]))"),
+    "provider_billsec": ("Terminator Billsec", f"c[{IDX['billsec']}]"),
+    "real_duration": ("Real Duration",
+                      f"D(f'{{(c[{IDX['end_us']}] - c[{IDX['start_us']}]) / 1000000:.6f}}')"),
+    "real_billsec": ("Real Billsec",
+                     f"(D(f'{{(c[{IDX['end_us']}] - c[{IDX['connect_us']}]) / 1000000:.6f}}') "
+                     f"if c[{IDX['connect_us']}] is not None else ZERO6)"),
+    "pdd": ("PDD", _memo("pdd", f"c[{IDX['pdd_ms']}]")),
+    "user_price": ("Originator Price", _memo("user_price", f"c[{IDX['cost']}]")),
+    "provider_price": ("Terminator Price", _memo("provider_price", f"c[{IDX['cost']}]")),
+}
+# How each memoised decimal column formats a value (``PR``: the provider cost ratio).
+MEMO_FORMATS = {
+    "pdd": lambda v, pr: f"{v / 1000:.3f}",
+    "user_price": lambda v, pr: f"{v:.5f}",
+    "provider_price": lambda v, pr: f"{v * pr:.5f}",
+}
+
+
+def _caller_device(s, w):
+    return w.device(s["extension"]) if s["direction"] != "in" else None
+
+
+def _callee_device(s, w):
+    if s["direction"] == "in":
+        return w.device(s["extension"])
+    return w.device(s["peer_extension"]) if s["direction"] == "internal" else None
+
+
+def _provider(s, w):
+    return w.provider_for(s["trunk"]) if s["direction"] != "internal" else None
+
+
+def _dialled(s) -> tuple:
+    """(plan, network) of the dialled number: the peer for outgoing calls, the DID for incoming."""
+    if s["direction"] == "out":
+        return PLANS.get(s["country"]), s["network"]
+    if s["direction"] == "in":
+        plan = plan_for(s["dst"])
+        national = s["dst"][len(plan.cc):] if plan else ""
+        free = plan is not None and national.startswith(plan.tollfree)
+        return plan, "tollfree" if free else "fixed"
+    return None, None
+
+
+def _prefix(s, _w):
+    plan = _dialled(s)[0]
+    return plan.cc if plan else ""
+
+
+def _destination(s, _w):
+    plan, network = _dialled(s)
+    return f"{plan.name} {network}" if plan else "Local"
+
+
+def _clid(s, _w):
+    return f'"{s["src_name"]}" <{s["src"]}>' if s["src_name"] else s["src"]
+
+
+def _dev_id(d):
+    return d.id if d else ""
+
+
+def _user_name(d):
+    return d.user_name if d else ""
+
+
+# Columns that depend only on the call's shape (who, which way, how it ended): computed once per
+# shape of the tenant's pool, then picked per row. ``s`` is the shape as a dict, ``w`` the world.
+SHAPE = {
+    "clid": ("Called from", _clid),
+    "src": ("Source Number", lambda s, w: s["src"]),
+    "pai_number": ("PAI Number", lambda s, w: s["src"]),
+    "dst": ("Called to", lambda s, w: s["dst"]),
+    "dst_original": ("Destination Number", lambda s, w: s["dst"]),
+    "prefix": ("Prefix", _prefix),
+    "destination": ("Destination", _destination),
+    "destination_name": ("Destination Name", _destination),
+    "direction_name": ("Direction", lambda s, w: DIRECTIONS[s["direction"]]),
+    "disposition": ("Disposition", lambda s, w: DISPOSITIONS[s["disposition"]]),
+    "dispod": ("Hangup cause", lambda s, w: f"{DISPOSITIONS[s['disposition']]}({s['q850']})"),
+    "hangupcause": ("Hangup Cause Code", lambda s, w: s["q850"]),
+    "terminated_by": ("Terminated by", lambda s, w: TERMINATED_BY[s["initiator"]]),
+    "provider": ("Terminator", lambda s, w: (_provider(s, w) or (None, ""))[1]),
+    "provider_rate": ("Terminator Rate", lambda s, w: w.dec(f"{s['rate'] * w.provider_ratio:.5f}")),
+    "user": ("Originator", lambda s, w: _user_name(_caller_device(s, w))),
+    "user_rate": ("Originator Rate", lambda s, w: w.dec(f"{s['rate']:.5f}")),
+    "src_device_id": ("Source Device ID", lambda s, w: _dev_id(_caller_device(s, w))),
+    "dst_device_id": ("Destination Device ID", lambda s, w: _dev_id(_callee_device(s, w))),
+    "nice_src_device": ("Source Device",
+                        lambda s, w: f"SIP/{s['extension']}" if _caller_device(s, w) else ""),
+    "src_user_id": ("Originator ID", lambda s, w: (_caller_device(s, w) or _NO).user_id),
+    "dst_user_id": ("Destination User ID", lambda s, w: (_callee_device(s, w) or _NO).user_id),
+    "originator_ip": ("Originator IP", lambda s, w: s["src_ip"]),
+    "terminator_ip": ("Terminator IP", lambda s, w: w.trunk_ip(s["trunk"])
+                      if s["direction"] == "out" else ""),
+    "server_id": ("Server ID", lambda s, w: 1),
+}
+
+
+class _NoDevice:
+    user_id = ""
+
+
+_NO = _NoDevice()
+
+KNOWN = tuple(sorted(set(ROW) | set(SHAPE)))
+
+
+def header(key: str) -> str:
+    return (ROW.get(key) or SHAPE[key])[0]
+
+
+def shape_columns(columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(k for k in columns if k not in ROW)

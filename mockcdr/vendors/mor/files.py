@@ -1,0 +1,138 @@
+"""Export files: the recorded parameters of a run, and the CSV + archive they re-create byte for byte."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ...core.archives import archive_chunks
+from ...core.cdrs import Call
+from ...core.clock import parse_instant
+from ...core.csvout import csv_chunks
+from ...core.fixtures import FixtureError
+from ...core.vendor import FileOut, GenerateRequest, iter_limited
+from .columns import SHAPE, header, shape_columns
+from .filters import TenantView, shape_filter
+from .rows import MISS, RowEnv, row_function
+from .options import opt
+from .zones import MAPPING, tzinfo
+
+CONTENT_TYPES = {"tgz": "application/gzip", "zip": "application/zip", "none": "text/csv"}
+EXTENSIONS = {"tgz": ".tgz", "zip": ".zip", "none": ".csv"}
+# the names of a call shape's fields, in order (a Call is its per-call values, then its shape)
+SHAPE_FIELDS = Call._fields[Call._fields.index("shape_id") + 1:]
+
+
+def base_name(fmt: str, prefix: str, task_id, start: datetime, end: datetime, tz) -> str:
+    """The file name without extension: ``{prefix}``, ``{task_id}``, ``{from}``, ``{till}``
+    (local ``YYYYMMDDHHMMSS``; till is the last second the window covers)."""
+    return fmt.format(prefix=prefix, task_id=task_id,
+                      **{"from": start.astimezone(tz).strftime("%Y%m%d%H%M%S"),
+                         "till": (end - timedelta(seconds=1)).astimezone(tz).strftime("%Y%m%d%H%M%S")})
+
+
+def check_name_format(fmt) -> None:
+    try:
+        base_name(str(fmt), "P_", 1, datetime(2026, 1, 1, tzinfo=tzinfo("UTC")),
+                  datetime(2026, 1, 2, tzinfo=tzinfo("UTC")), tzinfo("UTC"))
+    except KeyError as exc:
+        raise FixtureError(f"invalid fixtures:\n  mor.options.file_name_format: {{{exc.args[0]}}} is "
+                           "not one of {prefix}, {task_id}, {from}, {till}") from None
+    except (IndexError, ValueError) as exc:
+        raise FixtureError(f"invalid fixtures:\n  mor.options.file_name_format: {exc}") from None
+
+
+def params_for(rt, world, task: dict, due: datetime, start: datetime, end: datetime) -> dict:
+    """Everything needed to re-create a run's file, as JSON values (kept with the delivery)."""
+    template = world.templates[task["template_id"]]
+    tz = tzinfo(task["timezone"])
+    archive = task["archive_extension"]
+    stem = base_name(str(opt(rt, "file_name_format")), task["filename_prefix"], task["id"],
+                     start, end, tz)
+    return {
+        "task": task["id"], "tenant": task["tenant"], "template_id": template["id"],
+        "window": {"from": start.isoformat(), "till": end.isoformat()},
+        "run_at": due.isoformat(), "timezone": task["timezone"], "columns": list(template["columns"]),
+        "query": dict(task["query"]), "archive": archive, "member": f"{stem}.csv",
+        "filename": stem + EXTENSIONS[archive], "mtime": int(due.timestamp()),
+        "separator": str(opt(rt, "csv_separator")), "decimal": str(opt(rt, "csv_decimal")),
+        "provider_ratio": float(opt(rt, "provider_cost_ratio")),
+    }
+
+
+def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: TenantView):
+    """(SV, fill): ``SV[shape_id]`` is a shape's shape-only column values, None if the filters
+    drop it, or MISS until ``fill(shape_id)`` computes it on first use (a small window touches
+    a few of the tenant's 4,096 shapes; a big one computes each once)."""
+    names = SHAPE_FIELDS
+    keep = shape_filter(query, view)
+    funcs = [SHAPE[k][1] for k in shape_columns(columns)]
+    shapes = rt.universe.shapes(tenant)
+    sv = [MISS] * len(shapes)
+
+    def fill(shape_id: int):
+        s = dict(zip(names, shapes[shape_id]))
+        value = None if keep is not None and not keep(s) else tuple(f(s, view) for f in funcs)
+        sv[shape_id] = value
+        return value
+    return sv, fill
+
+
+def _count_lines(chunks, stats: dict):
+    for chunk in chunks:
+        stats["lines"] = stats.get("lines", 0) + chunk.count(b"\n")
+        yield chunk
+
+
+def build(rt, params: dict, limit: int | None = None, stats: dict | None = None) -> FileOut:
+    """The file of ``params`` (see ``params_for``); ``stats["lines"]`` counts CSV lines if given."""
+    world = rt.state["mor"]
+    tenant = rt.tenant(params["tenant"])
+    columns = tuple(params["columns"])
+    decimal = params.get("decimal", ".")
+    view = TenantView(world, tenant.key, decimal, params.get("provider_ratio", 0.8))
+    sv, fill = shape_values(rt, tenant, columns, params.get("query") or {}, view)
+    start = parse_instant(params["window"]["from"])
+    end = parse_instant(params["window"]["till"])
+    env = RowEnv(tzinfo(params["timezone"]), decimal, params.get("provider_ratio", 0.8))
+    rows = row_function(columns, decimal == ".")(rt.universe.calls(tenant, start, end), sv, fill, env)
+    if limit is not None:
+        rows = iter_limited(rows, limit)
+    csv = csv_chunks([header(k) for k in columns], rows, delimiter=params.get("separator", ","))
+    if stats is not None:
+        csv = _count_lines(csv, stats)
+    kind = params["archive"]
+    chunks = archive_chunks(kind, params["member"], csv, mtime=params["mtime"])
+    return FileOut(params["filename"], CONTENT_TYPES[kind], chunks, compressed=kind == "tgz")
+
+
+def render_file(rt, params: dict) -> FileOut:
+    """VENDOR.render_file: the delivered file again, byte for byte, from its recorded params."""
+    return build(rt, params)
+
+
+def generate(rt, req: GenerateRequest) -> FileOut:
+    """``mockcdr generate mor``: the file an export of this window would deliver.
+
+    tenant: a tenant key or an admin's username; format: tgz (default), zip or none;
+    params: template_id, timezone, filename_prefix, task_id and any query filter (s_*).
+    """
+    world = rt.state["mor"]
+    admins = [u for u in world.users.values() if u["usertype"] == "admin"]
+    owner = next((u for u in admins if req.tenant in (None, u["tenant"], u["username"])), None)
+    if owner is None:
+        raise ValueError(f"no MOR admin for {req.tenant!r}; use a tenant key or an admin username")
+    params = dict(req.params)
+    templates = [t for t in world.templates.values() if t["owner_id"] == owner["id"] and t["columns"]]
+    tpl_id = int(params.pop("template_id", templates[0]["id"] if templates else 0))
+    if tpl_id not in {t["id"] for t in templates}:
+        raise ValueError(f"template {tpl_id} is not a template of {owner['username']}")
+    zone = params.pop("timezone", owner.get("time_zone") or "UTC")
+    if zone not in MAPPING:
+        raise ValueError(f"unknown time zone {zone!r}; use a Rails zone name such as London")
+    archive = req.format or "tgz"
+    if archive not in EXTENSIONS:
+        raise ValueError("format must be tgz, zip or none")
+    end = req.end or req.start + timedelta(days=366)
+    task = {"id": params.pop("task_id", 0), "tenant": owner["tenant"], "template_id": tpl_id,
+            "timezone": zone, "archive_extension": archive,
+            "filename_prefix": params.pop("filename_prefix", ""), "query": params}
+    return build(rt, params_for(rt, world, task, end, req.start, end), limit=req.limit)
