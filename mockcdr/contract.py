@@ -62,23 +62,25 @@ class Spec:
         self.doc = doc
         servers = doc.get("servers") or [{"url": ""}]
         base = urlsplit(servers[0].get("url", "")).path.rstrip("/")
-        self.ops = []
+        self.paths = []   # (regex, literal length, template, path item), most literal first
         for template, item in (doc.get("paths") or {}).items():
             pattern = re.escape(base + template)
             pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
             literal = len(re.sub(r"\{[^}]+\}", "", template))
-            for method, op in item.items():
-                if method in ("get", "put", "post", "delete", "patch", "head", "options"):
-                    self.ops.append((method.upper(), re.compile(f"^{pattern}$"), literal, template, op))
-        self.ops.sort(key=lambda o: -o[2])
+            self.paths.append((re.compile(f"^{pattern}$"), literal, template, item))
+        self.paths.sort(key=lambda p: -p[1])
         self._validators: dict = {}
         self._lock = threading.Lock()
 
     def match(self, method: str, path: str):
+        """(template, operation) as OpenAPI matches it: the most concrete path first, then the
+        method. None when no path matches, or when the path has no such method (an unsupported
+        method is not an operation the spec describes)."""
         for candidate in (path, path.rstrip("/") or "/"):
-            for verb, regex, _literal, template, op in self.ops:
-                if verb == method and regex.match(candidate):
-                    return template, op
+            for regex, _literal, template, item in self.paths:
+                if regex.match(candidate):
+                    op = item.get(method.lower())
+                    return (template, op) if isinstance(op, dict) else None
         return None
 
     def _validator(self, key, schema):

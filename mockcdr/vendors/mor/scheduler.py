@@ -22,9 +22,13 @@ def tick(rt) -> None:
 
 
 def run_due(rt, now: datetime) -> int:
-    """Run every due period of every active task up to ``now``, oldest first; returns the count."""
+    """Run every due period of every active task up to ``now``, oldest first; returns the count.
+
+    Task state moves on under the store lock; the files are built and recorded after it is
+    released, so a big clock jump does not stall other requests while large files are built.
+    """
     world = rt.state["mor"]
-    done = 0
+    runs = []
     with rt.store.lock:
         heap = [(t["next_run_at"], t["id"]) for t in rt.store.values(TASKS)
                 if t["active"] and t["next_run_at"] is not None and t["next_run_at"] <= now]
@@ -32,14 +36,15 @@ def run_due(rt, now: datetime) -> int:
         while heap:
             due, task_id = heapq.heappop(heap)
             task = rt.store.get(TASKS, str(task_id))
-            run_once(rt, world, task, due)
-            done += 1
+            runs.append(_advance(rt, world, task, due))
             if task["next_run_at"] is not None and task["next_run_at"] <= now:
                 heapq.heappush(heap, (task["next_run_at"], task_id))
         pending = [t["next_run_at"] for t in rt.store.values(TASKS)
                    if t["active"] and t["next_run_at"] is not None]
         rt.store.put(SCHEDULE, "due", {"at": min(pending) if pending else None})
-    return done
+    for run in runs:
+        deliver(rt, world, *run)
+    return len(runs)
 
 
 def _next_after(task: dict, due: datetime) -> datetime | None:
@@ -51,10 +56,19 @@ def _next_after(task: dict, due: datetime) -> datetime | None:
     return nxt
 
 
-def run_once(rt, world, task: dict, due: datetime) -> dict:
-    """One run at ``due``: build the window's file, deliver it, move last/next_run_at on."""
+def _advance(rt, world, task: dict, due: datetime) -> tuple[dict, dict, datetime, datetime]:
+    """Move the task past the run at ``due``; return what its delivery needs (a copy of the task)."""
     start, end = window(task, due)
     params = params_for(rt, world, task, due, start, end)
+    snapshot = dict(task)
+    task["last_run_at"] = due
+    task["runs"] = task.get("runs", 0) + 1
+    task["next_run_at"] = None if task["period"] == "only_once" else _next_after(task, due)
+    return snapshot, params, start, end
+
+
+def deliver(rt, world, task: dict, params: dict, start: datetime, end: datetime) -> dict:
+    """Build a run's file (for its size, rows and digest) and record its delivery."""
     stats: dict = {}
     digest = hashlib.sha256()
     size = 0
@@ -72,12 +86,8 @@ def run_once(rt, world, task: dict, due: datetime) -> dict:
     }
     channel, target, ok, outcome = _destination(rt, world, task, out.filename)
     payload["send_cdr_to"] = task["send_cdr_to"]
-    delivery = rt.deliveries.record(vendor="mor", channel=channel, target=target, payload=payload,
-                                    ok=ok, outcome=outcome, file=params, source={"task": task["id"]})
-    task["last_run_at"] = due
-    task["runs"] = task.get("runs", 0) + 1
-    task["next_run_at"] = None if task["period"] == "only_once" else _next_after(task, due)
-    return delivery
+    return rt.deliveries.record(vendor="mor", channel=channel, target=target, payload=payload,
+                                ok=ok, outcome=outcome, file=params, source={"task": task["id"]})
 
 
 def _destination(rt, world, task: dict, filename: str) -> tuple[str, str, bool, str]:

@@ -42,8 +42,14 @@ def _page(v2: bool) -> tuple[list[dict], int, int, int]:
     return items[(number - 1) * size:number * size], number, size, len(items)
 
 
+class RequestId(BaseConverter):
+    """Any path segment but ``fields``, so that ``/voice/fields`` answers 405 to DELETE."""
+    regex = r"(?!fields$)[^/]+"
+
+
 def blueprint() -> Blueprint:
     bp = Blueprint(SLUG, __name__)
+    bp.record_once(lambda st: st.app.url_map.converters.setdefault("telnyx_request_id", RequestId))
 
     # -- V1 (the seed): bare objects and arrays ------------------------------------------
     @bp.post(V1)
@@ -86,12 +92,12 @@ def blueprint() -> Blueprint:
         authenticate(v1=False)
         return json_response({group: list(names) for group, names in formats.FIELD_GROUPS.items()})
 
-    @bp.get(f"{V2}/<job_id>")
+    @bp.get(f"{V2}/<telnyx_request_id:job_id>")
     def getVoiceReport(job_id):
         job = jobs.find(runtime(), authenticate(v1=False), job_id, poll=True)
         return json_response({"data": shapes.v2(job, external_base(), _state().options)})
 
-    @bp.delete(f"{V2}/<job_id>")
+    @bp.delete(f"{V2}/<telnyx_request_id:job_id>")
     def deleteVoiceReport(job_id):
         job = jobs.remove(runtime(), authenticate(v1=False), job_id)
         return json_response({"data": shapes.v2(job, external_base(), _state().options)})

@@ -165,12 +165,10 @@ def test_v2_fields_catalogue(api):
     assert "billable_time" in groups["Billing"] and "call_leg_id" in groups["Telephony Data"]
 
 
-def test_v2_delete_fields_is_a_report_that_does_not_exist(api):
-    # the spec's DELETE /voice/{id} with id "fields": a 404, while GET /voice/fields is the catalogue
+def test_v2_delete_fields_is_405(api):
     resp = api.client.delete(f"{V2}/fields", headers=api.bearer())
-    assert resp.status_code == 404
-    assert resp.get_json()["errors"][0]["title"] == "Resource not found"
-    assert api.client.get(f"{V2}/fields", headers=api.bearer()).status_code == 200
+    assert resp.status_code == 405 and "GET" in resp.headers["Allow"]
+    assert resp.get_json()["errors"][0]["title"] == "Method not allowed"
 
 
 def test_v1_filters_as_string_option(make_api):
