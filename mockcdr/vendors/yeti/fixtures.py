@@ -34,6 +34,8 @@ OPTIONS = {
                       else f"must be a list of field names from: {', '.join(FIELDS)}"),
     "directions": (("out",), lambda v: None if isinstance(v, (list, tuple)) and v and all(d in DIRECTIONS for d in v)
                    else f"must be a non-empty list of: {', '.join(DIRECTIONS)}"),
+    "cdr_history_days": (365, lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+                         else "must be a positive number of days"),
     "switch_host": ("198.51.100.10", lambda v: None if isinstance(v, str) and v else "must be a non-empty string"),
     "strict_content_type": (True, lambda v: None if isinstance(v, bool) else "must be true or false"),
     "time_zone_case_insensitive": (False, lambda v: None if isinstance(v, bool) else "must be true or false"),

@@ -6,8 +6,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from zoneinfo import available_timezones
 
-from mockcdr.core.clock import iso
-
 from . import errors
 from .fixtures import UUID_RE, Account
 from .jsonapi import ruby_s, underscore
@@ -49,6 +47,12 @@ _TIME = re.compile(r"^\s*(\d{4})-(\d\d)-(\d\d)(?:[T\s](\d\d):(\d\d)(?::(\d\d)(?:
 _RUBY_FALSE = (False, 0, "0", "f", "F", "false", "FALSE", "off", "OFF")
 
 
+def iso_ms(dt: datetime) -> str:
+    """Time#as_json: ISO 8601 in UTC with milliseconds (truncated) and Z; four-digit years."""
+    return (f"{dt.year:04d}-{dt.month:02d}-{dt.day:02d}T{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}."
+            f"{dt.microsecond // 1000:03d}Z")
+
+
 # -- ActiveModel casts ------------------------------------------------------------------------
 def cast_time(value) -> datetime | None:
     """A ``db_datetime``: ISO-ish text, read as UTC without an offset; anything else is nil."""
@@ -59,12 +63,12 @@ def cast_time(value) -> datetime | None:
     try:
         micro = int((frac or "0")[:6].ljust(6, "0"))
         dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), micro, timezone.utc)
-    except ValueError:
+        if zone and zone.upper() != "Z":
+            sign = -1 if zone[0] == "-" else 1
+            digits = zone[1:].replace(":", "")
+            dt -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+    except (ValueError, OverflowError):
         return None
-    if zone and zone.upper() != "Z":
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        dt -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
     return dt
 
 
@@ -224,6 +228,6 @@ def _filters(raw) -> tuple[dict, list]:
         problems.append(err("requires time_start_gteq"))
     if cast.get("time_start_lt") is None and cast.get("time_start_lteq") is None:
         problems.append(err("requires time_start_lt"))
-    echo = {k: (iso(v) if isinstance(v, datetime) else v) for k, v in cast.items()
+    echo = {k: (iso_ms(v) if isinstance(v, datetime) else v) for k, v in cast.items()
             if v is not None and k in ALLOWED_FILTERS}
     return echo, problems

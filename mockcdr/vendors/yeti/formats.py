@@ -38,6 +38,7 @@ class ExportSpec:
     start_us: int
     end_us: int                 # exclusive
     cap_us: int | None          # only calls that ended by then (when the export ran)
+    floor_us: int | None = None # no calls before then (CDR history the switch keeps)
     success: bool | None = None
     duration_eq: int | None = None
     duration_gteq: int | None = None
@@ -65,10 +66,15 @@ def spec_for(directory: Directory, attrs: dict, cap: datetime | None) -> ExportS
     if zone and options["filters_in_time_zone"]:
         # the window's UTC wall-clock read in the session zone, as PostgreSQL would after SET timezone
         tz = ZoneInfo(zone)
-        start, end = (t.replace(tzinfo=None).replace(tzinfo=tz).astimezone(UTC) for t in (start, end))
+        try:
+            start, end = (t.replace(tzinfo=None).replace(tzinfo=tz).astimezone(UTC) for t in (start, end))
+        except OverflowError:       # year 1 or 9999: the window is unbounded on that side anyway
+            pass
+    floor = cap - timedelta(days=options["cdr_history_days"]) if cap is not None else None
     return ExportSpec(
         tenant=account.tenant, trunks=account.trunks, directions=tuple(options["directions"]),
         start_us=_us(start), end_us=_us(end), cap_us=_us(cap) if cap is not None else None,
+        floor_us=_us(floor) if floor is not None else None,
         success=f.get("success_eq"), duration_eq=f.get("duration_eq"), duration_gteq=f.get("duration_gteq"),
         duration_lteq=f.get("duration_lteq"), src_eq=f.get("src_prefix_routing_eq"),
         dst_eq=f.get("dst_prefix_routing_eq"), time_format=attrs["time_format"], zone=zone,
@@ -77,7 +83,7 @@ def spec_for(directory: Directory, attrs: dict, cap: datetime | None) -> ExportS
 
 def matching_calls(rt, spec: ExportSpec):
     """The export's calls, newest first (``ORDER BY time_start DESC``), every filter applied."""
-    start_us = spec.start_us
+    start_us = spec.start_us if spec.floor_us is None else max(spec.start_us, spec.floor_us)
     end_us = spec.end_us if spec.cap_us is None else min(spec.end_us, spec.cap_us)
     if end_us <= start_us:
         return

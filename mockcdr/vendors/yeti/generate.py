@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mockcdr.core.clock import iso
 from mockcdr.core.vendor import FileOut, GenerateRequest
 
 from . import form
@@ -33,7 +32,7 @@ def _account(directory: Directory, who: str | None) -> Account:
 
 def _end_for_limit(rt, spec, limit: int) -> int:
     """The window end that holds the first ``limit`` matching calls from the start (or the cap)."""
-    lo, cap, seen = spec.start_us, spec.cap_us, 0
+    lo, cap, seen = max(spec.start_us, spec.floor_us), spec.cap_us, 0
     while lo < cap and limit > 0:
         hi = min(lo - lo % _DAY_US + _DAY_US, cap)
         day = list(matching_calls(rt, replace(spec, start_us=lo, end_us=hi)))
@@ -41,7 +40,7 @@ def _end_for_limit(rt, spec, limit: int) -> int:
             return day[len(day) - (limit - seen)].start_us + 1
         seen += len(day)
         lo = hi
-    return cap if limit > 0 else spec.start_us
+    return cap if limit > 0 else lo
 
 
 def generate(rt, req: GenerateRequest) -> FileOut:
@@ -58,7 +57,7 @@ def generate(rt, req: GenerateRequest) -> FileOut:
     if zone is not None and form.resolve_zone(zone) is None:
         raise ValueError(f"unknown time zone {zone!r}")
     now = rt.clock.now()
-    filters = {"time_start_gteq": iso(req.start), "time_start_lt": iso(req.end or now)}
+    filters = {"time_start_gteq": form.iso_ms(req.start), "time_start_lt": form.iso_ms(req.end or now)}
     for name, cast in _CASTS.items():
         if params.get(name) not in (None, ""):
             filters[name] = cast(params[name])
