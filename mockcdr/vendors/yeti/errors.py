@@ -161,7 +161,13 @@ def error_object(p: Problem, status: int) -> dict:
     return out
 
 
+# Rack 3's phrases where Python's differ between versions
+_PHRASES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
 def _reason(status: int) -> str:
+    if status in _PHRASES:
+        return _PHRASES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:

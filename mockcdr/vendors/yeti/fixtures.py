@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from mockcdr.core.fixtures import FixtureError, validate_section
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-DIRECTIONS = ("out", "in", "internal")
+DIRECTIONS = ("out", "in")   # internal calls never cross a trunk, so no account has them
 
 # The customer CDR fields of yeti's CustomerApi::CdrExportForm, in file order.
 FIELDS = (

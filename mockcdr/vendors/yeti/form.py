@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 
 from . import errors
 from .fixtures import UUID_RE, Account
-from .jsonapi import ruby_s, underscore
+from .jsonapi import ruby_s, ruby_to_i, underscore
 
 CREATABLE_ATTRIBUTES = ("filters", "time-format", "time-zone-name")
 CREATABLE_RELATIONSHIPS = ("account",)
@@ -80,10 +80,7 @@ def cast_int(value) -> int | None:
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else int(value)
     if isinstance(value, str):
-        if not value.strip():
-            return None
-        m = re.match(r"\s*([+-]?\d+(?:_\d+)*)", value)
-        return int(m.group(1).replace("_", "")) if m else 0
+        return ruby_to_i(value) if value.strip() else None
     return None
 
 
@@ -201,8 +198,7 @@ def validate(attributes: dict, account_uuid, visible: dict[str, Account], option
         problems.append(errors.validation_problem("time-zone-name", "is not included in the list"))
     if problems:
         raise errors.validation_failed(problems)
-    return {"filters": echo, "account": account.uuid, "customer": account.customer_id,
-            "time_format": time_format, "time_zone_name": zone}
+    return {"filters": echo, "account": account.uuid, "time_format": time_format, "time_zone_name": zone}
 
 
 def _filters(raw) -> tuple[dict, list]:

@@ -37,8 +37,8 @@ class ExportSpec:
     directions: tuple
     start_us: int
     end_us: int                 # exclusive
-    cap_us: int | None          # only calls that ended by then (when the export ran)
-    floor_us: int | None = None # no calls before then (CDR history the switch keeps)
+    cap_us: int | None            # only calls that ended by then (when the export ran)
+    floor_us: int | None = None   # no calls before then (the CDR history the switch keeps)
     success: bool | None = None
     duration_eq: int | None = None
     duration_gteq: int | None = None

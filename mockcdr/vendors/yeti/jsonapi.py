@@ -1,6 +1,7 @@
 """jsonapi-resources 0.9 request plumbing: Rails params, key formats, media types, fields, include, sort, page."""
 from __future__ import annotations
 
+import csv
 import json
 import re
 from dataclasses import dataclass, field
@@ -98,7 +99,6 @@ RESOURCE_FIELDS = {
     "accounts": ("id", "name", "balance", "min_balance", "max_balance", "destination_rate_limit",
                  "origination_capacity", "termination_capacity", "total_capacity", "currency"),
 }
-RELATIONSHIPS = {"cdr_exports": ("account",), "accounts": ()}
 RELATED_TYPE = {("cdr_exports", "account"): "accounts"}
 
 
@@ -109,7 +109,6 @@ class Query:
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)   # underscored type -> fields
     include: tuple[str, ...] = ()
     filters: dict = field(default_factory=dict)                         # unformatted key -> raw value
-    filter_keys: dict = field(default_factory=dict)                     # unformatted key -> key as sent
     sort: tuple[tuple[str, bool], ...] | None = None                    # (field, descending)
     page_number: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
@@ -129,7 +128,7 @@ def parse_fields(raw) -> dict[str, tuple[str, ...]]:
             raise errors.invalid_field(type_, "nil")
         valid = {dasherize(f) for f in RESOURCE_FIELDS[resource]}
         names = []
-        for name in value.split(","):
+        for name in ruby_split(value):
             if name not in valid:
                 raise errors.invalid_field(type_, name)
             names.append(underscore(name))
@@ -140,7 +139,10 @@ def parse_fields(raw) -> dict[str, tuple[str, ...]]:
 def parse_include(raw, resource: str = "cdr_exports") -> tuple[str, ...]:
     if raw is None:
         return ()
-    items = raw if isinstance(raw, list) else next(iter(_csv_line(str(raw))), [])
+    if isinstance(raw, list):
+        items = raw
+    else:
+        items = next(csv.reader([str(raw)]), []) if raw else []
     out = []
     for item in items:
         if item is None or item == "":
@@ -156,36 +158,26 @@ def parse_include(raw, resource: str = "cdr_exports") -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _csv_line(text: str):
-    import csv
-
-    return csv.reader([text]) if text else iter(())
-
-
-def parse_filter_keys(raw, allowed) -> tuple[dict, dict]:
+def parse_filters(raw, allowed) -> dict:
     """Unformatted filter key -> raw value; 400 for a non-hash or a key that is not allowed."""
     if raw is None:
-        return {}, {}
+        return {}
     if not isinstance(raw, dict):
         raise errors.invalid_filters_syntax(ruby_s(raw))
-    values, keys = {}, {}
+    values = {}
     for key, value in raw.items():
         name = underscore(key)
         if name not in allowed:
             raise errors.filter_not_allowed(key)
         values[name] = value
-        keys[name] = key
-    return values, keys
+    return values
 
 
 def parse_sort(raw, sortable, resource: str = "cdr-exports") -> tuple[tuple[str, bool], ...] | None:
     if raw is None or raw == "" or not isinstance(raw, str):
         return None
-    parts = raw.split(",")
-    while parts and parts[-1] == "":
-        parts.pop()
     out = []
-    for part in parts:
+    for part in ruby_split(raw):
         desc = part.startswith("-")
         name = underscore(part[1:] if desc else part)
         if name not in sortable:
@@ -194,7 +186,16 @@ def parse_sort(raw, sortable, resource: str = "cdr-exports") -> tuple[tuple[str,
     return tuple(out) or None
 
 
+def ruby_split(text: str) -> list[str]:
+    """String#split(","): trailing empty fields are dropped."""
+    parts = text.split(",")
+    while parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
 def ruby_to_i(value) -> int:
+    """String#to_i: leading digits (underscores allowed), else 0."""
     match = re.match(r"\s*([+-]?\d+(?:_\d+)*)", value if isinstance(value, str) else str(value))
     return int(match.group(1).replace("_", "")) if match else 0
 
@@ -225,7 +226,7 @@ def parse_index_query(allowed_filters, sortable) -> Query:
     q = Query(raw=raw)
     q.fields = parse_fields(raw.get("fields"))
     q.include = parse_include(raw.get("include"))
-    q.filters, q.filter_keys = parse_filter_keys(raw.get("filter"), allowed_filters)
+    q.filters = parse_filters(raw.get("filter"), allowed_filters)
     q.sort = parse_sort(raw.get("sort"), sortable)
     q.page_number, q.page_size = parse_page(raw.get("page"))
     return q

@@ -55,7 +55,7 @@ def _field(job: dict, attr: str):
     return attrs[attr]
 
 
-def _predicate(attr: str, pred: str, kind: str, values: list):
+def _predicate(pred: str, kind: str, values: list):
     """A test for one ransack condition (SQL semantics: a NULL column matches nothing)."""
     if kind == "int":
         values = [ruby_to_i(v) for v in values]
@@ -80,7 +80,7 @@ def _predicate(attr: str, pred: str, kind: str, values: list):
     return lambda x: x is not None and test(x)
 
 
-def apply_filters(jobs: list[dict], filters: dict, keys: dict) -> list[dict]:
+def apply_filters(jobs: list[dict], filters: dict) -> list[dict]:
     """Verify every filter (400s in the order given), then keep the jobs matching all of them."""
     tests = []
     for name, raw in filters.items():
@@ -107,7 +107,7 @@ def apply_filters(jobs: list[dict], filters: dict, keys: dict) -> list[dict]:
                     raise errors.invalid_filter_value(name, v)
         if not values:
             continue                                      # a blank value is ignored
-        test = _predicate(attr, pred, kind, values)
+        test = _predicate(pred, kind, values)
         if test is not None:
             tests.append((attr, test))
     if not tests:

@@ -100,7 +100,7 @@ def listCdrExports():
     rt, directory, access = _context()
     q = parse_index_query(listing.ALLOWED_FILTERS, listing.SORTABLE)
     with rt.store.lock:
-        jobs = listing.apply_filters(exports.visible(rt, access), q.filters, q.filter_keys)
+        jobs = listing.apply_filters(exports.visible(rt, access), q.filters)
         jobs = listing.apply_sort(jobs, q.sort)
         doc = collection_document(listing.page(jobs, q.page_number, q.page_size), len(jobs), directory,
                                   external_base(), q)
