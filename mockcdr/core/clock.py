@@ -134,10 +134,12 @@ class Clock:
     def reset(self) -> None:
         start, frozen = self._initial
         with self._lock:
-            self._offset = 0.0 if start is None else start.timestamp() - time.time()
+            now = time.time()
+            self._offset = 0.0 if start is None else start.timestamp() - now
             self._frozen = None
             if frozen:
-                self._frozen = time.time() + self._offset
+                # exactly the start instant (two reads of time.time() would drift by microseconds)
+                self._frozen = start.timestamp() if start is not None else now
         self._changed()
 
     # -- snapshot ------------------------------------------------------------
