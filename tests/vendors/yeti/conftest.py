@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from mockcdr.app import create_app
 from mockcdr.settings import Settings
 
 from yeti_helpers import START, Yeti
@@ -15,13 +14,14 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def app(settings):
-    app = create_app(settings)
-    app.config["TESTING"] = True
-    yield app
-    errors = app.extensions["mockcdr"].errors
-    if errors:
-        raise errors[0]
+def mockcdr_settings(settings) -> Settings:
+    return settings
+
+
+@pytest.fixture
+def app(mockcdr_app):
+    """The plugin's app (it re-raises any unexpected server-side exception after the test)."""
+    return mockcdr_app
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from jsonapi_requests.request_factory import ApiClientError
 from requests.auth import AuthBase
 from yeti_switch_api.api import Client
 from yeti_switch_api.common import Auth, JsonApiObject
@@ -43,15 +44,20 @@ def jwt_for(base, credentials=ACME, **kw):
     return r.json()["jwt"]
 
 
+class Jwt(AuthBase):
+    """The research's requests auth: the bare token in Authorization."""
+
+    def __init__(self, jwt):
+        self.jwt = jwt
+
+    def __call__(self, r):
+        r.headers["Authorization"] = self.jwt
+        return r
+
+
 def test_the_yeti_switch_api_client_as_the_research_drives_it(srv, base):
     jwt = jwt_for(base)
-
-    class Jwt(AuthBase):
-        def __call__(self, r):
-            r.headers["Authorization"] = jwt
-            return r
-
-    c = Client({"API_ROOT": base, "AUTH": Jwt(), "VALIDATE_SSL": False, "TIMEOUT": 10})
+    c = Client({"API_ROOT": base, "AUTH": Jwt(jwt), "VALIDATE_SSL": False, "TIMEOUT": 10})
     created = c.create("cdr-exports", object=JsonApiObject(
         type="cdr-exports",
         attributes={"filters": {"time_start_gteq": "2026-07-01 00:00:00", "time_start_lt": "2026-07-02 00:00:00"},
@@ -85,16 +91,7 @@ def test_the_yeti_switch_api_client_as_the_research_drives_it(srv, base):
 
 
 def test_the_clients_error_path_raises_its_client_error(base):
-    jwt = jwt_for(base)
-
-    class Jwt(AuthBase):
-        def __call__(self, r):
-            r.headers["Authorization"] = jwt
-            return r
-
-    from jsonapi_requests.request_factory import ApiClientError
-
-    c = Client({"API_ROOT": base, "AUTH": Jwt(), "VALIDATE_SSL": False, "TIMEOUT": 10})
+    c = Client({"API_ROOT": base, "AUTH": Jwt(jwt_for(base)), "VALIDATE_SSL": False, "TIMEOUT": 10})
     with pytest.raises(ApiClientError) as info:
         c.create("cdr-exports", object=JsonApiObject(type="cdr-exports", attributes={"filters": {}}))
     assert info.value.status_code == 422

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,11 @@ CASES = {
 @pytest.fixture
 def settings() -> Settings:
     return Settings(vendors=("yeti",), seed="golden-1", clock_start="2026-07-18T10:00:00Z", clock_frozen=True)
+
+
+def test_the_frozen_clock_starts_exactly_at_clock_start(rt):
+    """Goldens and boundary tests rely on it (created-at, completion instant, the CDR cap)."""
+    assert rt.clock.now() == datetime(2026, 7, 18, 10, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
