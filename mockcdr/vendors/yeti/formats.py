@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
+from mockcdr.core.cdrs import EPOCH_DAY, US_PER_DAY
 from mockcdr.core.clock import UTC, parse_instant
 from mockcdr.core.csvout import csv_chunks, gzip_chunks
 from mockcdr.core.numbering import plan_for
@@ -88,30 +89,31 @@ def matching_calls(rt, spec: ExportSpec):
     if end_us <= start_us:
         return
     tenant = rt.tenant(spec.tenant)
-    margin = timedelta(milliseconds=1)   # the universe windows by float seconds; re-check exactly below
-    calls = rt.universe.calls(tenant, _EPOCH + timedelta(microseconds=start_us) - margin,
-                              _EPOCH + timedelta(microseconds=end_us) + margin, descending=True)
+    day = rt.universe.day
     trunks, directions, cap = spec.trunks, spec.directions, spec.cap_us
     success, d_eq, d_ge, d_le = spec.success, spec.duration_eq, spec.duration_gteq, spec.duration_lteq
     src_eq, dst_eq = spec.src_eq, spec.dst_eq
-    for c in calls:
-        s = c.start_us
-        if s < start_us or s >= end_us:
-            continue
-        trunk = c.trunk
-        if trunk is None or trunk.id not in trunks or c.direction not in directions:
-            continue
-        if cap is not None and c.end_us > cap:
-            continue
-        if success is not None and (c.connect_us is not None) != success:
-            continue
-        d = c.billsec
-        if (d_eq is not None and d != d_eq) or (d_ge is not None and d < d_ge) or (
-                d_le is not None and d > d_le):
-            continue
-        if (src_eq is not None and c.src != src_eq) or (dst_eq is not None and c.dst != dst_eq):
-            continue
-        yield c
+    for index in range((end_us - 1) // US_PER_DAY, start_us // US_PER_DAY - 1, -1):
+        for c in reversed(day(tenant, EPOCH_DAY + timedelta(days=index))):
+            s = c.start_us
+            if s >= end_us:
+                continue
+            if s < start_us:
+                break
+            trunk = c.trunk
+            if trunk is None or trunk.id not in trunks or c.direction not in directions:
+                continue
+            if cap is not None and c.end_us > cap:
+                continue
+            if success is not None and (c.connect_us is not None) != success:
+                continue
+            d = c.billsec
+            if (d_eq is not None and d != d_eq) or (d_ge is not None and d < d_ge) or (
+                    d_le is not None and d > d_le):
+                continue
+            if (src_eq is not None and c.src != src_eq) or (dst_eq is not None and c.dst != dst_eq):
+                continue
+            yield c
 
 
 def count_rows(rt, spec: ExportSpec) -> int:
