@@ -141,7 +141,7 @@ class Clock:
             self._offset = 0.0 if start is None else start.timestamp() - now
             self._frozen = None
             if frozen:
-                # exactly the start instant (now + offset would drift by float rounding)
+                # exactly the start instant (two reads of time.time() would drift by microseconds)
                 self._frozen = start.timestamp() if start is not None else now
         self._changed()
 

@@ -1,0 +1,115 @@
+"""Customer API v1 authentication: HS256 JWTs on the virtual clock, login, header and cookie tokens."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+from flask import g, request
+
+from .errors import authentication_failed, authorization_failed
+from .fixtures import ApiAccess, Directory
+
+AUDIENCE = "customer-v1"
+COOKIE_NAME = "_yeti_customer_v1_session"
+_HEADER = b'{"alg":"HS256"}'   # what ruby-jwt writes for HS256
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+
+
+def _sign(signing_input: str, secret: str) -> bytes:
+    return hmac.new(secret.encode("utf-8"), signing_input.encode("ascii"), hashlib.sha256).digest()
+
+
+def encode(claims: dict, secret: str) -> str:
+    signing_input = f"{_b64(_HEADER)}.{_b64(json.dumps(claims, separators=(',', ':')).encode())}"
+    return f"{signing_input}.{_b64(_sign(signing_input, secret))}"
+
+
+def decode(token: str, secret: str, now: float) -> dict | None:
+    """The claims of a valid token (signature, audience, expiry at ``now``), else None."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header = json.loads(_unb64(parts[0]))
+        claims = json.loads(_unb64(parts[1]))
+        signature = _unb64(parts[2])
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(header, dict) or header.get("alg") != "HS256" or not isinstance(claims, dict):
+        return None
+    if not hmac.compare_digest(signature, _sign(f"{parts[0]}.{parts[1]}", secret)):
+        return None
+    aud = claims.get("aud")
+    if AUDIENCE not in (aud if isinstance(aud, list) else [aud]):
+        return None
+    if "exp" in claims:
+        exp = claims["exp"]
+        # ruby-jwt: expired when exp.to_i <= Time.now.to_i
+        if isinstance(exp, bool) or not isinstance(exp, (int, float)) or int(exp) <= int(now):
+            return None
+    return claims
+
+
+def issue(access: ApiAccess, options: dict, now: float) -> tuple[str, int | None]:
+    """A token for an API access and its expiry (unix seconds; None when tokens never expire)."""
+    lifetime = options["token_lifetime"]
+    claims: dict = {"aud": [AUDIENCE], "sub": access.id}
+    exp = None
+    if lifetime is not None:
+        exp = int(now + lifetime)
+        claims["exp"] = exp
+    return encode(claims, options["jwt_secret"]), exp
+
+
+def source_ip() -> str | None:
+    return request.headers.get("X-Real-IP") or request.remote_addr
+
+
+def login(directory: Directory, login_name, password) -> ApiAccess:
+    """The API access whose credentials these are, from an allowed address; else 401."""
+    access = directory.logins.get(login_name) if isinstance(login_name, str) else None
+    if access is None or not isinstance(password, str) or not hmac.compare_digest(
+            access.password.encode(), password.encode()) or not access.ip_allowed(source_ip()):
+        raise authentication_failed()
+    return access
+
+
+def request_token() -> tuple[str | None, bool]:
+    """(token, from_cookie): the last word of Authorization, else the session cookie."""
+    words = (request.headers.get("Authorization") or "").split()
+    if words:
+        return words[-1], False
+    return request.cookies.get(COOKIE_NAME), True
+
+
+def authorize(directory: Directory, now: float, plain: bool = False) -> ApiAccess:
+    """The API access the request's token names; 401 "Authorization failed" otherwise."""
+    token, from_cookie = request_token()
+    claims = decode(token, directory.options["jwt_secret"], now) if token else None
+    sub = claims.get("sub") if claims else None
+    access = directory.accesses.get(sub) if isinstance(sub, int) and not isinstance(sub, bool) else None
+    if access is None:
+        raise authorization_failed(plain=plain)
+    g.yeti_cookie_access = access if from_cookie else None
+    return access
+
+
+def cookie_header(value: str, expires: int | None) -> str:
+    """``Set-Cookie`` as Rails (rack 3) writes it: path, expires, httponly, samesite=lax."""
+    parts = [f"{COOKIE_NAME}={value}", "path=/"]
+    if expires is not None:
+        parts.append("expires=" + format_datetime(datetime.fromtimestamp(expires, timezone.utc), usegmt=True))
+    parts += ["httponly", "samesite=lax"]
+    return "; ".join(parts)

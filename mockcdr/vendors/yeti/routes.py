@@ -1,0 +1,203 @@
+"""The customer API v1 blueprint: auth and cdr-exports views, named as the spec's operationIds."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+
+from flask import Blueprint, Response, g, request
+
+from mockcdr.core.http import external_base, file_response, media_type, raw_body, runtime, set_tenant
+
+from . import auth, errors, exports, form, listing
+from .errors import RAILS_JSON
+from .formats import file_out, spec_for
+from .jsonapi import (check_accept, check_content_type, document, parse_index_query, parse_related_query,
+                      parse_show_query, query_params, rails_params)
+from .resources import (account_document, collection_document, export_document, export_url,
+                        relationship_document)
+
+PREFIX = "/api/rest/customer/v1"
+DEFAULT_HEADERS = (
+    ("X-Frame-Options", "SAMEORIGIN"), ("X-XSS-Protection", "0"), ("X-Content-Type-Options", "nosniff"),
+    ("X-Permitted-Cross-Domain-Policies", "none"), ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Vary", "Accept"),
+)
+
+
+def _context(create: bool = False):
+    """JR's before_actions (415 on create, 406), then yeti's authorize! (401)."""
+    rt = runtime()
+    directory = rt.state["yeti"]
+    if create:
+        check_content_type(directory.options["strict_content_type"])
+    check_accept()
+    access = auth.authorize(directory, rt.clock.timestamp())
+    set_tenant(directory.customers[access.customer_id].tenant)
+    return rt, directory, access
+
+
+def _json(data: bytes):
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        text = data.decode("utf-8", "replace")
+        raise errors.unparseable_body(f"unexpected token at '{text[:64]}'") from None
+
+
+# -- /auth (a plain Rails controller, not JSON:API) ---------------------------------------------------
+def _auth_params() -> dict:
+    """Rails params: the query string, overlaid with a JSON or form body."""
+    params = query_params()
+    kind = media_type(request.headers.get("Content-Type"))[0]
+    data = raw_body()
+    if kind in ("application/json", "application/vnd.api+json") and data.strip():
+        try:
+            body = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise errors.rails_error(400, "Error occurred while parsing request parameters") from None
+        params.update(body if isinstance(body, dict) else {"_json": body})
+    elif kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        params.update(rails_params(request.form.items(multi=True)))
+    return params
+
+
+def createAuthToken():
+    rt = runtime()
+    directory = rt.state["yeti"]
+    credentials = _auth_params().get("auth")
+    if not isinstance(credentials, dict) or not credentials:
+        raise errors.rails_error(400, "param is missing or the value is empty: auth")
+    access = auth.login(directory, credentials.get("login"), credentials.get("password"))
+    set_tenant(directory.customers[access.customer_id].tenant)
+    token, expires = auth.issue(access, directory.options, rt.clock.timestamp())
+    if credentials.get("cookie_auth") not in (None, False):
+        resp = Response(b"", status=201, content_type="text/html")
+        resp.headers["Set-Cookie"] = auth.cookie_header(token, expires)
+        return resp
+    return document({"jwt": token}, status=201, content_type=RAILS_JSON)
+
+
+def getAuthInfo():
+    rt = runtime()
+    directory = rt.state["yeti"]
+    access = auth.authorize(directory, rt.clock.timestamp(), plain=True)
+    customer = directory.customers[access.customer_id]
+    set_tenant(customer.tenant)
+    return document({"allow-rec": customer.allow_listen_recording}, content_type=RAILS_JSON)
+
+
+def deleteAuthSession():
+    resp = Response(status=204)
+    resp.headers.pop("Content-Type", None)
+    resp.headers["Set-Cookie"] = auth.cookie_header("logout", 0)
+    return resp
+
+
+# -- cdr-exports ----------------------------------------------------------------------------------------
+def listCdrExports():
+    rt, directory, access = _context()
+    q = parse_index_query(listing.ALLOWED_FILTERS, listing.SORTABLE)
+    with rt.store.lock:
+        jobs = listing.apply_filters(exports.visible(rt, access), q.filters)
+        jobs = listing.apply_sort(jobs, q.sort)
+        doc = collection_document(listing.page(jobs, q.page_number, q.page_size), len(jobs), directory,
+                                  external_base(), q)
+    return document(doc)
+
+
+def createCdrExport():
+    rt, directory, access = _context(create=True)
+    q = parse_show_query()
+    data = raw_body()
+    attributes, account = form.parse_document(_json(data) if data.strip() else {})
+    stored = form.validate(attributes, account, directory.visible_accounts(access), directory.options)
+    base = external_base()
+    with rt.store.lock:
+        job = exports.create(rt, stored)
+        doc = export_document(job, directory, base, q)
+    return document(doc, status=201, headers={"Location": export_url(base, job["id"])})
+
+
+def getCdrExport(export_id):
+    rt, directory, access = _context()
+    q = parse_show_query()
+    with rt.store.lock:
+        doc = export_document(exports.find(rt, access, export_id), directory, external_base(), q)
+    return document(doc)
+
+
+def downloadCdrExport(export_id):
+    rt = runtime()
+    directory = rt.state["yeti"]
+    access = auth.authorize(directory, rt.clock.timestamp())
+    set_tenant(directory.customers[access.customer_id].tenant)
+    with rt.store.lock:
+        job = exports.find(rt, access, export_id)
+        state, attrs = job["state"], dict(job["attrs"])
+    if state != "Completed":
+        raise errors.empty_not_found()
+    return file_response(file_out(rt, job["id"], spec_for(directory, attrs, attrs["completed_at"])))
+
+
+def getCdrExportAccountRelationship(export_id):
+    rt, directory, access = _context()
+    with rt.store.lock:
+        doc = relationship_document(exports.find(rt, access, export_id), external_base())
+    return document(doc)
+
+
+def getCdrExportAccount(export_id):
+    rt, directory, access = _context()
+    exports.verify_key(export_id)
+    q = parse_related_query("accounts")
+    with rt.store.lock:
+        account = directory.accounts[exports.find(rt, access, export_id)["attrs"]["account"]]
+    return document(account_document(account, external_base(), q))
+
+
+# -- the blueprint --------------------------------------------------------------------------------------------
+def _after(resp: Response) -> Response:
+    """Rails' default headers and ETag, and a fresh session cookie for cookie-authenticated calls."""
+    access = g.get("yeti_cookie_access")
+    if access is not None:
+        rt = runtime()
+        token, expires = auth.issue(access, rt.state["yeti"].options, rt.clock.timestamp())
+        resp.headers.add("Set-Cookie", auth.cookie_header(token, expires))
+    for name, value in DEFAULT_HEADERS:
+        resp.headers.setdefault(name, value)
+    if "Cache-Control" not in resp.headers:
+        streamed = resp.direct_passthrough or resp.is_streamed
+        body = b"" if streamed else resp.get_data()
+        if resp.status_code in (200, 201) and body:
+            resp.headers["ETag"] = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+            resp.headers["Cache-Control"] = "max-age=0, private, must-revalidate"
+        else:
+            resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["X-Request-Id"] = str(uuid.uuid4())
+    started = g.get("mockcdr_t0")
+    if started is not None:
+        resp.headers["X-Runtime"] = f"{time.perf_counter() - started:.6f}"
+    return resp
+
+
+_ROUTES = (
+    ("/auth", ("POST",), createAuthToken), ("/auth", ("GET",), getAuthInfo),
+    ("/auth", ("DELETE",), deleteAuthSession),
+    ("/cdr-exports", ("GET",), listCdrExports), ("/cdr-exports", ("POST",), createCdrExport),
+    ("/cdr-exports/<export_id>", ("GET",), getCdrExport),
+    ("/cdr-exports/<export_id>/download", ("GET",), downloadCdrExport),
+    ("/cdr-exports/<export_id>/relationships/account", ("GET",), getCdrExportAccountRelationship),
+    ("/cdr-exports/<export_id>/account", ("GET",), getCdrExportAccount),
+)
+
+
+def blueprint() -> Blueprint:
+    bp = Blueprint("yeti", __name__, url_prefix=PREFIX)
+    for rule, methods, view in _ROUTES:
+        # a trailing slash is accepted (jsonapi_requests appends one); Rails routes no OPTIONS
+        bp.add_url_rule(rule, view.__name__, view, methods=methods, strict_slashes=False,
+                        provide_automatic_options=False)
+    bp.after_request(_after)
+    return bp
