@@ -130,10 +130,13 @@ def _resolve(node: dict, root: dict) -> dict:
 
 
 def _media(content: dict, mime: str) -> str | None:
+    """The declared media type key that covers ``mime`` (parameters such as charset ignored)."""
     if mime in content:
         return mime
     for declared in content:
-        d = declared.lower()
+        d = declared.split(";")[0].strip().lower()
+        if d == mime:
+            return declared
         if d == "*/*" or (d.endswith("/*") and mime.startswith(d[:-1])):
             return declared
     return None

@@ -13,6 +13,8 @@ DOC = {
             "404": {"description": "none"}}}},
         "/things/{id}.csv.gz": {"get": {"operationId": "getFile", "responses": {
             "200": {"description": "file", "content": {"application/octet-stream": {"schema": {"type": "string"}}}}}}},
+        "/things/{id}.csv": {"get": {"operationId": "getCsv", "responses": {
+            "200": {"description": "csv", "content": {"text/csv; charset=utf-8": {"schema": {"type": "string"}}}}}}},
         "/things": {"post": {"operationId": "make", "responses": {"4XX": {"$ref": "#/components/responses/Err"}}}},
     },
     "components": {
@@ -54,6 +56,8 @@ def test_more_literal_templates_win_and_ranges_and_refs_resolve():
     assert problems("POST", "/api/things", 422, "application/vnd.api+json", b'{"errors": []}') == []
     assert problems("POST", "/api/things", 422, "application/vnd.api+json", b'{"error": 1}')
     assert problems("GET", "/api/things/a.csv.gz", 200, "application/octet-stream", None) == []
+    assert problems("GET", "/api/things/a.csv", 200, "text/csv; charset=utf-8", None) == []
+    assert problems("GET", "/api/things/a.csv", 200, "text/plain", None)
 
 
 def test_openapi_nullable_becomes_json_schema_null():
