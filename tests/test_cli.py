@@ -157,3 +157,30 @@ def test_bad_settings_from_the_environment_are_one_line_errors():
     proc = _serve(env={"MOCKCDR_PORT": "eighty"})
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2 and "port: 'eighty' is not a valid int" in err and "Traceback" not in err
+
+
+def test_generate_writes_the_download_bytes_to_stdout_and_a_progress_bar_only_to_a_terminal(tmp_path):
+    import os
+    import pty
+    args = [sys.executable, "-m", "mockcdr.cli", "generate", "yeastar", "--from", "2026-03-01T00:00:00Z",
+            "--to", "2026-03-03T00:00:00Z", "--seed", "gen"]
+    plain = subprocess.run(args, capture_output=True, timeout=120)
+    assert plain.returncode == 0 and plain.stderr == b""
+    assert plain.stdout.startswith(b"callid,timestart,callfrom,callto")
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(args, stdout=subprocess.PIPE, stderr=slave, timeout=120)
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 0 and done.stdout == plain.stdout     # the same bytes either way
+    assert b"100.0%" in shown and b"rows/s" in shown and b"[####" in shown
