@@ -58,7 +58,7 @@ class Journal:
                and (method is None or e["method"] == method.upper())
                and (since is None or e["seq"] > since)]
         if limit is not None:
-            out = out[-limit:]
+            out = out[-limit:] if limit > 0 else []
         return out
 
     def clear(self) -> int:
