@@ -15,8 +15,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Callable
 
-from contract_targets import (DIDWW_RULES, MOR_RULES, MOR_TASK, MOR_USER, TELNYX_KEY, TELNYX_RULES, YEASTAR_RULES,
-                              YEASTAR_USER, YETI_ACCOUNT, YETI_BASE, YETI_LOGIN, YETI_RULES, mor_auth, no_network)
+from contract_targets import (DIDWW_RULES, MOR_RULES, MOR_TASK, MOR_USER, TELNYX_RULES, YEASTAR_RULES, YEASTAR_USER,
+                              YETI_ACCOUNT, YETI_BASE, YETI_LOGIN, YETI_RULES, mor_auth, no_network, telnyx_auth)
 from mockcdr.settings import Settings
 
 DAY = 86_400
@@ -114,7 +114,7 @@ TELNYX = Flow(
     "telnyx", "telnyx",
     Settings(vendors=("telnyx",), seed="contract", clock_start="2024-02-12T20:00:00Z", clock_frozen=True,
              vendor_options={"telnyx": {"report_url_one_time": True}}),
-    config={**TELNYX_RULES, "auth": {"openapi": {"bearerAuth": {"bearer": TELNYX_KEY}}}},
+    config={**TELNYX_RULES, "auth": {"openapi": telnyx_auth({})}},
     advances=(5, 60, 31 * DAY), kinds=("telnyx.cdr_request",),
     creates=frozenset({"addCdrRequest", "createVoiceReport"}), steer=_telnyx_steer, observe=_telnyx_observe,
     expected=frozenset({"file downloaded", "second download refused"}))

@@ -107,11 +107,18 @@ DIDWW_LEGACY = Target("didww-legacy", "didww", DIDWW.settings, DIDWW_RULES, prep
 
 # -- Telnyx ------------------------------------------------------------------------------------------
 TELNYX_KEY = "KEYFAKEACME00000000000000000001_FakeSecretAcme0001"   # fixtures/default/telnyx.yaml
+TELNYX_V1 = ("ops@acme.example", "fake-v1-token-acme-0001")
 
 
 def _telnyx_prepare(app: Flask) -> dict:
     app.extensions["mockcdr"].lifecycle.set_policy("telnyx.cdr_request", {"mode": "immediate"})
     return {"bearer": TELNYX_KEY}
+
+
+def telnyx_auth(creds: dict) -> dict:
+    """Every scheme the spec names: V1 paths take the V1 headers first, V2 paths the API key."""
+    return {"v1User": {"api_key": TELNYX_V1[0]}, "v1Token": {"api_key": TELNYX_V1[1]},
+            "tokenAuth": {"api_key": f"Token {TELNYX_V1[1]}"}, "bearerAuth": {"bearer": TELNYX_KEY}}
 
 
 TELNYX_RULES = {
@@ -134,7 +141,7 @@ TELNYX_RULES = {
 
 TELNYX = Target("telnyx", "telnyx", Settings(vendors=("telnyx",), seed="contract",
                                              clock_start="2024-02-12T20:00:00Z", clock_frozen=True),
-                TELNYX_RULES, prepare=_telnyx_prepare, auth=lambda creds: {"bearerAuth": {"bearer": creds["bearer"]}})
+                TELNYX_RULES, prepare=_telnyx_prepare, auth=telnyx_auth)
 
 
 # -- yeti ------------------------------------------------------------------------------------------------
