@@ -154,11 +154,11 @@ def blueprint() -> Blueprint:
     def list_deliveries():
         return json_response(control.list_deliveries(runtime(), **_args("vendor", "channel", "state")))
 
-    @bp.get("/deliveries/<delivery_id>")
+    @bp.get("/deliveries/<int:delivery_id>")
     def get_delivery(delivery_id):
         return json_response(control.jsonable(control.get_delivery(runtime(), delivery_id)))
 
-    @bp.get("/deliveries/<delivery_id>/file")
+    @bp.get("/deliveries/<int:delivery_id>/file")
     def get_delivery_file(delivery_id):
         return file_response(control.delivery_file(runtime(), delivery_id))
 

@@ -23,18 +23,36 @@ def parse_duration(value: str | int | float) -> timedelta:
     if isinstance(value, bool):
         raise ValueError("a duration must be seconds or an ISO 8601 duration, not a boolean")
     if isinstance(value, (int, float)):
-        return timedelta(seconds=value)
+        return _seconds(value)
     text = str(value).strip()
     try:
-        return timedelta(seconds=float(text))
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        return _seconds(seconds)
     m = _DURATION.match(text.upper())
     if not m or text.upper() in ("P", "PT", "-P", "+P") or text.upper().endswith("T"):
         raise ValueError(f"{value!r} is not a number of seconds or an ISO 8601 duration like PT1H")
     parts = {k: float(v) for k, v in m.groupdict().items() if v and k != "sign"}
     delta = timedelta(**parts)
     return -delta if m.group("sign") == "-" else delta
+
+
+def _seconds(value: int | float) -> timedelta:
+    try:
+        return timedelta(seconds=value)
+    except (OverflowError, ValueError):     # inf, nan, or more than 999999999 days
+        raise ValueError(f"{value!r} seconds is not a duration the clock can move by") from None
+
+
+def check_timestamp(ts: float) -> float:
+    """``ts`` if it is an instant a datetime can hold (years 1 to 9999), else ValueError."""
+    try:
+        datetime.fromtimestamp(ts, UTC)
+    except (OverflowError, ValueError, OSError):
+        raise ValueError("the clock cannot go outside the years 1 to 9999") from None
+    return ts
 
 
 def parse_instant(value: str) -> datetime:
@@ -58,7 +76,8 @@ def iso(dt: datetime | None) -> str | None:
     """ISO 8601 with milliseconds and ``Z``, the shape most vendors print."""
     if dt is None:
         return None
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    dt = dt.astimezone(UTC)
+    return f"{dt.year:04d}" + dt.strftime("-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
 class Clock:
@@ -113,11 +132,13 @@ class Clock:
         self._changed()
 
     def advance(self, delta: timedelta) -> None:
+        """Move by ``delta``; ValueError (and no move) if that leaves the years 1 to 9999."""
         seconds = delta.total_seconds()
         with self._lock:
             if self._frozen is not None:
-                self._frozen += seconds
+                self._frozen = check_timestamp(self._frozen + seconds)
             else:
+                check_timestamp(time.time() + self._offset + seconds)
                 self._offset += seconds
         self._changed()
 
@@ -155,8 +176,8 @@ class Clock:
     def load(self, data: dict) -> None:
         with self._lock:
             if "frozen_at" in data:
-                self._frozen = float(data["frozen_at"])
+                self._frozen = check_timestamp(float(data["frozen_at"]))
             else:
                 self._frozen = None
-                self._offset = float(data["now"]) - time.time()
+                self._offset = check_timestamp(float(data["now"])) - time.time()
         self._changed()

@@ -39,7 +39,7 @@ def _obj(body: Any, what: str) -> Mapping:
 # -- state -----------------------------------------------------------------------------------
 def reset(rt: Runtime, body: Any = None) -> dict:
     seed = _obj(body, "the reset body").get("seed")
-    if seed is not None and not isinstance(seed, (str, int)):
+    if seed is not None and (not isinstance(seed, (str, int)) or isinstance(seed, bool)):
         raise ControlError("seed must be a string or an integer")
     rt.reset(None if seed is None else str(seed))
     return {"status": "reset", "seed": rt.seed, "clock": rt.clock.state()}
@@ -94,10 +94,9 @@ def advance_clock(rt: Runtime, body: Any) -> dict:
     if "by" not in body:
         raise ControlError("by is required: seconds or an ISO 8601 duration such as PT1H")
     try:
-        delta = parse_duration(body["by"])
+        rt.clock.advance(parse_duration(body["by"]))
     except ValueError as exc:
         raise ControlError(f"by: {exc}") from None
-    rt.clock.advance(delta)
     return rt.clock.state()
 
 
@@ -190,19 +189,22 @@ def delete_fault(rt: Runtime, fault_id: int) -> dict:
     return {"cleared": 1}
 
 
-def _int(value: Any, name: str) -> int | None:
+def _int(value: Any, name: str, minimum: int | None = None) -> int | None:
     if value is None:
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise ControlError(f"{name} must be an integer") from None
+    if minimum is not None and number < minimum:
+        raise ControlError(f"{name} must be an integer of at least {minimum}")
+    return number
 
 
 def get_journal(rt: Runtime, vendor=None, operation=None, status=None, method=None, since=None,
                 limit=None) -> dict:
     entries = rt.journal.query(vendor=vendor, operation=operation, status=_int(status, "status"),
-                               method=method, since=_int(since, "since"), limit=_int(limit, "limit"))
+                               method=method, since=_int(since, "since"), limit=_int(limit, "limit", 0))
     return {"entries": entries, "size": len(rt.journal), "capacity": rt.journal.capacity}
 
 

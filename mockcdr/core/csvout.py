@@ -111,7 +111,8 @@ def joined_chunks(header: Sequence[str] | None, rows: Iterable[Sequence[str]], *
     append = batch.append
     per_chunk = 64
     for row in rows:
-        append(join(row))
+        # one empty cell is written '""', as the csv module does: a blank line is no row at all
+        append(join(row) or ('""' if len(row) == 1 else ""))
         if len(batch) >= per_chunk:
             data = (lineterminator.join(batch) + lineterminator).encode(encoding)
             per_chunk = max(16, chunk_size * len(batch) // max(len(data), 1))

@@ -22,7 +22,7 @@ def parse_fault(data: Mapping, vendors: Iterable[str]) -> dict:
     if unknown:
         raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
     vendor = data.get("vendor")
-    if vendor not in set(vendors):
+    if not isinstance(vendor, str) or vendor not in set(vendors):
         raise ValueError(f"vendor must be one of: {', '.join(sorted(vendors))}")
     kind = data.get("kind")
     if kind not in KINDS:
@@ -32,9 +32,9 @@ def parse_fault(data: Mapping, vendors: Iterable[str]) -> dict:
         raise ValueError("operation must be a non-empty string (an operationId)")
 
     def integer(name, default, low, high):
-        value = data.get(name, default)
-        if value is None:
-            return None
+        value = data.get(name)
+        if value is None:       # absent or null: the default
+            return default
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValueError(f"{name} must be an integer from {low} to {high}")
         return value
@@ -51,7 +51,8 @@ def parse_fault(data: Mapping, vendors: Iterable[str]) -> dict:
     }
     if fault["detail"] is not None and not isinstance(fault["detail"], str):
         raise ValueError("detail must be a string")
-    if fault["code"] is not None and not isinstance(fault["code"], (str, int)):
+    code = fault["code"]
+    if code is not None and (not isinstance(code, (str, int)) or isinstance(code, bool)):
         raise ValueError("code must be a string or an integer")
     if kind == "rate_limit" and "status" not in data:
         fault["status"] = 429

@@ -5,7 +5,7 @@ import threading
 from typing import Any, Iterable
 
 from .cdrs import TenantProfile, Universe
-from .clock import Clock, parse_instant
+from .clock import Clock, check_timestamp, parse_instant
 from .deliveries import Deliveries
 from .faults import Faults
 from .fixtures import FixtureError, overlay, parse_tenants, read_tree
@@ -119,17 +119,21 @@ class Runtime:
         for key in ("ids", "faults", "store"):
             if not isinstance(snap[key], dict):
                 raise ValueError(f"snapshot {key} must be an object")
+        if not isinstance(snap["seed"], str) or not isinstance(snap["ids"].get("seed", ""), str):
+            raise ValueError("snapshot seed and ids.seed must be strings")
         counters = snap["ids"].get("counters", {})
-        if not isinstance(counters, dict) or not all(isinstance(v, int) for v in counters.values()):
+        if not isinstance(counters, dict) or not all(_integer(v) for v in counters.values()):
             raise ValueError("snapshot ids.counters must map names to integers")
         faults = snap["faults"].get("faults", [])
         if not isinstance(faults, list) or not all(isinstance(f, dict) and "vendor" in f and "kind" in f
                                                     for f in faults):
             raise ValueError("snapshot faults.faults must be a list of faults")
-        try:
-            float(clock.get("frozen_at", clock.get("now")))
-        except (TypeError, ValueError):
-            raise ValueError("snapshot clock time must be a number of epoch seconds") from None
+        if "next" in snap["faults"] and not _integer(snap["faults"]["next"]):
+            raise ValueError("snapshot faults.next must be an integer")
+        for at in (clock[k] for k in ("frozen_at", "now") if k in clock):
+            if isinstance(at, bool) or not isinstance(at, (int, float)):
+                raise ValueError("snapshot clock time must be a number of epoch seconds")
+            check_timestamp(at)
         probe = Store()
         probe.load(snap["store"])  # validates the records before touching live state
         with self.store.lock:
@@ -140,6 +144,10 @@ class Runtime:
                 self.universe = Universe(str(snap["seed"]), self.settings.calls_per_day)
             self.lifecycle.invalidate()
         self.clock.load(clock)
+
+
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def load_fixtures(settings, default_dir=None) -> dict:

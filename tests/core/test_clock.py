@@ -99,3 +99,23 @@ def test_time_machine_is_honoured_in_process():
         assert clock.now() == datetime(2027, 3, 1, 8, tzinfo=UTC)
         traveller.shift(timedelta(days=1))
         assert clock.now() == datetime(2027, 3, 2, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("bad", ["inf", "nan", 1e300, "-1e300", float("inf")])
+def test_parse_duration_refuses_what_no_timedelta_holds(bad):
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(bad)
+
+
+def test_iso_pads_years_before_1000():
+    assert iso(datetime(623, 11, 13, 14, 54, 22, tzinfo=UTC)) == "0623-11-13T14:54:22.000Z"
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_advance_refuses_to_leave_the_years_1_to_9999_and_stays_put(frozen):
+    clock = Clock(datetime(9999, 12, 31, tzinfo=UTC), frozen=frozen)
+    with pytest.raises(ValueError, match="9999"):
+        clock.advance(timedelta(days=2))
+    assert clock.now().year == 9999
+    with pytest.raises(ValueError):
+        clock.load({"frozen_at": 1e300})

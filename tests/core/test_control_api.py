@@ -38,13 +38,19 @@ def test_clock_set_advance_freeze_unfreeze(cc):
     (lambda cc: cc.advance_clock("soon"), "by:"), (lambda cc: cc._call("POST", "/clock/advance", {}), "by is required"),
     (lambda cc: cc.set_clock("yesterday"), "now:"), (lambda cc: cc.freeze_clock("noon"), "at:"),
     (lambda cc: cc._call("PUT", "/clock", {"now": "2026-01-01T00:00:00Z", "frozen": "yes"}), "frozen"),
-    (lambda cc: cc._call("PUT", "/clock", [1]), "object")])
+    (lambda cc: cc._call("PUT", "/clock", [1]), "object"),
+    (lambda cc: cc.advance_clock("inf"), "by:"), (lambda cc: cc.advance_clock(1e300), "by:"),
+    (lambda cc: cc.advance_clock("P99999999W"), "9999")])
 def test_bad_clock_input_is_400_and_leaves_the_clock(cc, call, message):
     before = cc.freeze_clock("2026-01-01T00:00:00Z")
     with pytest.raises(ControlAPIError) as exc:
         call(cc)
     assert exc.value.status == 400 and message in exc.value.message
     assert cc.get_clock() == before
+
+
+def test_a_clock_before_the_year_1000_prints_four_digit_years(cc):
+    assert cc.set_clock("0623-11-13T18:44:22Z")["now"] == "0623-11-13T18:44:22.000Z"
 
 
 def test_transitions_jobs_and_forcing(cc, toy, toy_rt):
@@ -105,11 +111,19 @@ def test_faults_queue_set_list_and_clear(cc, toy):
     ({"vendor": "toy", "kind": "error", "count": 0}, "count"),
     ({"vendor": "toy", "kind": "latency", "latency_ms": "slow"}, "latency_ms"),
     ({"vendor": "toy", "kind": "error", "colour": "red"}, "unknown fault fields"),
+    ({"vendor": {}, "kind": "error"}, "vendor must be one of"),
+    ({"vendor": "toy", "kind": "error", "code": False}, "code"),
     ([], "JSON object")])
 def test_bad_faults_are_400_and_nothing_is_added(cc, body, message):
     with pytest.raises(ControlAPIError) as exc:
         cc._call("POST", "/faults", body)
     assert exc.value.status == 400 and message in exc.value.message and cc.list_faults() == []
+
+
+def test_a_fault_property_given_as_null_takes_its_default(cc):
+    fault = cc._call("POST", "/faults", {"vendor": "toy", "kind": "rate_limit", "status": None,
+                                         "retry_after": None, "count": None})
+    assert (fault["status"], fault["retry_after"], fault["count"]) == (429, 1, None)
 
 
 def test_control_body_that_is_not_json_is_400(toy_app):
@@ -127,6 +141,9 @@ def test_journal_query_and_clear(cc, toy):
     assert [e["status"] for e in cc.get_journal(status=404)["entries"]] == [404]
     assert cc.get_journal(since=j["entries"][0]["seq"])["entries"] == j["entries"][1:]
     assert cc.get_journal(limit=1)["entries"] == j["entries"][-1:]
+    assert cc.get_journal(limit=0)["entries"] == []
+    with pytest.raises(ControlAPIError, match="at least 0"):
+        cc._call("GET", "/journal", limit=-1)
     with pytest.raises(ControlAPIError, match="integer"):
         cc._call("GET", "/journal", status="bad")
     assert cc.clear_journal() == {"cleared": 2} and cc.get_journal()["entries"] == []
@@ -146,6 +163,9 @@ def test_reset_returns_to_the_seeded_initial_state(cc, toy, toy_rt):
     seeded = cc.set_seed("other")
     assert seeded["seed"] == "other" and cc.list_jobs() == []
     assert toy.post("/toy/exports", json={"name": "n"}).json["id"] != first["id"]
+    with pytest.raises(ControlAPIError, match="seed"):
+        cc._call("POST", "/reset", {"seed": False})
+    assert cc.reset()["seed"] == "other"
 
 
 def test_snapshot_restores_a_recorded_situation(cc, toy):
@@ -170,7 +190,10 @@ def test_snapshot_restores_a_recorded_situation(cc, toy):
     lambda s: [s], lambda s: {**s, "version": 99}, lambda s: {k: v for k, v in s.items() if k != "store"},
     lambda s: {**s, "store": {"_jobs": ["x"]}}, lambda s: {**s, "clock": {"when": 1}},
     lambda s: {**s, "clock": {"now": "later"}}, lambda s: {**s, "ids": {"counters": {"a": "b"}}},
-    lambda s: {**s, "faults": {"faults": [1]}}])
+    lambda s: {**s, "faults": {"faults": [1]}}, lambda s: {**s, "seed": {}},
+    lambda s: {**s, "ids": {"seed": {}, "counters": {}}}, lambda s: {**s, "ids": {"counters": {"a": True}}},
+    lambda s: {**s, "faults": {"next": False, "faults": []}}, lambda s: {**s, "clock": {"now": 1e300}},
+    lambda s: {**s, "clock": {"frozen_at": 0, "now": {}}}])
 def test_snapshots_of_the_wrong_shape_are_400_and_change_nothing(cc, toy, mangle):
     job = toy.post("/toy/exports", json={"name": "n"}).json
     snap = cc.get_snapshot()
@@ -179,3 +202,13 @@ def test_snapshots_of_the_wrong_shape_are_400_and_change_nothing(cc, toy, mangle
         cc.restore_snapshot(mangle(snap))
     assert exc.value.status == 400 and "snapshot" in exc.value.message
     assert (cc.list_jobs(), cc.list_faults()) == before and before[0][0]["id"] == job["id"]
+
+
+def test_deliveries_run_is_post_only_and_ids_are_integers(toy_app, cc):
+    client = toy_app.test_client()
+    r = client.get("/_mockcdr/deliveries/run")
+    assert r.status_code == 405 and set(r.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
+    assert client.get("/_mockcdr/deliveries/nope").status_code == 404
+    with pytest.raises(ControlAPIError) as exc:
+        cc.get_delivery(12345)
+    assert exc.value.status == 404

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from mockcdr.core.archives import archive_chunks, tgz_chunks, zip_chunks
-from mockcdr.core.csvout import csv_chunks, gzip_chunks
+from mockcdr.core.csvout import csv_chunks, gzip_chunks, joined_chunks
 from mockcdr.core.timefmt import TimeFormatter, zone
 
 UTC = timezone.utc
@@ -21,6 +21,13 @@ def test_minimal_quoting_round_trips_through_the_csv_module():
     text = b"".join(csv_chunks(["k", "n", "none", "text"], ROWS)).decode()
     assert text.splitlines()[0] == "k,n,none,text"
     assert list(csv.reader(io.StringIO(text)))[1] == ["a", "1", "", 'say "hi", ok']
+
+
+def test_joined_rows_of_one_empty_cell_are_rows_as_the_csv_module_writes_them():
+    rows = [("",), ("x",), ("",)]
+    text = b"".join(joined_chunks(["only"], rows)).decode()
+    assert text == b"".join(csv_chunks(["only"], rows)).decode() == 'only\n""\nx\n""\n'
+    assert list(csv.reader(io.StringIO(text)))[1:] == [[""], ["x"], [""]]
 
 
 def test_nonnull_quoting_is_postgres_force_quote():

@@ -174,6 +174,13 @@ def test_v2_single_field(api, everything):
     assert rows == [{"pdd": r["pdd"]} for r in everything]
 
 
+def test_v2_single_field_keeps_the_calls_whose_value_is_empty(api, everything):
+    rows = api.report_rows({"start_time": "2024-02-02T12:00:00Z", "end_time": "2024-02-12T12:00:00Z",
+                            "call_types": [1, 2], "record_types": [1, 2, 3], "fields": ["mos"]}, v2=True)
+    assert rows == [{"mos": r["mos"]} for r in everything]
+    assert any(r["mos"] == "" for r in rows)     # unanswered calls have no MOS
+
+
 def test_v2_timezone_shifts_local_columns_only(api, everything):
     rows = api.report_rows({"start_time": "2024-02-02T12:00:00Z", "end_time": "2024-02-12T12:00:00Z",
                             "call_types": [1, 2], "record_types": [1, 2, 3], "timezone": "America/New_York"},
