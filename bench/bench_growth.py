@@ -9,6 +9,7 @@ allocated, and still alive, while a level was built (tracing is off while reques
   (restored from a snapshot before each timed reset).
 - journal size: ``journal_size`` set to each level and filled with status polls; then the
   median latency of a poll with the journal full, and the memory it holds.
+- MOR tasks held: the median latency of a task's show and of a create at each level.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from common import CLOCK, machine, median, say, write_result
 
 JOB_LEVELS = (0, 1_000, 10_000, 30_000)
 JOURNAL_LEVELS = (1_000, 10_000, 30_000)
+MOR_LEVELS = (0, 1_000, 3_000)
 SAMPLES = 200
 KEY = "didww-test-globex-51a7c9d2"
 JSONAPI = "application/vnd.api+json"
@@ -109,8 +111,35 @@ def journal(levels) -> list[dict]:
         rows.append({"journal_size": level, "entries": size, "memory_mb": memory,
                      "kb_per_entry": memory * 1024 / max(size, 1), "poll_ms_empty": empty, "poll_ms_full": full})
         say(f"  journal {size:>6} entries: poll {empty:.2f} ms empty, {full:.2f} ms full, memory +{memory:.1f} MB")
-        del flask_app, client
-        gc.collect()
+    return rows
+
+
+def mor_tasks(levels) -> list[dict]:
+    """MOR tasks held: each create makes the next request's tick rescan every task for the next due run."""
+    import base64
+
+    flask_app, client = app()
+    basic = base64.b64encode(b"acme_admin:acme-admin-FAKE-pass").decode()
+    token = client.post("/billing/api/v2/authentication/login", headers={"Authorization": f"Basic {basic}"}
+                        ).get_json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    task = {"name": "growth", "period": "daily", "timezone": "UTC", "template_id": 5, "send_cdr_to": "user",
+            "send_to_user_id": 123, "active": True}
+
+    def make():
+        resp = client.post("/billing/api/v2/automatic_cdr_exports", json=task, headers=auth)
+        assert resp.status_code == 201, resp.data[:300]
+        return resp.get_json()["automatic_cdr_export"]["id"]
+    first, held, rows = make(), 1, []
+    for level in levels:
+        while held < level:
+            make()
+            held += 1
+        poll = timed(lambda: client.get(f"/billing/api/v2/automatic_cdr_exports/{first}", headers=auth), 100)
+        made = timed(make, 50)
+        rows.append({"tasks": held, "poll_ms": poll, "create_ms": made})
+        held += 50
+        say(f"  {rows[-1]['tasks']:>6} MOR tasks: poll {poll:.2f} ms, create {made:.2f} ms")
     return rows
 
 
@@ -118,11 +147,13 @@ def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--jobs", default=",".join(map(str, JOB_LEVELS)))
     ap.add_argument("--journal", default=",".join(map(str, JOURNAL_LEVELS)))
+    ap.add_argument("--mor", default=",".join(map(str, MOR_LEVELS)))
     ns = ap.parse_args(argv)
     info = machine()
     say(f"growth bench: load {info['loadavg']}")
     result = {"machine": info, "jobs": jobs_held([int(x) for x in ns.jobs.split(",")]),
-              "journal": journal([int(x) for x in ns.journal.split(",")]), "loadavg_end": machine()["loadavg"]}
+              "journal": journal([int(x) for x in ns.journal.split(",")]),
+              "mor_tasks": mor_tasks([int(x) for x in ns.mor.split(",")]), "loadavg_end": machine()["loadavg"]}
     write_result("growth", result)
     return result
 

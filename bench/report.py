@@ -153,6 +153,10 @@ def growth_section(g: dict, e: dict | None) -> list[str]:
             "| ---: | ---: | ---: | ---: | ---: | ---: |"]
     out += [f"| {r['journal_size']:,} | {r['entries']:,} | {r['memory_mb']:.1f} | {r['kb_per_entry']:.2f} | "
             f"{r['poll_ms_empty']:.2f} | {r['poll_ms_full']:.2f} |" for r in g["journal"]]
+    if g.get("mor_tasks"):
+        out += ["", "MOR tasks held (a create makes the next request rescan every task for the next due run):", "",
+                "| tasks | show ms | create ms |", "| ---: | ---: | ---: |"]
+        out += [f"| {r['tasks']:,} | {r['poll_ms']:.2f} | {r['create_ms']:.2f} |" for r in g["mor_tasks"]]
     if e:
         out += ["", "Rows (from the export bench: rows/s at each size, and peak growth; flat rows/s = linear time):", "",
                 "| path | vendor | format | rows/s by size | peak growth MB by size |", "| --- | --- | --- | --- | --- |"]
