@@ -121,23 +121,20 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     def _journal(response: Response | None, vendor: Vendor, fault: dict | None) -> None:
         g.mockcdr_journaled = True
         streamed = response is None or response.direct_passthrough or response.is_streamed
+        req = request._get_current_object()
         try:
-            req_body = request.get_data(cache=True)
+            req_body = req.get_data(cache=True)
         except Exception:  # body over the limit: not kept
             req_body = None
         runtime.journal.record(
-            at=runtime.clock.now().isoformat(), vendor=vendor.slug, operation=operation(),
-            method=request.method, path=request.path, query=request.query_string.decode("latin-1"),
-            tenant=g.get("mockcdr_tenant"), status=response.status_code if response else 0,
+            at=runtime.clock.timestamp(), vendor=vendor.slug, operation=operation(),
+            method=req.method, path=req.path, query=req.query_string, tenant=g.get("mockcdr_tenant"),
+            status=response.status_code if response else 0,
             duration_ms=(time.perf_counter() - g.get("mockcdr_t0", time.perf_counter())) * 1000,
-            request_body=req_body, request_type=request.content_type,
+            request_body=req_body, request_type=req.content_type,
             response_body=None if streamed else response.get_data(),
             response_type=response.content_type if response else None,
-            client=request.remote_addr)
-        if fault is not None:
-            entry = runtime.journal.query(limit=1)
-            if entry:
-                entry[-1]["fault"] = fault["kind"]
+            client=req.remote_addr, fault=fault["kind"] if fault else None)
 
     @app.errorhandler(Exception)
     def _error(exc: Exception):

@@ -151,8 +151,8 @@ class _Progress:
         if not final and now - self.last < 0.1:
             return
         self.last = now
-        done = min(self.universe.produced - self.base, self.total)
-        frac = done / self.total
+        done = self.universe.produced - self.base
+        frac = 1.0 if final else min(done / self.total, 0.999)
         bar = "#" * int(frac * 30)
         rate = done / max(now - self.started, 1e-6)
         sys.stderr.write(f"\r[{bar:<30}] {frac:6.1%} {done} rows  {rate:,.0f} rows/s")

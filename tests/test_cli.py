@@ -76,3 +76,111 @@ def test_snapshot_save_and_load_through_files(live, capsys, tmp_path):
 def test_the_console_script_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "mockcdr.cli", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("mockcdr ")
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(*args, env=None):
+    import os
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.Popen([sys.executable, "-m", "mockcdr.cli", "serve", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=full_env)
+
+
+def _wait_health(url: str, proc) -> None:
+    import time
+    import requests
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stderr.read())
+        try:
+            if requests.get(f"{url}/_mockcdr/health", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError("server did not come up")
+
+
+@pytest.mark.slow
+def test_serve_prints_base_urls_and_credentials_and_serves_every_vendor_and_a_vendor_port():
+    import requests
+    port, didww_port = _free_port(), _free_port()
+    proc = _serve("--port", str(port), "--vendor-port", f"didww={didww_port}", env={"MOCKCDR_SEED": "cli-seed"})
+    try:
+        _wait_health(f"http://127.0.0.1:{port}", proc)
+        info = requests.get(f"http://127.0.0.1:{port}/_mockcdr/info").json()
+        assert info["seed"] == "cli-seed" and {v["slug"] for v in info["vendors"]} == {
+            "didww", "telnyx", "yeti", "mor", "yeastar"}
+        alone = requests.get(f"http://127.0.0.1:{didww_port}/v3/exports",
+                             headers={"Api-Key": "didww-test-globex-51a7c9d2"})
+        assert alone.status_code == 200 and alone.json()["meta"]["total_records"] == 0
+        assert requests.get(f"http://127.0.0.1:{didww_port}/api/v1.1.0/login").status_code == 404
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert f"serving 5 vendors on http://127.0.0.1:{port}" in out
+    for slug in ("didww", "telnyx", "yeti", "mor", "yeastar"):
+        line = next(l for l in out.splitlines() if l.strip().startswith(slug))
+        assert f"http://127.0.0.1:{port}/" in line
+    assert "didww-test-globex-51a7c9d2" in out and "acme-api" in out
+    assert f"(alone on port {didww_port})" in out
+    assert err == ""     # quiet by default
+
+
+def test_a_bad_fixtures_file_stops_start_up_with_the_field_not_a_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("tenants:\n  acme:\n    name: ACME\n    dids: ['not-a-number']\n")
+    proc = _serve("--port", str(_free_port()), "--fixtures", str(bad))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert "tenants.acme.dids[0]: 'not-a-number' is not an E.164 number" in err
+    assert "Traceback" not in err
+
+
+def test_a_bad_vendor_section_names_the_vendor_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("didww:\n  customers:\n    mine: {tenant: acme}\n")
+    proc = _serve("--port", str(_free_port()), "--fixtures", str(bad))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "didww.customers.mine" in err and "api_key" in err
+    assert "Traceback" not in err
+
+
+def test_bad_settings_from_the_environment_are_one_line_errors():
+    proc = _serve(env={"MOCKCDR_PORT": "eighty"})
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and "port: 'eighty' is not a valid int" in err and "Traceback" not in err
+
+
+def test_generate_writes_the_download_bytes_to_stdout_and_a_progress_bar_only_to_a_terminal(tmp_path):
+    import os
+    import pty
+    args = [sys.executable, "-m", "mockcdr.cli", "generate", "yeastar", "--from", "2026-03-01T00:00:00Z",
+            "--to", "2026-03-03T00:00:00Z", "--seed", "gen"]
+    plain = subprocess.run(args, capture_output=True, timeout=120)
+    assert plain.returncode == 0 and plain.stderr == b""
+    assert plain.stdout.startswith(b"callid,timestart,callfrom,callto")
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(args, stdout=subprocess.PIPE, stderr=slave, timeout=120)
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 0 and done.stdout == plain.stdout     # the same bytes either way
+    assert b"100.0%" in shown and b"rows/s" in shown and b"[####" in shown

@@ -29,3 +29,15 @@ def test_wheel_installs_in_a_clean_virtualenv_and_serves_its_specs(tmp_path):
     code = ("from mockcdr import resources; import sys; d = resources.default_fixtures();"
             "sys.exit(0 if 'site-packages' in str(d) and (d / 'tenants.yaml').is_file() else 1)")
     assert subprocess.run([str(py), "-c", code], cwd=tmp_path).returncode == 0
+
+
+def test_the_docker_image_labels_the_package_version_and_is_configured_for_containers():
+    import re
+    import tomllib
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(rf"^ARG VERSION={re.escape(version)}$", dockerfile, re.M)
+    assert 'org.opencontainers.image.version="${VERSION}"' in dockerfile
+    assert "MOCKCDR_HOST=0.0.0.0" in dockerfile and "EXPOSE 8080" in dockerfile
+    assert re.search(r"^USER 10001$", dockerfile, re.M)
+    assert "/_mockcdr/health" in dockerfile.split("HEALTHCHECK", 1)[1]

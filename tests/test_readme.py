@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,19 +20,24 @@ import yaml
 from mockcdr.settings import ALL_VENDORS, Settings
 from mockcdr.testing import LiveServer
 
+from readme_blocks import blocks as all_blocks
+
 ROOT = Path(__file__).resolve().parent.parent
-FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```", re.M | re.S)
 RUNNABLE = ("sh", "python", "python pytest", "yaml")
 
 
-def blocks(path: Path = ROOT / "README.md"):
-    text = path.read_text(encoding="utf-8")
-    out = []
-    for m in FENCE.finditer(text):
-        info = m.group(1).strip()
-        line = text[: m.start()].count("\n") + 1
-        out.append((info, m.group(2), line))
-    return out
+def blocks():
+    """Blocks this module runs: every one not marked ``<!-- run by <test file> -->``."""
+    return [(info, body, line) for info, body, line, runner in all_blocks() if runner is None]
+
+
+def test_marked_blocks_are_run_by_the_test_they_name():
+    marked = [(body, line, runner) for _, body, line, runner in all_blocks() if runner]
+    assert marked, "the vendor sections mark their client snippets"
+    for body, line, runner in marked:
+        test_file = ROOT / runner
+        assert test_file.is_file(), f"README line {line} names {runner}, which does not exist"
+        assert "vendor_snippet(" in test_file.read_text(), f"{runner} does not run the README snippet"
 
 
 def available_vendors() -> tuple[str, ...]:
@@ -53,7 +57,7 @@ def commands(script: str) -> list[str]:
 
 
 def test_the_readme_has_examples_of_every_runnable_kind():
-    kinds = {info for info, _, _ in blocks()}
+    kinds = {info for info, _, _, _ in all_blocks()}
     assert {"sh", "python", "python pytest", "yaml"} <= kinds
     unknown = kinds - set(RUNNABLE) - {"console", "text", "dockerfile"}
     assert not unknown, f"README blocks with info strings this test does not run: {unknown}"
@@ -85,9 +89,10 @@ def test_shell_examples_run_against_a_live_server(server, tmp_path, info, body, 
 
 @pytest.mark.parametrize("info,body,line", [b for b in blocks() if b[0] == "python"],
                          ids=lambda v: f"line{v}" if isinstance(v, int) else None)
-def test_python_examples_run(tmp_path, info, body, line):
+def test_python_examples_run(server, tmp_path, info, body, line):
+    server.reset()
     script = tmp_path / "example.py"
-    script.write_text(body)
+    script.write_text(body.replace("127.0.0.1:8080", server.url.removeprefix("http://")))
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=_env(tmp_path),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"README line {line}:\n{done.stdout}\n{done.stderr}"

@@ -6,7 +6,7 @@ import random
 from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from math import log as _log
 
@@ -65,6 +65,7 @@ _SHAPE = ("direction", "disposition", "sip_code", "sip_reason", "q850", "initiat
           "src_name", "dst", "did", "trunk", "extension", "peer_extension", "country", "network",
           "rate", "src_ip", "user_agent", "codec")
 _CALL_FIELDS = _DYNAMIC + _SHAPE
+SHAPE_INDEX = {name: i for i, name in enumerate(_SHAPE)}   # positions in a shape tuple (for keep filters)
 SHAPES_PER_TENANT = 4096
 
 
@@ -129,8 +130,13 @@ class Universe:
             self._shapes[key] = cached
         return cached
 
-    def day(self, tenant: TenantProfile, d: date) -> list[Call]:
-        """Every call of the tenant that starts on UTC day ``d``, in start order."""
+    def day(self, tenant: TenantProfile, d: date, keep: Sequence | None = None) -> list[Call]:
+        """Every call of the tenant that starts on UTC day ``d``, in start order.
+
+        ``keep``, indexed by shape id, skips calls whose shape a caller will not use: they draw the
+        same random numbers (so every kept call is exactly what it is unfiltered) but are never
+        built, which is most of the cost when a vendor keeps a fraction of a tenant's calls.
+        """
         per_day = self.per_day(tenant)
         rng = random.Random(derive_seed(self.seed, "calls", tenant.key, d.isoformat()))
         r = rng.random
@@ -148,6 +154,13 @@ class Universe:
             shape_id = int(r() * n_shapes)
             shape = shapes[shape_id]
             disposition = shape[1]
+            if keep is not None and not keep[shape_id]:
+                # the draws an unfiltered call would make: times (2 if answered, else 1) and pdd
+                if disposition == "answered":
+                    r()
+                r()
+                r()
+                continue
             if disposition == "answered":
                 connect_us = start_us + 2_000_000 + int(r() * 18_000_000)
                 talk = 1_000_000 + int(-150_000_000 * _log(1.0 - r()))
@@ -169,8 +182,11 @@ class Universe:
         return out
 
     def calls(self, tenant: TenantProfile, start: datetime, end: datetime,
-              descending: bool = False) -> Iterator[Call]:
-        """Calls with ``start <= call start < end``, generated one day at a time (flat memory)."""
+              descending: bool = False, keep: Sequence | None = None) -> Iterator[Call]:
+        """Calls with ``start <= call start < end``, generated one day at a time (flat memory).
+
+        ``keep`` (indexed by shape id) leaves out calls of unwanted shapes cheaply; see ``day``.
+        """
         start_us = int(start.timestamp() * 1_000_000)
         end_us = int(end.timestamp() * 1_000_000)
         if end_us <= start_us:
@@ -181,22 +197,26 @@ class Universe:
         if descending:
             days.reverse()
         for d in days:
-            calls = self.day(tenant, d)
+            calls = self.day(tenant, d, keep)
             if descending:
                 calls.reverse()
             for call in calls:
                 if start_us <= call.start_us < end_us:
                     yield call
 
-    def open_ended(self, tenant: TenantProfile, start: datetime, limit: int) -> Iterator[Call]:
-        """The first ``limit`` calls from ``start`` on, however many days that takes."""
+    def open_ended(self, tenant: TenantProfile, start: datetime, limit: int,
+                   keep: Sequence | None = None) -> Iterator[Call]:
+        """The first ``limit`` calls from ``start`` on, however many days that takes.
+
+        With ``keep``, ``limit`` counts kept calls; a filter that keeps no shape yields nothing.
+        """
         produced = 0
-        if self.per_day(tenant) <= 0:
+        if self.per_day(tenant) <= 0 or (keep is not None and not any(keep)):
             return
         d = start.astimezone(UTC).date()
         start_us = int(start.timestamp() * 1_000_000)
         while produced < limit:
-            for call in self.day(tenant, d):
+            for call in self.day(tenant, d, keep):
                 if call.start_us >= start_us:
                     yield call
                     produced += 1

@@ -53,15 +53,30 @@ def csv_chunks(header: Sequence[str] | None, rows: Iterable[Sequence], *, quotin
         yield tail.encode(encoding)
 
 
+_US, _NUL = "\x1f", "\x00"   # a separator and a null marker no CSV cell of ours contains
+
+
 def _nonnull_chunks(header, rows, delimiter, lineterminator, quote_header, encoding, chunk_size):
+    """Rows joined once per row, not quoted per cell: cells are joined with a unit separator,
+    quotes doubled once, the separator turned into ``","`` and null cells into empty bare ones."""
     parts: list[str] = []
     size = 0
     if header is not None:
         cells = (_quote_all_nonnull(h) for h in header) if quote_header else header
         parts.append(delimiter.join(cells) + lineterminator)
-    q = _quote_all_nonnull
+    sep = f'"{delimiter}"'
+    null = f'"{_NUL}"'
     for row in rows:
-        line = delimiter.join([q(v) for v in row]) + lineterminator
+        body = _US.join([_NUL if v is None else (v if v.__class__ is str else str(v)) for v in row])
+        if '"' in body:
+            body = body.replace('"', '""')
+        has_null = _NUL in body
+        if body.count(_US) != len(row) - 1 or (has_null and body.count(_NUL) != row.count(None)):
+            raise ValueError("a CSV cell holds a control character (0x00 or 0x1f) the writer reserves")
+        line = '"' + body.replace(_US, sep) + '"'
+        if has_null:
+            line = line.replace(null, "")
+        line += lineterminator
         parts.append(line)
         size += len(line)
         if size >= chunk_size:

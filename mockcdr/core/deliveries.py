@@ -1,10 +1,9 @@
 """What the server sends out (callbacks, scheduled files): queued, attempted with backoff, listed."""
 from __future__ import annotations
 
+import http.client
 import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import timedelta
 from typing import Callable
 
@@ -17,24 +16,34 @@ DEFAULT_BACKOFF = (0, 10, 30, 60, 120, 300)   # seconds on the virtual clock bef
 
 
 def http_send(method: str, url: str, form: dict | None, headers: dict, timeout: float) -> tuple[int | None, str]:
-    """One HTTP attempt; returns (status or None, a short outcome text)."""
-    data = None
+    """One HTTP attempt; returns (status or None, a short outcome text).
+
+    http.client, not urllib: header names go on the wire exactly as given (urllib would turn
+    ``X-DIDWW-Signature`` into ``X-didww-signature``).
+    """
+    body = None
     if method.upper() == "GET":
         if form:
             sep = "&" if urllib.parse.urlsplit(url).query else "?"
             url = url + sep + urllib.parse.urlencode(form)
     else:
-        data = urllib.parse.urlencode(form or {}).encode()
+        body = urllib.parse.urlencode(form or {}).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded", **headers}
-    req = urllib.request.Request(url, data=data, method=method.upper(), headers=headers)
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None, f"ValueError: not an http(s) URL: {url!r}"
+    conn_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn = conn_class(parts.hostname, parts.port, timeout=timeout)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - user-given URL
-            resp.read(65536)
-            return resp.status, f"HTTP {resp.status}"
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except Exception as exc:  # connection refused, timeout, bad URL...
+        conn.request(method.upper(), target, body=body, headers=headers)
+        resp = conn.getresponse()
+        resp.read(65536)
+        return resp.status, f"HTTP {resp.status}"
+    except Exception as exc:  # connection refused, timeout, TLS...
         return None, f"{type(exc).__name__}: {exc}"
+    finally:
+        conn.close()
 
 
 class Deliveries:

@@ -87,5 +87,5 @@ def set_operation(name: str) -> None:
 
 
 def external_base() -> str:
-    """``scheme://host[:port]`` exactly as the client addressed this server."""
-    return request.host_url.rstrip("/")
+    """``scheme://host[:port]`` exactly as the client addressed this server (its Host header)."""
+    return f"{request.scheme}://{request.host}"

@@ -116,3 +116,17 @@ def test_calls_per_day_setting_scales_the_volume():
     none = TenantProfile("n", "N", "US", ("12025550143",), (), (), calls_per_day=0)
     assert Universe("s").day(none, date(2026, 1, 1)) == []
     assert list(Universe("s").open_ended(none, datetime(2026, 1, 1, tzinfo=UTC), 10)) == []
+
+
+def test_a_shape_filter_keeps_exactly_the_unfiltered_calls_of_those_shapes():
+    u = Universe("s")
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    everything = list(u.calls(ACME, start, start + timedelta(days=2)))
+    keep = [i % 3 == 0 for i in range(len(u.shapes(ACME)))]
+    kept = list(u.calls(ACME, start, start + timedelta(days=2), keep=keep))
+    assert kept == [c for c in everything if keep[c.shape_id]] and 0 < len(kept) < len(everything)
+    desc = list(u.calls(ACME, start, start + timedelta(days=2), descending=True, keep=keep))
+    assert desc == kept[::-1]
+    first = list(u.open_ended(ACME, start, 50, keep=keep))
+    assert first == kept[:50]
+    assert list(u.open_ended(ACME, start, 5, keep=[False] * len(keep))) == []

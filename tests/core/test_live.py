@@ -113,7 +113,7 @@ class _Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                outer.seen.append((self.path, body, dict(self.headers)))
+                outer.seen.append((self.path, body, dict(self.headers), list(self.headers.keys())))
                 self.send_response(outer.statuses.pop(0) if outer.statuses else 200)
                 self.end_headers()
 
@@ -147,6 +147,7 @@ def test_deliveries_go_out_with_nobody_polling_and_retry_with_backoff(live):
         got = cc.get_delivery(d["id"])
         assert [a["status"] for a in got["attempts"]] == [500, 503, 200] and got["state"] == "delivered"
         assert receiver.seen[0][1] == b"id=x&status=done" and receiver.seen[0][2]["X-Sig"] == "abc"
+        assert "X-Sig" in receiver.seen[0][3]      # the header name exactly as given
         assert cc.list_deliveries(vendor="toy", state="delivered")[0]["id"] == d["id"]
     finally:
         receiver.close()

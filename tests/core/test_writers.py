@@ -90,3 +90,13 @@ def test_zone_names():
     assert zone(None) is UTC and zone("utc") is UTC
     with pytest.raises(ValueError, match="unknown time zone"):
         zone("Mars/Olympus")
+
+
+def test_nonnull_quoting_handles_nulls_everywhere_and_refuses_reserved_characters():
+    rows = [(None, "a", None), (None,), ("x", None), ('q"q', 1, None, "")]
+    text = b"".join(csv_chunks(None, rows, quoting="nonnull")).decode()
+    assert text == ',"a",\n\n"x",\n"q""q","1",,""\n'
+    with pytest.raises(ValueError, match="control character"):
+        b"".join(csv_chunks(None, [("a\x1fb",)], quoting="nonnull"))
+    with pytest.raises(ValueError, match="control character"):
+        b"".join(csv_chunks(None, [("\x00", None)], quoting="nonnull"))

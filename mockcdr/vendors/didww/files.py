@@ -23,11 +23,11 @@ def export_file(rt, customer: config.Customer, *, export_type: str, version: str
     """Calls of the customer's tenant with ``start <= time_start < end``, in the layout of
     ``version`` (the version the export was created under), gzip-compressed, streamed."""
     tenant = rt.tenant(customer.tenant)
-    header, rows = formats.layout(
+    header, rows, keep = formats.layout(
         export_type, is_legacy(version), rt.universe.shapes(tenant), did_number=did_number,
         trunk_id=trunk_id, home_country=tenant.country, customer_id=customer.customer_id,
         legacy_out_columns=config.option(rt, "legacy_cdr_out_columns"))
-    body = rows(rt.universe.calls(tenant, start, end))
+    body = rows(rt.universe.calls(tenant, start, end, keep=keep))
     if limit is not None:
         body = iter_limited(body, limit)
     return FileOut(f"{file_id}.csv.gz", CONTENT_TYPE, gzip_chunks(csv_chunks(header, body), level=GZIP_LEVEL),

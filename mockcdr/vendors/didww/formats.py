@@ -158,15 +158,18 @@ def legacy_out_layout(columns) -> tuple[tuple[str, ...], itemgetter]:
 
 def layout(export_type: str, legacy: bool, shapes, *, did_number=None, trunk_id=None, home_country="US",
            customer_id: int = 0, legacy_out_columns=None):
-    """(header, rows(calls) -> row tuples) for one export."""
+    """(header, rows(calls) -> row tuples, keep) for one export; ``keep`` says per shape whether
+    its calls belong in the file, so the call universe need not build the others."""
     sec = TimeFormatter().seconds
     if export_type == "cdr_in":
         statics = _inbound(shapes, did_number)
+        keep = [s is not None for s in statics]
         if legacy:
-            return HEAD_LEGACY_IN, lambda calls: rows_legacy_in(calls, statics, sec, customer_id)
-        return HEAD_2026_IN, lambda calls: rows_2026_in(calls, statics, sec)
+            return HEAD_LEGACY_IN, lambda calls: rows_legacy_in(calls, statics, sec, customer_id), keep
+        return HEAD_2026_IN, lambda calls: rows_2026_in(calls, statics, sec), keep
     statics = _outbound(shapes, trunk_id, home_country)
+    keep = [s is not None for s in statics]
     if legacy:
         names, pick = legacy_out_layout(legacy_out_columns)
-        return names, lambda calls: rows_legacy_out(calls, statics, sec, customer_id, pick)
-    return HEAD_2026_OUT, lambda calls: rows_2026_out(calls, statics, sec)
+        return names, lambda calls: rows_legacy_out(calls, statics, sec, customer_id, pick), keep
+    return HEAD_2026_OUT, lambda calls: rows_2026_out(calls, statics, sec), keep

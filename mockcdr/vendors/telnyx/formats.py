@@ -236,10 +236,11 @@ def report(rt, account: Account, params: dict, start: datetime, end: datetime | 
     """The report CSV for stored request parameters over [start, end) (open-ended with ``limit``)."""
     profile = rt.tenant(account.tenant)
     table = shape_table(account, rt.universe.shapes(profile), params)
+    keep = [cells is not None for cells in table]   # dropped shapes are never built
     if end is None:
-        calls = rt.universe.open_ended(profile, start, sys.maxsize) if any(table) else iter(())
+        calls = rt.universe.open_ended(profile, start, sys.maxsize, keep=keep)
     else:
-        calls = rt.universe.calls(profile, start, end)
+        calls = rt.universe.calls(profile, start, end, keep=keep)
     out = rows(calls, table, zone(params["timezone"]))
     header, pick = select(params["fields"])
     if pick is not None:

@@ -8,6 +8,7 @@ from itertools import chain
 
 from flask import request
 
+from ...core.cdrs import SHAPE_INDEX
 from ...core.clock import UTC
 from ...core.http import runtime
 from ...core.tokens import TokenError
@@ -72,7 +73,13 @@ def _utc_range(start: datetime, end: datetime, tz) -> tuple[datetime, datetime]:
 def _rows(rt, user: dict, exts: list[str] | None, start: datetime, end: datetime):
     """The CSV rows of ``user``'s PBX for the UTC window [start, end)."""
     st = state(rt)
-    calls = rt.universe.calls(rt.tenant(user["tenant"]), start, end)
+    tenant = rt.tenant(user["tenant"])
+    keep = None
+    if exts is not None:     # which extensions take part depends on the call's shape only
+        wanted = frozenset(exts)
+        ext, peer = SHAPE_INDEX["extension"], SHAPE_INDEX["peer_extension"]
+        keep = [shape[ext] in wanted or shape[peer] in wanted for shape in rt.universe.shapes(tenant)]
+    calls = rt.universe.calls(tenant, start, end, keep=keep)
     return formats.rows(calls, st.tz, user["sn"], exts, st.options["recordings"])
 
 

@@ -93,25 +93,26 @@ def matching_calls(rt, spec: ExportSpec):
     trunks, directions, cap = spec.trunks, spec.directions, spec.cap_us
     success, d_eq, d_ge, d_le = spec.success, spec.duration_eq, spec.duration_gteq, spec.duration_lteq
     src_eq, dst_eq = spec.src_eq, spec.dst_eq
+    # what depends only on a call's shape is decided once per shape, and unwanted calls are not built
+    keep = [trunk is not None and trunk.id in trunks and direction in directions
+            and (success is None or (disposition == "answered") == success)
+            and (src_eq is None or src == src_eq) and (dst_eq is None or dst == dst_eq)
+            for direction, disposition, _c, _r, _q, _i, src, _n, dst, _d, trunk, *_rest
+            in rt.universe.shapes(tenant)]
+    if not any(keep):
+        return
     for index in range((end_us - 1) // US_PER_DAY, start_us // US_PER_DAY - 1, -1):
-        for c in reversed(day(tenant, EPOCH_DAY + timedelta(days=index))):
+        for c in reversed(day(tenant, EPOCH_DAY + timedelta(days=index), keep)):
             s = c.start_us
             if s >= end_us:
                 continue
             if s < start_us:
                 break
-            trunk = c.trunk
-            if trunk is None or trunk.id not in trunks or c.direction not in directions:
-                continue
             if cap is not None and c.end_us > cap:
-                continue
-            if success is not None and (c.connect_us is not None) != success:
                 continue
             d = c.billsec
             if (d_eq is not None and d != d_eq) or (d_ge is not None and d < d_ge) or (
                     d_le is not None and d > d_le):
-                continue
-            if (src_eq is not None and c.src != src_eq) or (dst_eq is not None and c.dst != dst_eq):
                 continue
             yield c
 

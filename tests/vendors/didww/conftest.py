@@ -9,7 +9,6 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from mockcdr.app import create_app
 from mockcdr.settings import Settings
 
 MEDIA = "application/vnd.api+json"
@@ -73,13 +72,14 @@ def didww_settings() -> Settings:
 
 
 @pytest.fixture
-def app(didww_settings):
-    app = create_app(didww_settings)
-    app.config["TESTING"] = True
-    yield app
-    errors = app.extensions["mockcdr"].errors
-    if errors:
-        raise errors[0]
+def mockcdr_settings(didww_settings) -> Settings:
+    return didww_settings
+
+
+@pytest.fixture
+def app(mockcdr_app):
+    """The plugin's app (it re-raises any unexpected server-side exception after the test)."""
+    return mockcdr_app
 
 
 @pytest.fixture

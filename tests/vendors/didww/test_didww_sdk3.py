@@ -1,6 +1,8 @@
 """The official Python SDK ``didww`` 3.x (API 2026-04-16) against a live mock, pointed by base_url."""
 from __future__ import annotations
 
+from readme_blocks import vendor_snippet
+
 import csv
 import re
 import time
@@ -18,7 +20,6 @@ from didww.resources.export import Export
 from mockcdr.settings import Settings
 from mockcdr.testing import LiveServer
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "fidelity" / "didww.md"
 FAST = {"didww": {"pending_seconds": 0.1, "processing_seconds": 0.1}}
 
 
@@ -52,9 +53,8 @@ def wait_completed(client, export_id: str) -> Export:
 
 
 def test_readme_snippet_runs_against_the_mock(server, tmp_path, monkeypatch):
-    """The snippet in docs/fidelity/didww.md, verbatim except for the port."""
-    text = DOC.read_text(encoding="utf-8")
-    snippet = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    """The snippet in the README's DIDWW section, verbatim except for the port."""
+    snippet = vendor_snippet("didww")
     assert "http://127.0.0.1:8080/v3" in snippet
     monkeypatch.chdir(tmp_path)
     exec(compile(snippet.replace("http://127.0.0.1:8080/v3", f"{server.url}/v3"), "didww-snippet", "exec"), {})

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import pytest
-from mor_support import Api, make_app
+from mor_support import START, Api
+
+from mockcdr.settings import Settings
 
 
 @pytest.fixture
-def app():
-    app = make_app()
-    yield app
-    errors = app.extensions["mockcdr"].errors
-    if errors:
-        raise errors[0]
+def mockcdr_settings():
+    return Settings(vendors=("mor",), seed="mor-tests", clock_start=START, clock_frozen=True)
+
+
+@pytest.fixture
+def app(mockcdr_app):
+    """The plugin's app (it re-raises any unexpected server-side exception after the test)."""
+    return mockcdr_app
 
 
 @pytest.fixture

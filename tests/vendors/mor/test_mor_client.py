@@ -1,5 +1,7 @@
-"""The client snippet of docs/fidelity/mor.md, run as written against a live server."""
+"""The client snippet of the README's MOR section, run as written against a live server."""
 from __future__ import annotations
+
+from readme_blocks import vendor_snippet
 
 import io
 import re
@@ -13,12 +15,11 @@ from mockcdr.settings import Settings
 from mockcdr.testing import LiveServer
 from mockcdr.vendors.mor import VENDOR
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "fidelity" / "mor.md"
+DOC = "README.md"
 
 
 def _snippet() -> str:
-    (block,) = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
-    return block
+    return vendor_snippet("mor")
 
 
 def test_the_documented_snippet_works_against_the_mock(capsys):

@@ -1,5 +1,7 @@
-"""The snippet in docs/fidelity/telnyx.md runs as written against a live mock."""
+"""The snippet in the README's Telnyx section runs as written against a live mock."""
 from __future__ import annotations
+
+from readme_blocks import vendor_snippet
 
 import re
 from pathlib import Path
@@ -7,16 +9,16 @@ from pathlib import Path
 from mockcdr.settings import Settings
 from mockcdr.testing import LiveServer
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "fidelity" / "telnyx.md"
+DOC = "README.md"
 
 
 def test_fidelity_snippet_runs(monkeypatch, capsys):
-    (snippet,) = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+    snippet = vendor_snippet("telnyx")
     settings = Settings(vendors=("telnyx",), vendor_options={"telnyx": {"generation_seconds": 0}})
     with LiveServer(settings) as srv:
         monkeypatch.setenv("MOCKCDR_URL", srv.url)
         namespace: dict = {}
-        exec(compile(snippet, str(DOC), "exec"), namespace)
+        exec(compile(snippet, DOC, "exec"), namespace)
         for client in (namespace["v1"], namespace["voice"]._client):   # idle keep-alives delay stop()
             client.close()
         srv.raise_errors()

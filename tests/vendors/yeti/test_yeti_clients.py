@@ -1,6 +1,8 @@
 """Real clients against a live server: yeti-switch-api's JSON:API Client, plain requests, threads."""
 from __future__ import annotations
 
+from readme_blocks import vendor_snippet
+
 import gzip
 import re
 import threading
@@ -19,7 +21,7 @@ from mockcdr.testing import LiveServer
 
 from yeti_helpers import ACME, ACME_PRIMARY, ACME_PRIMARY_ONLY, JSONAPI, export_body, read_csv
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "fidelity" / "yeti.md"
+DOC = "README.md"
 
 
 @pytest.fixture(scope="module")
@@ -166,10 +168,10 @@ def test_concurrent_logins_and_creates_lose_nothing(srv, base):
 
 
 def test_the_fidelity_notes_snippet_runs(srv, base):
-    """docs/fidelity/yeti.md's snippet, pointed at this server, runs as written."""
+    """The README's yeti snippet, pointed at this server, runs as written."""
     srv.runtime.lifecycle.set_policy("yeti.cdr_export", {"mode": "immediate"})
-    code = re.search(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S).group(1)
+    code = vendor_snippet("yeti")
     assert "http://127.0.0.1:8080/api/rest/customer/v1" in code
     namespace: dict = {}
-    exec(compile(code.replace("http://127.0.0.1:8080/api/rest/customer/v1", base), str(DOC), "exec"), namespace)
+    exec(compile(code.replace("http://127.0.0.1:8080/api/rest/customer/v1", base), DOC, "exec"), namespace)
     assert namespace["rows"][0][:3] == ["Time Start", "Time Connect", "Time End"]
