@@ -1,12 +1,13 @@
 """CSV layouts of export files (per creating API version and export type) and their row builders."""
 # Rows are built from the call universe's ``Call`` tuples by position: everything that depends
-# only on a call's *shape* (who, which way, how it ended) is rendered once per shape into a list
-# indexed by ``shape_id``; the per-row work is times, durations, money and the call id.
+# only on a call's *shape* (who, which way, how it ended) is rendered once per shape, on first use,
+# into a mapping by ``shape_id``; the per-row work is times, durations, money and the call id.
 from __future__ import annotations
 
 from operator import itemgetter
 from typing import Iterable, Iterator
 
+from mockcdr.core.cdrs import SHAPE_INDEX
 from mockcdr.core.numbering import PLANS
 from mockcdr.core.timefmt import TimeFormatter
 
@@ -41,47 +42,63 @@ INITIATOR = {"caller": "Caller", "callee": "Callee", "system": "System"}
 NETWORK = {"fixed": "Fixed", "mobile": "Mobile", "tollfree": "Toll-free"}
 ZERO5, ZERO3 = "0.00000", "0.000"
 _UID_MASK = 0xFFFFFFFFFFFF
+_DIRECTION, _DID, _TRUNK = SHAPE_INDEX["direction"], SHAPE_INDEX["did"], SHAPE_INDEX["trunk"]
 
 
 def _digits(text: str | None) -> str | None:
     return "".join(ch for ch in text if ch.isdigit()) if text else None
 
 
-def _inbound(shapes, did_number: str | None) -> list:
-    """Per shape: None unless an inbound call to the customer's DID (or the given one), else the
-    shape's rendered columns."""
+class Statics(dict):
+    """shape id -> the shape's rendered columns, or None when its calls are not in the file.
+
+    Rendered on first use: a day's export touches a few dozen of the tenant's 4,096 shapes, a
+    big one renders each once. ``keep`` (a list by shape id) is decided for every shape up front.
+    """
+
+    def __init__(self, shapes, keep: list, render):
+        super().__init__()
+        self.shapes, self.keep, self.render = shapes, keep, render
+
+    def __missing__(self, shape_id: int):
+        value = self[shape_id] = self.render(self.shapes[shape_id]) if self.keep[shape_id] else None
+        return value
+
+
+def _inbound(shapes, did_number: str | None) -> Statics:
+    """Inbound calls to the customer's DIDs (or the given one): their shape's columns."""
     want = _digits(did_number)
-    out = []
-    for (direction, disposition, code, reason, _q850, initiator, src, src_name, _dst, did, trunk,
-         extension, _peer, _country, network, *_rest) in shapes:
-        if direction != "in" or (want is not None and did != want):
-            out.append(None)
-            continue
+    keep = [shape[_DIRECTION] == "in" and (want is None or shape[_DID] == want) for shape in shapes]
+
+    def render(shape) -> tuple:
+        (_direction, disposition, code, reason, _q850, initiator, src, src_name, _dst, did, trunk,
+         extension, _peer, _country, network, *_rest) = shape
         answered = disposition == "answered"
-        out.append((answered, "Completed" if answered else "Failed", src, src_name, did, str(code), reason,
-                    INITIATOR.get(initiator, initiator), trunk.name if trunk else "", extension or "",
-                    network == "tollfree"))
-    return out
+        return (answered, "Completed" if answered else "Failed", src, src_name, did, str(code), reason,
+                INITIATOR.get(initiator, initiator), trunk.name if trunk else "", extension or "",
+                network == "tollfree")
+    return Statics(shapes, keep, render)
 
 
-def _outbound(shapes, trunk_id: str | None, home_country: str) -> list:
+def _outbound(shapes, trunk_id: str | None, home_country: str) -> Statics:
+    """Outbound calls (through the given trunk only, if one is given): their shape's columns."""
     want = trunk_id.lower() if trunk_id else None
-    out = []
-    for (direction, disposition, code, reason, _q850, initiator, src, _src_name, dst, _did, trunk,
-         _ext, _peer, country, network, rate, src_ip, *_rest) in shapes:
-        if direction != "out" or (want is not None and (trunk is None or trunk.id.lower() != want)):
-            out.append(None)
-            continue
+    keep = [shape[_DIRECTION] == "out" and (want is None or (
+        shape[_TRUNK] is not None and shape[_TRUNK].id.lower() == want)) for shape in shapes]
+
+    def render(shape) -> tuple:
+        (_direction, disposition, code, reason, _q850, initiator, src, _src_name, dst, _did, trunk,
+         _ext, _peer, country, network, rate, src_ip, *_rest) = shape
         answered = disposition == "answered"
         plan = PLANS.get(country)
-        out.append((answered, "Completed" if answered else "Failed", src_ip, src, dst, str(code), reason,
-                    trunk.name if trunk else "", plan.name if plan else country,
-                    NETWORK.get(network, network), "Domestic" if country == home_country else "International",
-                    f"{rate:.5f}", INITIATOR.get(initiator, initiator)))
-    return out
+        return (answered, "Completed" if answered else "Failed", src_ip, src, dst, str(code), reason,
+                trunk.name if trunk else "", plan.name if plan else country,
+                NETWORK.get(network, network), "Domestic" if country == home_country else "International",
+                f"{rate:.5f}", INITIATOR.get(initiator, initiator))
+    return Statics(shapes, keep, render)
 
 
-def rows_2026_in(calls: Iterable, statics: list, sec) -> Iterator[tuple]:
+def rows_2026_in(calls: Iterable, statics: Statics, sec) -> Iterator[tuple]:
     for c in calls:
         s = statics[c[10]]
         if s is None:
@@ -98,7 +115,7 @@ def rows_2026_in(calls: Iterable, statics: list, sec) -> Iterator[tuple]:
                f"{c[0]}{c[1]:08x}{start & _UID_MASK:012x}")
 
 
-def rows_2026_out(calls: Iterable, statics: list, sec) -> Iterator[tuple]:
+def rows_2026_out(calls: Iterable, statics: Statics, sec) -> Iterator[tuple]:
     for c in calls:
         s = statics[c[10]]
         if s is None:
@@ -113,7 +130,7 @@ def rows_2026_out(calls: Iterable, statics: list, sec) -> Iterator[tuple]:
                s[10], s[11], f"{c[9]:.5f}", "", f"{c[0]}{c[1]:08x}{start & _UID_MASK:012x}")
 
 
-def rows_legacy_in(calls: Iterable, statics: list, sec, customer_id: int) -> Iterator[tuple]:
+def rows_legacy_in(calls: Iterable, statics: Statics, sec, customer_id: int) -> Iterator[tuple]:
     for c in calls:
         s = statics[c[10]]
         if s is None:
@@ -128,7 +145,7 @@ def rows_legacy_in(calls: Iterable, statics: list, sec, customer_id: int) -> Ite
                money if toll else ZERO3, ZERO3, ZERO3 if toll else money, customer_id, money)
 
 
-def rows_legacy_out(calls: Iterable, statics: list, sec, customer_id: int, pick) -> Iterator[tuple]:
+def rows_legacy_out(calls: Iterable, statics: Statics, sec, customer_id: int, pick) -> Iterator[tuple]:
     """Every LEGACY_OUT_VOCABULARY value, then ``pick`` (an itemgetter) keeps the chosen layout."""
     for c in calls:
         s = statics[c[10]]
@@ -163,12 +180,12 @@ def layout(export_type: str, legacy: bool, shapes, *, did_number=None, trunk_id=
     sec = TimeFormatter().seconds
     if export_type == "cdr_in":
         statics = _inbound(shapes, did_number)
-        keep = [s is not None for s in statics]
+        keep = statics.keep
         if legacy:
             return HEAD_LEGACY_IN, lambda calls: rows_legacy_in(calls, statics, sec, customer_id), keep
         return HEAD_2026_IN, lambda calls: rows_2026_in(calls, statics, sec), keep
     statics = _outbound(shapes, trunk_id, home_country)
-    keep = [s is not None for s in statics]
+    keep = statics.keep
     if legacy:
         names, pick = legacy_out_layout(legacy_out_columns)
         return names, lambda calls: rows_legacy_out(calls, statics, sec, customer_id, pick), keep

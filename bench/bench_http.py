@@ -1,0 +1,143 @@
+"""HTTP throughput and latency: each vendor's poll, create and small download, against our ceiling and Prism.
+
+One run, interleaved so that each ratio compares neighbours in time on this shared box: the
+trivial Flask endpoint on waitress (the ceiling, at the start and at the end), mockcdr's
+health endpoint, then per vendor and operation mockcdr and Prism mocking the same spec.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import requests
+
+import wrklua
+from common import (BENCH, OUT, ROOT, Proc, cpu_seconds, free_port, hwm_mb, machine, mock_server, rss_mb, say,
+                    write_result)
+from scenarios import Scenario, prepare, verify
+
+PRISM = BENCH / "node_modules" / ".bin" / "prism"
+ORDER = ("didww", "telnyx", "yeti", "mor", "yeastar")
+OPS = {"yeastar": ("poll", "create", "download")}     # randoms come from the create run
+DEFAULT_OPS = ("poll", "download", "create")           # creates last: they add jobs
+
+
+def prism_server(spec: str, port: int) -> Proc:
+    """Prism mocking a vendor spec, its logging quiet (``-v silent``)."""
+    return Proc([str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), "-v", "silent",
+                 str(ROOT / "openapi" / f"{spec}.yaml")], log=str(OUT / f"prism-{spec}.log"))
+
+
+def wait_any(proc: Proc, url: str, timeout: float = 90.0) -> float:
+    """Seconds until ``url`` answers at all (Prism has no health endpoint)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if proc.popen.poll() is not None:
+            raise RuntimeError(f"Prism exited: {proc.tail()}")
+        try:
+            requests.get(url, timeout=2)
+            return time.perf_counter() - proc.started
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise TimeoutError(f"Prism did not answer within {timeout} s")
+
+
+def request_of(sc: Scenario, randoms: str, prism: bool = False) -> wrklua.Request:
+    path = sc.prism_path if prism else sc.path
+    if sc.vendor == "yeastar" and sc.op == "create":
+        return wrklua.Request(sc.method, path, sc.headers, sc.body, harvest=randoms)
+    return wrklua.Request(sc.method, path, sc.headers, sc.body, randoms=randoms if sc.randoms else None)
+
+
+def measure(base: str, sc: Scenario, randoms: str, label: str, duration: float, journal: bool,
+            pid: int, prism: bool = False) -> dict:
+    """One wrk run; also the server's CPU time per request (steadier than req/s on a shared box)."""
+    if journal:
+        requests.delete(f"{base}/_mockcdr/journal", timeout=30)
+    cpu = cpu_seconds(pid)
+    result = wrklua.run(base, request_of(sc, randoms, prism), label, duration)
+    result["server_cpu_ms_per_request"] = (cpu_seconds(pid) - cpu) * 1000 / max(result["requests"], 1)
+    if journal:
+        result["journal_check"] = verify(base, sc)
+    say(f"  {label:<24} {result['rps']:7.1f} req/s  p50 {result['p50_ms']:7.2f} ms  p99 {result['p99_ms']:7.2f} ms"
+        f"  cpu {result['server_cpu_ms_per_request']:.2f} ms/req  non-2xx {result['non_2xx']}")
+    return result
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--duration", type=float, default=wrklua.DURATION)
+    ap.add_argument("--vendors", default=",".join(ORDER))
+    ap.add_argument("--no-prism", action="store_true")
+    ns = ap.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    vendors = [v for v in ns.vendors.split(",") if v]
+    randoms = str(OUT / "yeastar-randoms.txt")
+    if os.path.exists(randoms):
+        os.remove(randoms)
+    info = machine()
+    say(f"http bench: load {info['loadavg']}")
+    result = {"machine": info, "wrk": {"threads": wrklua.THREADS, "connections": wrklua.CONNECTIONS,
+                                       "duration_s": ns.duration, "warmup_s": wrklua.WARMUP},
+              "prism_version": "", "rows": []}
+    mport, tport = free_port(), free_port()
+    with mock_server(mport, log=str(OUT / "http-mock.log")) as mock, \
+            Proc([sys.executable, str(BENCH / "trivial_app.py"), str(tport)], log=str(OUT / "trivial.log")) as trivial:
+        mock.wait_http(f"http://127.0.0.1:{mport}/_mockcdr/health")
+        trivial.wait_http(f"http://127.0.0.1:{tport}/ping")
+        base, ceiling = f"http://127.0.0.1:{mport}", f"http://127.0.0.1:{tport}"
+        scenarios = {(s.vendor, s.op): s for s in prepare(base)}
+        ping = Scenario("ceiling", "poll", "GET /ping: Flask, waitress, nothing else", "GET", "/ping")
+        health = Scenario("mockcdr", "poll", "GET /_mockcdr/health (the app's hooks, no vendor)", "GET",
+                          "/_mockcdr/health")
+        wrklua.run(ceiling, request_of(ping, randoms), "warmup-ceiling", wrklua.WARMUP)
+        wrklua.run(base, request_of(scenarios[("didww", "poll")], randoms), "warmup-mock", wrklua.WARMUP)
+        rows = result["rows"]
+        rows.append(dict(target="ceiling", vendor="ceiling", op="poll", what=ping.what, round="start",
+                         **measure(ceiling, ping, randoms, "ceiling", ns.duration, False, trivial.pid)))
+        rows.append(dict(target="mock", vendor="mockcdr", op="health", what=health.what,
+                         **measure(base, health, randoms, "mock health", ns.duration, False, mock.pid)))
+        for vendor in vendors:
+            prism = None
+            pport = free_port()
+            try:
+                if not ns.no_prism:
+                    prism = prism_server(vendor, pport)
+                    first = scenarios[(vendor, "poll")]
+                    up = wait_any(prism, f"http://127.0.0.1:{pport}{first.prism_path}")
+                    say(f"{vendor}: Prism answers {up:.1f} s after its start")
+                    wrklua.run(f"http://127.0.0.1:{pport}", request_of(first, randoms, True),
+                               f"warmup-prism-{vendor}", wrklua.WARMUP)
+                # the ceiling again right before this vendor's poll: the ratio compares neighbours
+                rows.append(dict(target="ceiling", vendor="ceiling", op="poll", what=ping.what, round=vendor,
+                                 **measure(ceiling, ping, randoms, "ceiling", ns.duration, False, trivial.pid)))
+                for op in OPS.get(vendor, DEFAULT_OPS):
+                    sc = scenarios[(vendor, op)]
+                    rows.append(dict(target="mock", vendor=vendor, op=op, what=sc.what,
+                                     **measure(base, sc, randoms, f"mock {vendor} {op}", ns.duration, True,
+                                                mock.pid)))
+                    if vendor == "yeastar" and op == "create":   # top up: one random per download
+                        wrklua.run(base, request_of(sc, randoms), "yeastar-harvest", ns.duration)
+                    if prism is not None and sc.prism:
+                        rows.append(dict(target="prism", vendor=vendor, op=op, what=sc.what, **measure(
+                            f"http://127.0.0.1:{pport}", sc, os.devnull if sc.op == "create" else randoms,
+                            f"prism {vendor} {op}", ns.duration, False, prism.pid, prism=True)))
+            finally:
+                if prism is not None:
+                    prism.stop()
+        result["mock_rss_mb_end"] = rss_mb(mock.pid)
+        result["mock_hwm_mb_end"] = hwm_mb(mock.pid)
+        result["trivial_rss_mb_end"] = rss_mb(trivial.pid)
+    if not ns.no_prism:
+        result["prism_version"] = subprocess.run([str(PRISM), "--version"], capture_output=True,
+                                                 text=True).stdout.strip()
+    result["loadavg_end"] = machine()["loadavg"]
+    write_result("http", result)
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Shared by the bench scripts: the machine, child processes, their memory and CPU, and result files."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+OUT = BENCH / "out"
+BIN = Path(sys.executable).parent
+MOCKCDR = str(BIN / "mockcdr")
+CLOCK = "2026-04-20T12:00:00Z"      # the frozen virtual instant every HTTP bench runs at
+PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def median(values) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _version(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "?"
+
+
+def machine() -> dict:
+    """What RESULTS.md says about the box a run happened on."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or "?")
+    commit = _version(["git", "-C", str(ROOT), "log", "-1", "--format=%h %s"])
+    return {"nproc": os.cpu_count(), "cpu": model, "loadavg": loadavg(),
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "python": platform.python_version(), "kernel": platform.release(),
+            "wrk": _version(["wrk", "--version"]) if shutil.which("wrk") else "missing",
+            "node": _version(["node", "--version"]), "commit": commit}
+
+
+# -- /proc ------------------------------------------------------------------------------------
+def status_kb(pid: int, field: str) -> int:
+    """A ``VmRSS``/``VmHWM`` line of /proc/<pid>/status, in kB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+def rss_mb(pid: int) -> float:
+    return status_kb(pid, "VmRSS") / 1024
+
+
+def hwm_mb(pid: int) -> float:
+    return status_kb(pid, "VmHWM") / 1024
+
+
+def reset_peak(pid: int) -> None:
+    """Set VmHWM back to the current RSS (Linux >= 4.0), so the next peak is this step's own."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+# -- child processes --------------------------------------------------------------------------
+class Proc:
+    """A child process (a server) that we start, wait for, measure and stop by its own pid."""
+
+    def __init__(self, argv: list[str], env: dict | None = None, cwd: str | None = None, log: str | None = None):
+        self.argv = argv
+        self.log_path = log
+        out = open(log, "wb") if log else subprocess.DEVNULL
+        self.started = time.perf_counter()
+        self.popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
+                                      env={**os.environ, **(env or {})})
+        if log:
+            out.close()
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def wait_http(self, url: str, timeout: float = 60.0, interval: float = 0.005) -> float:
+        """Seconds from process start to the first 200 from ``url``."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.argv[0]} exited with {self.popen.returncode}: {self.tail()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    if resp.status == 200:
+                        return time.perf_counter() - self.started
+            except OSError:
+                time.sleep(interval)
+        raise TimeoutError(f"no 200 from {url} within {timeout} s: {self.tail()}")
+
+    def tail(self) -> str:
+        if not self.log_path:
+            return ""
+        try:
+            return Path(self.log_path).read_text(errors="replace")[-2000:]
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def mock_server(port: int, *args: str, env: dict | None = None, log: str | None = None,
+                clock: str | None = CLOCK) -> Proc:
+    """``mockcdr serve`` on 127.0.0.1:port, on a frozen virtual clock unless ``clock`` is None."""
+    argv = [MOCKCDR, "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    extra = {"MOCKCDR_VALIDATE_RESPONSES": "0"}
+    if clock:
+        argv += ["--clock-start", clock]
+        extra["MOCKCDR_CLOCK_FROZEN"] = "1"
+    return Proc(argv, env={**extra, **(env or {})}, log=log)
+
+
+# -- results ----------------------------------------------------------------------------------
+def write_result(name: str, data: dict) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.json"
+    path.write_text(json.dumps(data, indent=1, default=str))
+    return path
+
+
+def read_result(name: str) -> dict | None:
+    path = OUT / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def say(*parts) -> None:
+    print(*parts, flush=True, file=sys.stderr)

@@ -1,0 +1,200 @@
+"""Renders bench/out/*.json into bench/RESULTS.md, between its generated markers (the notes around them stay)."""
+from __future__ import annotations
+
+from common import BENCH, read_result
+
+RESULTS = BENCH / "RESULTS.md"
+BEGIN, END = "<!-- generated:begin (bench/report.py) -->", "<!-- generated:end -->"
+VENDORS = ("didww", "telnyx", "yeti", "mor", "yeastar")
+
+
+def mark(ok: bool) -> str:
+    return "**PASS**" if ok else "**MISS**"
+
+
+def _f(x, digits=1):
+    return "–" if x is None else f"{x:,.{digits}f}"
+
+
+def http_rows(http: dict) -> dict:
+    rows = {(r["target"], r["vendor"], r["op"]): r for r in http["rows"] if r["target"] != "ceiling"}
+    ceilings = {r["round"]: r for r in http["rows"] if r["target"] == "ceiling"}
+    return rows, ceilings
+
+
+def targets(http, startup, reset, export) -> list[str]:
+    out = ["| target | measured | result |", "| --- | --- | --- |"]
+    if http:
+        rows, ceilings = http_rows(http)
+        for v in VENDORS:
+            mock, prism = rows.get(("mock", v, "poll")), rows.get(("prism", v, "poll"))
+            ceiling = ceilings.get(v) or ceilings.get("start")
+            if mock and ceiling:
+                ratio = mock["rps"] / ceiling["rps"]
+                out.append(f"| {v} status poll >= 70% of the trivial endpoint | {ratio:.0%} "
+                           f"({mock['rps']:,.0f} / {ceiling['rps']:,.0f} req/s) | {mark(ratio >= 0.7)} |")
+            if mock and prism:
+                ratio = mock["rps"] / prism["rps"]
+                out.append(f"| {v} status poll >= Prism | {ratio:.1f}x ({mock['rps']:,.0f} / {prism['rps']:,.0f} "
+                           f"req/s) | {mark(ratio >= 1)} |")
+    if startup:
+        out.append(f"| start-up to the first health 200 < 1 s | {startup['median_to_200_s']:.2f} s (median of "
+                   f"{startup['n']}) | {mark(startup['median_to_200_s'] < 1)} |")
+        out.append(f"| idle memory < 80 MB | {startup['median_idle_rss_mb']:.1f} MB RSS | "
+                   f"{mark(startup['median_idle_rss_mb'] < 80)} |")
+    if reset:
+        out.append(f"| reset < 5 ms median | {reset['median_reset_ms']:.2f} ms (n={reset['n']}) | "
+                   f"{mark(reset['median_reset_ms'] < 5)} |")
+    if export:
+        big = max((r.get("asked", r["rows"]) for r in export["rows"]), default=0)
+        for r in export["rows"]:
+            size = r.get("asked", r["rows"])
+            if size != big:
+                continue
+            if r["kind"] == "csv":
+                out.append(f"| >= 100,000 CSV rows/s: {r['mode']} {r['vendor']} {r['label']} | "
+                           f"{r['rows_per_s']:,.0f} rows/s | {mark(r['rows_per_s'] >= 100_000)} |")
+            else:
+                out.append(f"| 1M-row gzip export < 60 MB peak growth: {r['mode']} {r['vendor']} {r['label']} | "
+                           f"+{r['peak_growth_mb']:.1f} MB | {mark(r['peak_growth_mb'] < 60)} |")
+    return out
+
+
+def http_section(http: dict) -> list[str]:
+    rows, ceilings = http_rows(http)
+    w = http["wrk"]
+    out = [f"wrk {w['threads']} threads, {w['connections']} connections, {w['duration_s']:g} s per run "
+           f"({w['warmup_s']:g} s unrecorded warm-up per server), 127.0.0.1; Prism {http['prism_version']} "
+           f"(`prism mock -v silent <spec>`). Load average at start {http['machine']['loadavg']}, at end "
+           f"{http['loadavg_end']}. cpu = the server process's CPU time per request.", "",
+           "| vendor | operation | mockcdr req/s | p50 ms | p99 ms | cpu ms | Prism req/s | p50 ms | p99 ms "
+           "| mock/ceiling | mock/Prism |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for key, c in ceilings.items():
+        out.append(f"| ceiling ({key}) | GET /ping, trivial Flask on waitress | {c['rps']:,.0f} | {c['p50_ms']:.1f} | "
+                   f"{c['p99_ms']:.1f} | {c['server_cpu_ms_per_request']:.2f} | | | | | |")
+    health = rows.get(("mock", "mockcdr", "health"))
+    if health:
+        c = ceilings.get("start")
+        out.append(f"| mockcdr | GET /_mockcdr/health | {health['rps']:,.0f} | {health['p50_ms']:.1f} | "
+                   f"{health['p99_ms']:.1f} | {health['server_cpu_ms_per_request']:.2f} | | | | "
+                   f"{health['rps'] / c['rps']:.0%} | |")
+    notes = []
+    for v in VENDORS:
+        for op in ("poll", "create", "download"):
+            m, p = rows.get(("mock", v, op)), rows.get(("prism", v, op))
+            if not m:
+                continue
+            c = ceilings.get(v) or ceilings.get("start")
+            flag = ""
+            check = m.get("journal_check", {})
+            if m["non_2xx"] or m["socket_errors"] or m["overrun"] or check.get("bad"):
+                flag = " ⚠"
+                notes.append(f"{v} {op}: non-2xx {m['non_2xx']}, socket errors {m['socket_errors']}, "
+                             f"overrun {m['overrun']}, journal {check}")
+            prism = (f"{p['rps']:,.0f} | {p['p50_ms']:.1f} | {p['p99_ms']:.1f}" if p else "n/a | | ")
+            if p and p["non_2xx"]:
+                prism += f" ({p['non_2xx'] / max(p['requests'], 1):.0%} non-2xx)"
+            out.append(f"| {v} | {op}: {m['what']}{flag} | {m['rps']:,.0f} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} | "
+                       f"{m['server_cpu_ms_per_request']:.2f} | {prism} | "
+                       f"{m['rps'] / c['rps']:.0%} | {(m['rps'] / p['rps']) if p else 0:.1f}x |".replace("| 0.0x |", "| – |"))
+    out += ["", f"Server RSS after the run: mockcdr {http['mock_rss_mb_end']:.1f} MB (peak {http['mock_hwm_mb_end']:.1f}), "
+            f"trivial app {http['trivial_rss_mb_end']:.1f} MB. Every mockcdr run was checked against the journal "
+            "(last 200 requests: right operation, 2xx, expected body or media type)."]
+    out += [f"- ⚠ {n}" for n in notes]
+    return out
+
+
+def startup_section(s: dict) -> list[str]:
+    st = s["stages_s"]
+    runs = ", ".join(f"{r['to_200_s']:.2f}" for r in s["runs"])
+    return [f"`{s['command']}`, {s['n']} runs (load average at start {s['machine']['loadavg']}): "
+            f"median **{s['median_to_200_s']:.3f} s** to the first 200 (runs: {runs} s); the server had used "
+            f"{s['median_cpu_s_at_200']:.2f} s of CPU by then. Idle VmRSS 2 s later: **{s['median_idle_rss_mb']:.1f} MB**.",
+            "", f"Where it goes (median of {s['n']} fresh interpreters, in-process): interpreter start "
+            f"{s['interpreter_s'] * 1000:.0f} ms, flask/waitress/marshmallow/yaml imports "
+            f"{st['third_party_imports'] * 1000:.0f} ms, mockcdr imports {st['mockcdr_imports'] * 1000:.0f} ms, "
+            f"build_runtime (fixtures, five vendors' setup) {st['build_runtime'] * 1000:.0f} ms, create_app "
+            f"{st['create_app'] * 1000:.0f} ms, waitress server {st['waitress_server'] * 1000:.0f} ms."]
+
+
+def reset_section(r: dict) -> list[str]:
+    return [f"{r['command']}; {r['n']} rounds, each with state present: {r['state']['jobs']} jobs, "
+            f"{r['state']['records']} store records (jobs, tokens, files, tasks, deliveries, policies), "
+            f"{r['state']['journal']} journal entries and a fault. Median **{r['median_reset_ms']:.2f} ms** "
+            f"(min {r['min_reset_ms']:.2f}, max {r['max_reset_ms']:.2f}); GET /_mockcdr/health on the same "
+            f"connection: {r['median_health_rtt_ms']:.2f} ms. Jobs after reset: {r['jobs_after_reset']}. "
+            f"Load average at start {r['machine']['loadavg']}."]
+
+
+def export_section(e: dict) -> list[str]:
+    out = [f"calls_per_day {e['calls_per_day']:,} per tenant, windows from {e['start'][:10]}; memory: {e['memory']}. "
+           f"Load average at start {e['machine']['loadavg']}, at end {e['loadavg_end']}.", "",
+           "| path | vendor | format | rows | rows/s | peak growth MB | notes |",
+           "| --- | --- | --- | ---: | ---: | ---: | --- |"]
+    for r in e["rows"]:
+        if r["mode"] == "generate":
+            note = (f"generation alone {r['generation_rows_per_s']:,.0f} rows/s; "
+                    f"{r['growth_after_build_mb']:+.1f} MB over the built runtime")
+        else:
+            note = f"{r['bytes'] / 2**20:,.1f} MiB, server CPU {r['server_cpu_s']:.1f} s"
+        out.append(f"| {r['mode']} | {r['vendor']} | {r['label']} | {r['rows']:,} | {r['rows_per_s']:,.0f} | "
+                   f"{r['peak_growth_mb']:.1f} | {note} |")
+    return out
+
+
+def growth_section(g: dict, e: dict | None) -> list[str]:
+    out = ["Jobs held (DIDWW exports, in-process test client; memory by tracemalloc):", "",
+           "| jobs | memory MB | poll ms | create ms | list first page ms | reset ms |",
+           "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out += [f"| {r['jobs']:,} | {r['memory_mb']:.1f} | {r['poll_ms']:.2f} | {r['create_ms']:.2f} | "
+            f"{r['list_page_ms']:.2f} | {r['reset_ms']:.2f} |" for r in g["jobs"]]
+    out += ["", "Journal size (status polls fill it):", "",
+            "| journal_size | entries | memory MB | kB/entry | poll ms (empty) | poll ms (full) |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out += [f"| {r['journal_size']:,} | {r['entries']:,} | {r['memory_mb']:.1f} | {r['kb_per_entry']:.2f} | "
+            f"{r['poll_ms_empty']:.2f} | {r['poll_ms_full']:.2f} |" for r in g["journal"]]
+    if g.get("mor_tasks"):
+        out += ["", "MOR tasks held (a create makes the next request rescan every task for the next due run):", "",
+                "| tasks | show ms | create ms |", "| ---: | ---: | ---: |"]
+        out += [f"| {r['tasks']:,} | {r['poll_ms']:.2f} | {r['create_ms']:.2f} |" for r in g["mor_tasks"]]
+    if e:
+        out += ["", "Rows (from the export bench: rows/s at each size, and peak growth; flat rows/s = linear time):", "",
+                "| path | vendor | format | rows/s by size | peak growth MB by size |", "| --- | --- | --- | --- | --- |"]
+        groups: dict = {}
+        for r in e["rows"]:
+            groups.setdefault((r["mode"], r["vendor"], r["label"]), []).append(r)
+        for (mode, vendor, label), rs in groups.items():
+            out.append(f"| {mode} | {vendor} | {label} | " + " / ".join(f"{r['rows_per_s']:,.0f}" for r in rs) +
+                       " | " + " / ".join(f"{r['peak_growth_mb']:.1f}" for r in rs) + " |")
+    return out
+
+
+def render(command: str = "make bench") -> str:
+    http, startup, reset = read_result("http"), read_result("startup"), read_result("reset")
+    export, growth = read_result("export"), read_result("growth")
+    first = next((x for x in (startup, http, reset, export, growth) if x), None)
+    m = first["machine"] if first else {}
+    alias = " (= `.venv/bin/python bench/run_all.py`)" if command == "make bench" else ""
+    out = [BEGIN, f"Command: `{command}`{alias}. Date {m.get('date')}, commit `{m.get('commit')}`.", "",
+           f"Machine: {m.get('nproc')} CPUs ({m.get('cpu')}), Linux {m.get('kernel')}, Python {m.get('python')}, "
+           f"{m.get('wrk')}, node {m.get('node')}. The box is shared: each section gives its load average.", "",
+           "### Targets", ""] + targets(http, startup, reset, export)
+    for title, data, fn in (("HTTP", http, http_section), ("Start-up", startup, startup_section),
+                            ("Reset", reset, reset_section), ("Export generation", export, export_section)):
+        if data:
+            out += ["", f"### {title}", ""] + fn(data)
+    if growth:
+        out += ["", "### Growth", ""] + growth_section(growth, export)
+    out.append(END)
+    return "\n".join(out)
+
+
+def write(command: str = "make bench") -> None:
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n"
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    RESULTS.write_text(head + render(command) + tail)
+
+
+if __name__ == "__main__":
+    write()
