@@ -20,7 +20,7 @@ def app() -> Flask:
 def main(port: int, threads: int = 8) -> None:
     # the arguments mockcdr.server.Servers gives waitress
     server = create_server(app(), host="127.0.0.1", port=port, threads=threads, ident="mockcdr",
-                           clear_untrusted_proxy_headers=True, asyncore_loop_timeout=0.2)
+                           clear_untrusted_proxy_headers=True, asyncore_loop_timeout=1)
     server.run()
 
 
