@@ -73,7 +73,8 @@ def main(argv=None) -> None:
     live.runtime.ticker_running = True
     app = wrap(create_app(runtime=live.runtime))
     ping = Scenario("ceiling", "poll", "", "GET", "/ping")
-    todo = [(ping, trivial_app())] + [(s, app) for s in scenarios]
+    health = Scenario("mockcdr", "health", "", "GET", "/_mockcdr/health")
+    todo = [(ping, trivial_app()), (health, app)] + [(s, app) for s in scenarios]
     if ns.vendor:
         todo = [(s, a) for s, a in todo if s.vendor == ns.vendor and s.op == ns.op]
     for sc, wsgi in todo:

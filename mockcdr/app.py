@@ -22,6 +22,18 @@ log = logging.getLogger("mockcdr")
 _UNSET = object()
 
 
+class MockFlask(Flask):
+    """Flask, asking once per function (not on every request and hook) whether it is a coroutine."""
+
+    def ensure_sync(self, func):
+        cache = self.__dict__.setdefault("_mockcdr_sync", {})
+        try:
+            return cache[func]
+        except KeyError:
+            cache[func] = sync = super().ensure_sync(func)
+            return sync
+
+
 def load_vendors(slugs: Iterable[str]) -> list[Vendor]:
     from .vendors import load
 
@@ -42,7 +54,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     one vendor alone on a second port.
     """
     runtime = runtime or build_runtime(settings, extra_vendors)
-    app = Flask("mockcdr")
+    app = MockFlask("mockcdr")
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body
     app.json.sort_keys = False
     app.extensions["mockcdr"] = runtime
