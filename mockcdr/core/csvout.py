@@ -122,6 +122,24 @@ def joined_chunks(header: Sequence[str] | None, rows: Iterable[Sequence[str]], *
         yield (lineterminator.join(batch) + lineterminator).encode(encoding)
 
 
+def text_chunks(head: str | None, lines: Iterable[str], *, encoding: str = "utf-8",
+                chunk_size: int = CHUNK) -> Iterator[bytes]:
+    """Byte chunks of about ``chunk_size`` of finished CSV lines (each ending in its terminator),
+    after ``head`` (the header line) if given: for rows a vendor renders as text itself."""
+    batch: list[str] = [head] if head else []
+    append = batch.append
+    per_chunk = 64
+    for line in lines:
+        append(line)
+        if len(batch) >= per_chunk:
+            data = "".join(batch).encode(encoding)
+            per_chunk = max(16, chunk_size * len(batch) // max(len(data), 1))
+            batch.clear()
+            yield data
+    if batch:
+        yield "".join(batch).encode(encoding)
+
+
 def gzip_chunks(chunks: Iterable[bytes], level: int = 6, mtime: int = 0) -> Iterator[bytes]:
     """A single-member gzip stream of the chunks (``mtime`` fixed so output is reproducible)."""
     comp = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
