@@ -87,6 +87,22 @@ def _nonnull_chunks(header, rows, delimiter, lineterminator, quote_header, encod
         yield "".join(parts).encode(encoding)
 
 
+def cell_escaper(delimiter: str = ",", lineterminator: str = "\n"):
+    """A function giving one cell (any value) exactly as ``csv_chunks`` writes it, quoting
+    minimal, in a row of several cells: the csv module itself escapes it, so call it once per
+    distinct value (per call shape, say), not per row, and join the results into lines."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
+    cut = -len(delimiter + lineterminator)
+
+    def escaped(value) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow((value, ""))
+        return buf.getvalue()[:cut]
+    return escaped
+
+
 def escape(value: str, delimiter: str = ",") -> str:
     """One cell as ``quoting="minimal"`` writes it: quoted only when it holds the delimiter, a
     double quote or a line break. For cells of rows given to ``joined_chunks``."""
