@@ -103,6 +103,13 @@ def cell_escaper(delimiter: str = ",", lineterminator: str = "\n"):
     return escaped
 
 
+def row_text(cells: Sequence, delimiter: str = ",", lineterminator: str = "\n") -> str:
+    """One row exactly as ``csv_chunks`` writes it (quoting minimal): for a header line."""
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator).writerow(cells)
+    return buf.getvalue()
+
+
 def escape(value: str, delimiter: str = ",") -> str:
     """One cell as ``quoting="minimal"`` writes it: quoted only when it holds the delimiter, a
     double quote or a line break. For cells of rows given to ``joined_chunks``."""
