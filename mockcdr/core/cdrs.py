@@ -69,6 +69,7 @@ SHAPE_INDEX = {name: i for i, name in enumerate(_SHAPE)}   # positions in a shap
 SHAPES_PER_TENANT = 4096
 _KINDS = {"answered": 0, "no_answer": 1, "busy": 2, "failed": 3}
 _COSTS: dict[float, float] = {}     # rate * billsec -> cost, shared by every day and tenant
+_KEEP_ALL = (True,) * SHAPES_PER_TENANT
 
 
 class Call(namedtuple("_CallBase", _CALL_FIELDS)):
@@ -162,14 +163,15 @@ class Universe:
         costs = _COSTS
         if len(costs) > 500_000:
             costs.clear()
-        new = tuple.__new__
+        if keep is None:
+            keep = _KEEP_ALL
         out = []
         append = out.append
         for seq, start_us in enumerate(starts):
             start_us += base_us
             shape_id = int(r() * n_shapes)
             kind = kinds[shape_id]
-            if keep is not None and not keep[shape_id]:
+            if not keep[shape_id]:
                 # the draws an unfiltered call would make: times (2 if answered, else 1) and pdd
                 if kind == 0:
                     r()
@@ -179,8 +181,10 @@ class Universe:
             if kind == 0:
                 connect_us = start_us + 2_000_000 + int(r() * 18_000_000.0)
                 talk = 1_000_000 + int(-150_000_000.0 * _log(1.0 - r()))
-                end_us = connect_us + (talk if talk < 5_400_000_000 else 5_400_000_000)
-                billsec = (end_us - connect_us + 999_999) // 1_000_000
+                if talk > 5_400_000_000:
+                    talk = 5_400_000_000
+                end_us = connect_us + talk
+                billsec = (talk + 999_999) // 1_000_000
                 # round(rate * billsec / 60.0, 5), once per distinct product (round() is slow)
                 product = rates[shape_id] * billsec
                 cost = costs.get(product)
@@ -196,9 +200,11 @@ class Universe:
                     end_us = start_us + 1_000_000 + int(r() * 4_000_000.0)
                 else:
                     end_us = start_us + int(r() * 3_000_000.0)
-            values = (tag, seq, d, start_us, connect_us, end_us, (end_us - start_us + 999_999) // 1_000_000,
-                      billsec, 80 + int(r() * 2400.0), cost, shape_id)
-            append(values if bare else new(Call, values + shapes[shape_id]))
+            append((tag, seq, d, start_us, connect_us, end_us, (end_us - start_us + 999_999) // 1_000_000,
+                    billsec, 80 + int(r() * 2400.0), cost, shape_id))
+        if not bare:
+            new = tuple.__new__
+            out = [new(Call, values + shapes[values[10]]) for values in out]
         self.produced += n
         return out
 
