@@ -161,7 +161,7 @@ class Universe:
         n_shapes = float(len(shapes))
         tag = f"{derive_seed(self.seed, tenant.key) & 0xFFFFFFFF:08x}{day_number(d) & 0xFFFF:04x}"
         costs = _COSTS
-        if len(costs) > 500_000:
+        if len(costs) > 200_000:
             costs.clear()
         if keep is None:
             keep = _KEEP_ALL

@@ -128,6 +128,8 @@ def _time_renderer(time_format: str, zone: str | None):
             hour, mi, _s, _m, short = fmt.parts(minute * 60_000_000)
             head = minutes[minute] = (f"{hour}:{mi:02d}:", short if with_offset else "")
         second, micro = divmod(rest, 1_000_000)
+        if micro % 10:      # no trailing zero to drop (nine times in ten)
+            return f"{head[0]}{sec[second]}.{micro:06d}{head[1]}"
         if micro:
             return f"{head[0]}{sec[second]}.{micro:06d}".rstrip("0") + head[1]
         return head[0] + sec[second] + head[1]
