@@ -63,7 +63,7 @@ def bench(ns) -> None:
     trees = {"before": ns.base, "after": str(ROOT)}
     print(f"rows {ns.rows:,}, {ns.reps} runs per tree, load {loadavg()}")
     for v in VARIANTS:
-        if v.vendor not in ns.vendors:
+        if v.vendor not in ns.vendors or (ns.kind and (v.kind, v.no_gzip) != (ns.kind, False)):
             continue
         got = {name: [] for name in trees}
         for _ in range(ns.reps):
@@ -110,6 +110,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--vendors", default="didww,telnyx,yeti,mor,yeastar")
+    ap.add_argument("--kind", choices=("csv", "gzip"), help="only the variants that stream this (no bypass)")
     ap.add_argument("--check", action="store_true", help="compare output bytes instead of timing")
     ap.add_argument("--decompressed", action="store_true", help="with --check: compare gzip files unpacked")
     ns = ap.parse_args(argv)
