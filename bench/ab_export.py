@@ -60,7 +60,7 @@ def run(tree: str, v: Variant | None, args: list, rows: int, out: str = "/dev/nu
 
 
 def bench(ns) -> None:
-    trees = {"before": ns.base, "after": str(ROOT)}
+    trees = {"before": ns.base, "after": ns.after}
     print(f"rows {ns.rows:,}, {ns.reps} runs per tree, load {loadavg()}")
     for v in VARIANTS:
         if v.vendor not in ns.vendors or (ns.kind and (v.kind, v.no_gzip) != (ns.kind, False)):
@@ -94,7 +94,7 @@ def check(ns) -> int:
             if vendor not in ns.vendors:
                 continue
             digests = []
-            for i, tree in enumerate((ns.base, str(ROOT))):
+            for i, tree in enumerate((ns.base, ns.after)):
                 path = f"{tmp}/{i}"
                 run(tree, None, args if args[0] == vendor else [vendor] + args, ns.rows, out=path)
                 digests.append(_digest(path, ns.decompressed))
@@ -107,6 +107,7 @@ def check(ns) -> int:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base", required=True, help="a source tree of the revision to compare with")
+    ap.add_argument("--after", default=str(ROOT), help="the tree to compare (default: this one)")
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--vendors", default="didww,telnyx,yeti,mor,yeastar")
