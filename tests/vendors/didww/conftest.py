@@ -77,17 +77,6 @@ def mockcdr_settings(didww_settings) -> Settings:
 
 
 @pytest.fixture
-def app(mockcdr_app):
-    """The plugin's app (it re-raises any unexpected server-side exception after the test)."""
-    return mockcdr_app
-
-
-@pytest.fixture
-def rt(app):
-    return app.extensions["mockcdr"]
-
-
-@pytest.fixture
 def api(app, rt) -> Api:
     return Api(app.test_client(), rt)
 

@@ -13,21 +13,5 @@ def mockcdr_settings():
 
 
 @pytest.fixture
-def app(mockcdr_app):
-    """The plugin's app (it re-raises any unexpected server-side exception after the test)."""
-    return mockcdr_app
-
-
-@pytest.fixture
-def rt(app):
-    return app.extensions["mockcdr"]
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
 def api(client, rt):
     return Api(client, rt)

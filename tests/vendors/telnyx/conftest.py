@@ -79,26 +79,23 @@ class Api:
         return list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
 
 
+SETTINGS = Settings(vendors=("telnyx",), seed="telnyx-tests", clock_start=iso(NOW), clock_frozen=True)
+
+
 def make_app(**changes):
-    settings = Settings(vendors=("telnyx",), seed="telnyx-tests", clock_start=iso(NOW), clock_frozen=True)
-    app = create_app(settings.with_(**changes) if changes else settings)
+    app = create_app(SETTINGS.with_(**changes) if changes else SETTINGS)
     app.config["TESTING"] = True
     return app
 
 
 @pytest.fixture
-def app():
-    return make_app()
+def mockcdr_settings() -> Settings:
+    return SETTINGS
 
 
 @pytest.fixture
 def api(app) -> Api:
     return Api(app)
-
-
-@pytest.fixture
-def rt(app):
-    return app.extensions["mockcdr"]
 
 
 @pytest.fixture

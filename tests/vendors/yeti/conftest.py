@@ -19,22 +19,6 @@ def mockcdr_settings(settings) -> Settings:
 
 
 @pytest.fixture
-def app(mockcdr_app):
-    """The plugin's app (it re-raises any unexpected server-side exception after the test)."""
-    return mockcdr_app
-
-
-@pytest.fixture
-def rt(app):
-    return app.extensions["mockcdr"]
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
 def yeti(client, rt) -> Yeti:
     y = Yeti(client, rt)
     y.login()
