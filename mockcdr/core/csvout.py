@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import zlib
 from typing import Iterable, Iterator, Sequence
 
@@ -94,12 +95,14 @@ def cell_escaper(delimiter: str = ",", lineterminator: str = "\n"):
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
     cut = -len(delimiter + lineterminator)
+    lock = threading.Lock()     # one buffer, and exports run in parallel threads
 
     def escaped(value) -> str:
-        buf.seek(0)
-        buf.truncate()
-        writer.writerow((value, ""))
-        return buf.getvalue()[:cut]
+        with lock:
+            buf.seek(0)
+            buf.truncate()
+            writer.writerow((value, ""))
+            return buf.getvalue()[:cut]
     return escaped
 
 
