@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .clock import UTC
 
 _US_HOUR = 3_600_000_000
+_SECONDS = tuple(f"{s:02d}" for s in range(60))
 
 
 def zone(name: str | None):
@@ -72,8 +73,7 @@ class TimeFormatter:
                 self._minutes.clear()
             hour, minute, _s, _m, _o = self.parts(minute_index * 60_000_000)
             prefix = self._minutes[minute_index] = f"{hour}:{minute:02d}:"
-        second = rest // 1_000_000
-        text = f"{prefix}{second:02d}" if second > 9 else f"{prefix}0{second}"
+        text = prefix + _SECONDS[rest // 1_000_000]
         return text if sep == " " else text.replace(" ", sep)
 
     def micros(self, us: int | None, with_offset: bool = False) -> str:

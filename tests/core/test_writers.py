@@ -107,3 +107,15 @@ def test_nonnull_quoting_handles_nulls_everywhere_and_refuses_reserved_character
         b"".join(csv_chunks(None, [("a\x1fb",)], quoting="nonnull"))
     with pytest.raises(ValueError, match="control character"):
         b"".join(csv_chunks(None, [("\x00", None)], quoting="nonnull"))
+
+
+def test_cell_escaper_is_safe_to_share_between_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mockcdr.core.csvout import cell_escaper
+
+    escaped = cell_escaper()
+    values = [f'a,{i}"' if i % 2 else f"plain {i}" for i in range(20_000)]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(escaped, values, chunksize=50))
+    assert got == [f'"a,{i}"""' if i % 2 else f"plain {i}" for i in range(20_000)]
