@@ -12,8 +12,8 @@ from math import log as _log
 
 from .clock import UTC
 from .ids import derive_seed
-from .numbering import PLANS
 from .pools import contacts, pools
+from .shapes import draw as _shape
 
 US_PER_DAY = 86_400_000_000
 EPOCH_DAY = date(1970, 1, 1)
@@ -28,16 +28,6 @@ for _w in _HOURLY:
 
 _HOUR_TABLE = tuple(bisect.bisect_left(_HOUR_CUM, (i + 0.5) / 1024) * 3_600_000_000
                     for i in range(1024))
-
-# (disposition, weight, [(sip code, reason, q850 cause)])
-_OUTCOMES = (
-    ("answered", 0.70, ((200, "OK", 16),)),
-    ("no_answer", 0.12, ((480, "Temporarily Unavailable", 19), (487, "Request Terminated", 19))),
-    ("busy", 0.10, ((486, "Busy Here", 17),)),
-    ("failed", 0.08, ((503, "Service Unavailable", 34), (404, "Not Found", 1),
-                      (403, "Forbidden", 21), (408, "Request Timeout", 102))),
-)
-
 
 @dataclass(frozen=True)
 class Trunk:
@@ -67,6 +57,9 @@ _SHAPE = ("direction", "disposition", "sip_code", "sip_reason", "q850", "initiat
 _CALL_FIELDS = _DYNAMIC + _SHAPE
 SHAPE_INDEX = {name: i for i, name in enumerate(_SHAPE)}   # positions in a shape tuple (for keep filters)
 SHAPES_PER_TENANT = 4096
+_KINDS = {"answered": 0, "no_answer": 1, "busy": 2, "failed": 3}
+_COSTS: dict[float, float] = {}     # rate * billsec -> cost, shared by every day and tenant
+_KEEP_ALL = (True,) * SHAPES_PER_TENANT
 
 
 class Call(namedtuple("_CallBase", _CALL_FIELDS)):
@@ -116,26 +109,35 @@ class Universe:
         """The tenant's own calls_per_day if it sets one (0 included), else the setting."""
         return self.calls_per_day if tenant.calls_per_day is None else tenant.calls_per_day
 
-    def shapes(self, tenant: TenantProfile) -> tuple[tuple, ...]:
-        """The tenant's pool of call shapes (who, which way, how it ended), drawn once per seed."""
+    def _plan(self, tenant: TenantProfile) -> tuple:
+        """(shapes, outcome kind per shape: 0 answered, 1 no answer, 2 busy, 3 failed, rate per shape)."""
         key = (tenant.key, tenant.country, tenant.dids, tenant.trunks, tenant.extensions, tenant.name)
         cached = self._shapes.get(key)
         if cached is None:
             rng = random.Random(derive_seed(self.seed, "shapes", tenant.key))
             people = contacts(self.seed, tenant.key, tenant.country)
             pool = pools(self.seed)
-            cached = tuple(_shape(rng, tenant, people, pool) for _ in range(SHAPES_PER_TENANT))
+            shapes = tuple(_shape(rng, tenant, people, pool) for _ in range(SHAPES_PER_TENANT))
+            kinds = tuple(_KINDS[s[1]] for s in shapes)
+            cached = (shapes, kinds, tuple(s[15] for s in shapes))
             if len(self._shapes) > 256:
                 self._shapes.clear()
             self._shapes[key] = cached
         return cached
 
-    def day(self, tenant: TenantProfile, d: date, keep: Sequence | None = None) -> list[Call]:
+    def shapes(self, tenant: TenantProfile) -> tuple[tuple, ...]:
+        """The tenant's pool of call shapes (who, which way, how it ended), drawn once per seed."""
+        return self._plan(tenant)[0]
+
+    def day(self, tenant: TenantProfile, d: date, keep: Sequence | None = None, *,
+            bare: bool = False) -> list[Call]:
         """Every call of the tenant that starts on UTC day ``d``, in start order.
 
         ``keep``, indexed by shape id, skips calls whose shape a caller will not use: they draw the
         same random numbers (so every kept call is exactly what it is unfiltered) but are never
         built, which is most of the cost when a vendor keeps a fraction of a tenant's calls.
+        ``bare``: plain tuples of the per-call values only (a Call's first fields, up to
+        ``shape_id``; the shape is ``shapes(tenant)[shape_id]``), for exports that render shapes once.
         """
         per_day = self.per_day(tenant)
         rng = random.Random(derive_seed(self.seed, "calls", tenant.key, d.isoformat()))
@@ -143,49 +145,85 @@ class Universe:
         n = int(per_day * (0.8 + 0.4 * r()) + 0.5) if per_day > 2 else per_day
         base_us = day_number(d) * US_PER_DAY
         hours = _HOUR_TABLE
-        starts = sorted([base_us + hours[int(r() * 1024)] + int(r() * 3_600_000_000) for _ in range(n)])
-        shapes = self.shapes(tenant)
-        n_shapes = len(shapes)
+        # float constants: the same products as with int ones, without a conversion per call
+        starts = sorted([hours[int(r() * 1024.0)] + int(r() * 3_600_000_000.0) for _ in range(n)])
+        shapes, kinds, rates = self._plan(tenant)
+        n_shapes = float(len(shapes))
         tag = f"{derive_seed(self.seed, tenant.key) & 0xFFFFFFFF:08x}{day_number(d) & 0xFFFF:04x}"
-        new = tuple.__new__
+        costs = _COSTS
+        if len(costs) > 200_000:
+            costs.clear()
+        if keep is None:
+            keep = _KEEP_ALL
         out = []
         append = out.append
         for seq, start_us in enumerate(starts):
+            start_us += base_us
             shape_id = int(r() * n_shapes)
-            shape = shapes[shape_id]
-            disposition = shape[1]
-            if keep is not None and not keep[shape_id]:
+            kind = kinds[shape_id]
+            if not keep[shape_id]:
                 # the draws an unfiltered call would make: times (2 if answered, else 1) and pdd
-                if disposition == "answered":
+                if kind == 0:
                     r()
                 r()
                 r()
                 continue
-            if disposition == "answered":
-                connect_us = start_us + 2_000_000 + int(r() * 18_000_000)
-                talk = 1_000_000 + int(-150_000_000 * _log(1.0 - r()))
-                end_us = connect_us + (talk if talk < 5_400_000_000 else 5_400_000_000)
-                billsec = (end_us - connect_us + 999_999) // 1_000_000
+            if kind == 0:
+                connect_us = start_us + 2_000_000 + int(r() * 18_000_000.0)
+                talk = 1_000_000 + int(-150_000_000.0 * _log(1.0 - r()))
+                if talk > 5_400_000_000:
+                    talk = 5_400_000_000
+                end_us = connect_us + talk
+                billsec = (talk + 999_999) // 1_000_000
+                # round(rate * billsec / 60.0, 5), once per distinct product (round() is slow)
+                product = rates[shape_id] * billsec
+                cost = costs.get(product)
+                if cost is None:
+                    cost = costs[product] = round(product / 60.0, 5)
             else:
                 connect_us = None
                 billsec = 0
-                if disposition == "no_answer":
-                    end_us = start_us + 15_000_000 + int(r() * 30_000_000)
-                elif disposition == "busy":
-                    end_us = start_us + 1_000_000 + int(r() * 4_000_000)
+                cost = 0.0
+                if kind == 1:
+                    end_us = start_us + 15_000_000 + int(r() * 30_000_000.0)
+                elif kind == 2:
+                    end_us = start_us + 1_000_000 + int(r() * 4_000_000.0)
                 else:
-                    end_us = start_us + int(r() * 3_000_000)
-            append(new(Call, (tag, seq, d, start_us, connect_us, end_us,
-                              (end_us - start_us + 999_999) // 1_000_000, billsec,
-                              80 + int(r() * 2400), round(shape[15] * billsec / 60.0, 5), shape_id) + shape))
+                    end_us = start_us + int(r() * 3_000_000.0)
+            append((tag, seq, d, start_us, connect_us, end_us, (end_us - start_us + 999_999) // 1_000_000,
+                    billsec, 80 + int(r() * 2400.0), cost, shape_id))
+        if not bare:
+            new = tuple.__new__
+            out = [new(Call, values + shapes[values[10]]) for values in out]
         self.produced += n
         return out
 
+    def count(self, tenant: TenantProfile, d: date, keep: Sequence | None = None) -> int:
+        """``len(self.day(tenant, d, keep))`` without building the calls: the same draws, skipped
+        in bulk (``random()`` takes two 32-bit words, ``getrandbits(64 * k)`` takes 2k)."""
+        per_day = self.per_day(tenant)
+        rng = random.Random(derive_seed(self.seed, "calls", tenant.key, d.isoformat()))
+        r, skip = rng.random, rng.getrandbits
+        n = int(per_day * (0.8 + 0.4 * r()) + 0.5) if per_day > 2 else per_day
+        if n <= 0:
+            return 0
+        skip(128 * n)                   # two draws per start time
+        shapes, kinds, _rates = self._plan(tenant)
+        n_shapes = float(len(shapes))
+        kept = 0
+        for _ in range(n):
+            shape_id = int(r() * n_shapes)
+            skip(192 if kinds[shape_id] == 0 else 128)  # times (2 if answered, else 1) and pdd
+            if keep is None or keep[shape_id]:
+                kept += 1
+        return kept
+
     def calls(self, tenant: TenantProfile, start: datetime, end: datetime,
-              descending: bool = False, keep: Sequence | None = None) -> Iterator[Call]:
+              descending: bool = False, keep: Sequence | None = None, *, bare: bool = False) -> Iterator[Call]:
         """Calls with ``start <= call start < end``, generated one day at a time (flat memory).
 
-        ``keep`` (indexed by shape id) leaves out calls of unwanted shapes cheaply; see ``day``.
+        ``keep`` (indexed by shape id) leaves out calls of unwanted shapes cheaply; ``bare`` yields
+        per-call values only; see ``day``.
         """
         start_us = int(start.timestamp() * 1_000_000)
         end_us = int(end.timestamp() * 1_000_000)
@@ -197,15 +235,19 @@ class Universe:
         if descending:
             days.reverse()
         for d in days:
-            calls = self.day(tenant, d, keep)
+            calls = self.day(tenant, d, keep, bare=bare)
             if descending:
                 calls.reverse()
+            base = day_number(d) * US_PER_DAY
+            if start_us <= base and base + US_PER_DAY <= end_us:
+                yield from calls        # the whole day is in the window
+                continue
             for call in calls:
-                if start_us <= call.start_us < end_us:
+                if start_us <= call[3] < end_us:
                     yield call
 
     def open_ended(self, tenant: TenantProfile, start: datetime, limit: int,
-                   keep: Sequence | None = None) -> Iterator[Call]:
+                   keep: Sequence | None = None, *, bare: bool = False) -> Iterator[Call]:
         """The first ``limit`` calls from ``start`` on, however many days that takes.
 
         With ``keep``, ``limit`` counts kept calls; a filter that keeps no shape yields nothing.
@@ -216,60 +258,10 @@ class Universe:
         d = start.astimezone(UTC).date()
         start_us = int(start.timestamp() * 1_000_000)
         while produced < limit:
-            for call in self.day(tenant, d, keep):
-                if call.start_us >= start_us:
+            for call in self.day(tenant, d, keep, bare=bare):
+                if call[3] >= start_us:
                     yield call
                     produced += 1
                     if produced >= limit:
                         return
             d += timedelta(days=1)
-
-
-def _shape(rng: random.Random, tenant: TenantProfile, people, pool) -> tuple:
-    """One call shape, in ``_SHAPE`` order."""
-    r = rng.random
-    exts = tenant.extensions
-    trunks = tenant.trunks
-    roll = r()
-    if roll < 0.08 and len(exts) >= 2:
-        direction = "internal"
-    elif roll < 0.54 and tenant.dids:
-        direction = "in"
-    else:
-        direction = "out"
-    roll = r()
-    for disposition, weight, codes in _OUTCOMES:
-        if roll < weight:
-            break
-        roll -= weight
-    sip_code, sip_reason, q850 = codes[int(r() * len(codes))]
-    if disposition == "answered":
-        initiator = "caller" if r() < 0.55 else "callee"
-    elif disposition == "no_answer":
-        initiator = "caller" if r() < 0.5 else "callee"
-    else:
-        initiator = "callee" if disposition == "busy" else "system"
-    peer = people[int(r() * len(people))]
-    extension = exts[int(r() * len(exts))] if exts else None
-    peer_extension = None
-    trunk = trunks[int(r() * len(trunks))] if trunks else None
-    did = None
-    network = peer.network
-    if direction == "in":
-        did = tenant.dids[int(r() * len(tenant.dids))]
-        src, src_name, dst = peer.number, peer.name, did
-        rate = 0.0085 if network == "tollfree" else 0.001
-    elif direction == "out":
-        src = tenant.dids[int(r() * len(tenant.dids))] if tenant.dids else (extension or "")
-        src_name, dst = tenant.name, peer.number
-        plan = PLANS.get(peer.country)
-        rate = plan.rate(network) if plan else 0.0
-    else:
-        peer_extension = exts[int(r() * len(exts))]
-        if peer_extension == extension:
-            peer_extension = exts[(exts.index(extension) + 1) % len(exts)]
-        src, src_name, dst, trunk, rate = extension, "", peer_extension, None, 0.0
-    return (direction, disposition, sip_code, sip_reason, q850, initiator, src, src_name, dst, did,
-            trunk, extension, peer_extension, peer.country, network, rate,
-            pool.ips[int(r() * len(pool.ips))], pool.user_agents[int(r() * len(pool.user_agents))],
-            pool.codecs[int(r() * len(pool.codecs))])

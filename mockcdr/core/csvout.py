@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import zlib
 from typing import Iterable, Iterator, Sequence
 
@@ -87,6 +88,31 @@ def _nonnull_chunks(header, rows, delimiter, lineterminator, quote_header, encod
         yield "".join(parts).encode(encoding)
 
 
+def cell_escaper(delimiter: str = ",", lineterminator: str = "\n"):
+    """A function giving one cell (any value) exactly as ``csv_chunks`` writes it, quoting
+    minimal, in a row of several cells: the csv module itself escapes it, so call it once per
+    distinct value (per call shape, say), not per row, and join the results into lines."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
+    cut = -len(delimiter + lineterminator)
+    lock = threading.Lock()     # one buffer, and exports run in parallel threads
+
+    def escaped(value) -> str:
+        with lock:
+            buf.seek(0)
+            buf.truncate()
+            writer.writerow((value, ""))
+            return buf.getvalue()[:cut]
+    return escaped
+
+
+def row_text(cells: Sequence, delimiter: str = ",", lineterminator: str = "\n") -> str:
+    """One row exactly as ``csv_chunks`` writes it (quoting minimal): for a header line."""
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator).writerow(cells)
+    return buf.getvalue()
+
+
 def escape(value: str, delimiter: str = ",") -> str:
     """One cell as ``quoting="minimal"`` writes it: quoted only when it holds the delimiter, a
     double quote or a line break. For cells of rows given to ``joined_chunks``."""
@@ -120,6 +146,24 @@ def joined_chunks(header: Sequence[str] | None, rows: Iterable[Sequence[str]], *
             yield data
     if batch:
         yield (lineterminator.join(batch) + lineterminator).encode(encoding)
+
+
+def text_chunks(head: str | None, lines: Iterable[str], *, encoding: str = "utf-8",
+                chunk_size: int = CHUNK) -> Iterator[bytes]:
+    """Byte chunks of about ``chunk_size`` of finished CSV lines (each ending in its terminator),
+    after ``head`` (the header line) if given: for rows a vendor renders as text itself."""
+    batch: list[str] = [head] if head else []
+    append = batch.append
+    per_chunk = 64
+    for line in lines:
+        append(line)
+        if len(batch) >= per_chunk:
+            data = "".join(batch).encode(encoding)
+            per_chunk = max(16, chunk_size * len(batch) // max(len(data), 1))
+            batch.clear()
+            yield data
+    if batch:
+        yield "".join(batch).encode(encoding)
 
 
 def gzip_chunks(chunks: Iterable[bytes], level: int = 6, mtime: int = 0) -> Iterator[bytes]:

@@ -7,6 +7,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .clock import UTC
 
 _US_HOUR = 3_600_000_000
+_SECONDS = tuple(f"{s:02d}" for s in range(60))
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_LAST_US = timedelta(microseconds=_US_HOUR - 1)
+
+
+def _short(offset: timedelta) -> str:
+    """A PostgreSQL-style offset: ``+00``, ``-05``, ``+05:30``."""
+    seconds = int(offset.total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    hh, mm = divmod(abs(seconds) // 60, 60)
+    return f"{sign}{hh:02d}" if mm == 0 else f"{sign}{hh:02d}:{mm:02d}"
 
 
 def zone(name: str | None):
@@ -31,32 +42,47 @@ class TimeFormatter:
         self._hours: dict[int, tuple[str, int, str]] = {}
         self._minutes: dict[int, str] = {}
 
-    def _hour(self, hour_index: int) -> tuple[str, int, str]:
-        cached = self._hours.get(hour_index)
-        if cached is None:
-            if len(self._hours) > 10_000:
-                self._hours.clear()
-            utc = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(hours=hour_index)
-            local = utc.astimezone(self.tz)
-            offset = int(local.utcoffset().total_seconds())
-            local_start = local.replace(minute=0, second=0, microsecond=0)
-            sign = "+" if offset >= 0 else "-"
-            hh, mm = divmod(abs(offset) // 60, 60)
-            short = f"{sign}{hh:02d}" if mm == 0 else f"{sign}{hh:02d}:{mm:02d}"
-            cached = (local_start.strftime("%Y-%m-%d %H"), offset, short)
-            self._hours[hour_index] = cached
+    def _hour(self, hour_index: int) -> tuple[str, int, str] | None:
+        """The UTC hour's local ``YYYY-MM-DD HH``, offset and short offset; None for an hour in
+        which the offset changes (a zone whose transitions fall mid-hour in UTC, such as
+        America/St_Johns or Australia/Lord_Howe): its instants are converted one by one."""
+        try:
+            return self._hours[hour_index]
+        except KeyError:
+            pass
+        if len(self._hours) > 10_000:
+            self._hours.clear()
+        utc = _EPOCH + timedelta(hours=hour_index)
+        local = utc.astimezone(self.tz)
+        offset = local.utcoffset()
+        if (utc + _LAST_US).astimezone(self.tz).utcoffset() != offset:
+            cached = None
+        else:
+            cached = (local.strftime("%Y-%m-%d %H"), int(offset.total_seconds()), _short(offset))
+        self._hours[hour_index] = cached
         return cached
+
+    def _exact(self, us: int) -> tuple[str, int, int, int, str]:
+        local = (_EPOCH + timedelta(microseconds=us)).astimezone(self.tz)
+        return (local.strftime("%Y-%m-%d %H"), local.minute, local.second, local.microsecond,
+                _short(local.utcoffset()))
 
     def parts(self, us: int) -> tuple[str, int, int, int, str]:
         """(``YYYY-MM-DD HH`` local, minute, second, microsecond, short offset like ``+00``)."""
         hour_index, rest = divmod(us, _US_HOUR)
-        prefix, offset, short = self._hour(hour_index)
+        hour = self._hour(hour_index)
+        if hour is None:
+            return self._exact(us)
+        prefix, offset, short = hour
         if offset % 3600:
             # zones with a non-whole-hour offset: shift the remainder into the minutes
             rest += (offset % 3600) * 1_000_000
             if rest >= _US_HOUR:
                 rest -= _US_HOUR
-                prefix = self._hour(hour_index + 1)[0]
+                following = self._hour(hour_index + 1)
+                if following is None or following[1] != offset:
+                    return self._exact(us)
+                prefix = following[0]
         minute, rest = divmod(rest, 60_000_000)
         second, micro = divmod(rest, 1_000_000)
         return prefix, minute, second, micro, short
@@ -72,8 +98,7 @@ class TimeFormatter:
                 self._minutes.clear()
             hour, minute, _s, _m, _o = self.parts(minute_index * 60_000_000)
             prefix = self._minutes[minute_index] = f"{hour}:{minute:02d}:"
-        second = rest // 1_000_000
-        text = f"{prefix}{second:02d}" if second > 9 else f"{prefix}0{second}"
+        text = prefix + _SECONDS[rest // 1_000_000]
         return text if sep == " " else text.replace(" ", sep)
 
     def micros(self, us: int | None, with_offset: bool = False) -> str:

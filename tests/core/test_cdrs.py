@@ -130,3 +130,18 @@ def test_a_shape_filter_keeps_exactly_the_unfiltered_calls_of_those_shapes():
     first = list(u.open_ended(ACME, start, 50, keep=keep))
     assert first == kept[:50]
     assert list(u.open_ended(ACME, start, 5, keep=[False] * len(keep))) == []
+
+
+def test_bare_calls_and_counts_agree_with_the_full_calls():
+    u = Universe("s")
+    keep = [i % 5 < 2 for i in range(len(u.shapes(ACME)))]
+    for d in (date(2026, 3, 1), date(2026, 3, 2)):
+        for wanted in (None, keep):
+            full = u.day(ACME, d, wanted)
+            bare = u.day(ACME, d, wanted, bare=True)
+            assert bare == [tuple(c)[:len(bare[0])] for c in full] and bare[0][-1] == full[0].shape_id
+            assert u.count(ACME, d, wanted) == len(full) > 0
+    start = datetime(2026, 3, 1, 7, tzinfo=UTC)
+    window = (start, start + timedelta(days=1, hours=3))
+    assert list(u.calls(ACME, *window, keep=keep, bare=True)) == [
+        tuple(c)[:11] for c in u.calls(ACME, *window, keep=keep)]

@@ -82,6 +82,27 @@ def test_time_formatter_matches_datetime_in_every_zone_across_dst(name):
         assert fmt.seconds(us, sep="T") == local.strftime("%Y-%m-%dT%H:%M:%S")
 
 
+@pytest.mark.parametrize("name", ["America/St_Johns", "Australia/Lord_Howe", "Europe/London", "Asia/Kolkata"])
+def test_time_formatter_is_exact_minute_by_minute_around_each_offset_change(name):
+    """St John's and Lord Howe change their offset mid-hour in UTC (02:00 at -03:30; half an hour
+    of DST at Lord Howe): each minute around every change of 2025 and 2026 reads as datetime says."""
+    tz = zone(name)
+    fmt = TimeFormatter(tz)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    changes = [start + timedelta(hours=h) for h in range(2 * 365 * 24)
+               if (start + timedelta(hours=h)).astimezone(tz).utcoffset()
+               != (start + timedelta(hours=h + 1)).astimezone(tz).utcoffset()]
+    assert len(changes) == (0 if name == "Asia/Kolkata" else 4)
+    for change in changes or [start]:
+        for minute in range(-90, 150):
+            dt = change + timedelta(minutes=minute, seconds=minute % 60, microseconds=517)
+            us = int(dt.timestamp()) * 1_000_000 + dt.microsecond
+            local = dt.astimezone(tz)
+            assert fmt.seconds(us) == local.strftime("%Y-%m-%d %H:%M:%S"), dt
+            assert fmt.micros(us, with_offset=True)[:26] == local.strftime("%Y-%m-%d %H:%M:%S.%f"), dt
+            assert fmt.iso(us) == local.isoformat(timespec="milliseconds"), dt
+
+
 def test_time_formatter_offsets_and_iso():
     kyiv = TimeFormatter(ZoneInfo("Europe/Kyiv"))
     us = int(datetime(2026, 7, 1, 12, 0, 0, 123456, tzinfo=UTC).timestamp() * 1_000_000)
@@ -107,3 +128,15 @@ def test_nonnull_quoting_handles_nulls_everywhere_and_refuses_reserved_character
         b"".join(csv_chunks(None, [("a\x1fb",)], quoting="nonnull"))
     with pytest.raises(ValueError, match="control character"):
         b"".join(csv_chunks(None, [("\x00", None)], quoting="nonnull"))
+
+
+def test_cell_escaper_is_safe_to_share_between_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mockcdr.core.csvout import cell_escaper
+
+    escaped = cell_escaper()
+    values = [f'a,{i}"' if i % 2 else f"plain {i}" for i in range(20_000)]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(escaped, values, chunksize=50))
+    assert got == [f'"a,{i}"""' if i % 2 else f"plain {i}" for i in range(20_000)]

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from email.utils import format_datetime
+from itertools import islice
 
-from mockcdr.core.csvout import csv_chunks, gzip_chunks
+from mockcdr.core.csvout import gzip_chunks, text_chunks
 from mockcdr.core.ids import derive_uuid
-from mockcdr.core.vendor import FileOut, GenerateRequest, iter_limited
+from mockcdr.core.vendor import FileOut, GenerateRequest
 
 from . import config, formats
 from .filters import EXPORT_TYPES
@@ -27,10 +28,11 @@ def export_file(rt, customer: config.Customer, *, export_type: str, version: str
         export_type, is_legacy(version), rt.universe.shapes(tenant), did_number=did_number,
         trunk_id=trunk_id, home_country=tenant.country, customer_id=customer.customer_id,
         legacy_out_columns=config.option(rt, "legacy_cdr_out_columns"))
-    body = rows(rt.universe.calls(tenant, start, end, keep=keep))
+    body = rows(rt.universe.calls(tenant, start, end, keep=keep, bare=True))
     if limit is not None:
-        body = iter_limited(body, limit)
-    return FileOut(f"{file_id}.csv.gz", CONTENT_TYPE, gzip_chunks(csv_chunks(header, body), level=GZIP_LEVEL),
+        body = islice(body, limit)
+    chunks = text_chunks(formats.header_line(header), body)
+    return FileOut(f"{file_id}.csv.gz", CONTENT_TYPE, gzip_chunks(chunks, level=GZIP_LEVEL),
                    headers={"Content-Transfer-Encoding": "binary", **(headers or {})}, compressed=True)
 
 

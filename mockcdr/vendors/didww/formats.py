@@ -8,6 +8,7 @@ from operator import itemgetter
 from typing import Iterable, Iterator
 
 from mockcdr.core.cdrs import SHAPE_INDEX
+from mockcdr.core.csvout import cell_escaper
 from mockcdr.core.numbering import PLANS
 from mockcdr.core.timefmt import TimeFormatter
 
@@ -43,6 +44,7 @@ NETWORK = {"fixed": "Fixed", "mobile": "Mobile", "tollfree": "Toll-free"}
 ZERO5, ZERO3 = "0.00000", "0.000"
 _UID_MASK = 0xFFFFFFFFFFFF
 _DIRECTION, _DID, _TRUNK = SHAPE_INDEX["direction"], SHAPE_INDEX["did"], SHAPE_INDEX["trunk"]
+_ESC = cell_escaper()     # a cell as the csv module writes it (the files are comma-separated, LF)
 
 
 def _digits(text: str | None) -> str | None:
@@ -66,7 +68,7 @@ class Statics(dict):
 
 
 def _inbound(shapes, did_number: str | None) -> Statics:
-    """Inbound calls to the customer's DIDs (or the given one): their shape's columns."""
+    """Inbound calls to the customer's DIDs (or the given one): their shape's columns, escaped."""
     want = _digits(did_number)
     keep = [shape[_DIRECTION] == "in" and (want is None or shape[_DID] == want) for shape in shapes]
 
@@ -74,14 +76,16 @@ def _inbound(shapes, did_number: str | None) -> Statics:
         (_direction, disposition, code, reason, _q850, initiator, src, src_name, _dst, did, trunk,
          extension, _peer, _country, network, *_rest) = shape
         answered = disposition == "answered"
-        return (answered, "Completed" if answered else "Failed", src, src_name, did, str(code), reason,
-                INITIATOR.get(initiator, initiator), trunk.name if trunk else "", extension or "",
-                network == "tollfree")
+        cells = tuple(map(_ESC, ("Completed" if answered else "Failed", src, src_name, did, str(code), reason,
+                                 INITIATOR.get(initiator, initiator), trunk.name if trunk else "",
+                                 extension or "")))
+        # 0 answered, 1 toll-free, 2..10 the cells, 11 and 12 the runs of cells the 2026 layout prints
+        return (answered, network == "tollfree") + cells + (",".join(cells[:4]), ",".join(cells[4:]))
     return Statics(shapes, keep, render)
 
 
 def _outbound(shapes, trunk_id: str | None, home_country: str) -> Statics:
-    """Outbound calls (through the given trunk only, if one is given): their shape's columns."""
+    """Outbound calls (through the given trunk only, if one is given): their shape's columns, escaped."""
     want = trunk_id.lower() if trunk_id else None
     keep = [shape[_DIRECTION] == "out" and (want is None or (
         shape[_TRUNK] is not None and shape[_TRUNK].id.lower() == want)) for shape in shapes]
@@ -91,74 +95,76 @@ def _outbound(shapes, trunk_id: str | None, home_country: str) -> Statics:
          _ext, _peer, country, network, rate, src_ip, *_rest) = shape
         answered = disposition == "answered"
         plan = PLANS.get(country)
-        return (answered, "Completed" if answered else "Failed", src_ip, src, dst, str(code), reason,
-                trunk.name if trunk else "", plan.name if plan else country,
-                NETWORK.get(network, network), "Domestic" if country == home_country else "International",
-                f"{rate:.5f}", INITIATOR.get(initiator, initiator))
+        cells = tuple(map(_ESC, ("Completed" if answered else "Failed", src_ip, src, dst, str(code), reason,
+                                 trunk.name if trunk else "", plan.name if plan else country,
+                                 NETWORK.get(network, network),
+                                 "Domestic" if country == home_country else "International",
+                                 f"{rate:.5f}", INITIATOR.get(initiator, initiator))))
+        # 0 answered, 1..12 the cells, 13 and 14 the runs of cells the 2026 layout prints
+        return (answered,) + cells + (",".join(cells[:4]), ",".join(cells[4:11]))
     return Statics(shapes, keep, render)
 
 
-def rows_2026_in(calls: Iterable, statics: Statics, sec) -> Iterator[tuple]:
+# Line builders: per-call cells are digits, times, money and hex, which never need quoting; the
+# shape's cells come escaped from Statics. ``calls`` are the universe's per-call values (bare).
+def lines_2026_in(calls: Iterable, statics: Statics, sec) -> Iterator[str]:
     for c in calls:
         s = statics[c[10]]
         if s is None:
             continue
         start = c[3]
         money = f"{c[9]:.5f}"
-        if s[0]:
-            connect, end = sec(c[4]), sec(c[5])
-        else:
-            connect = end = ""
-        toll = s[10]
-        yield (sec(start), connect, end, s[1], s[2], s[3], s[4], c[7], 1, s[5], s[6], s[7], s[8], s[9],
-               "", "", money if toll else ZERO5, ZERO5, ZERO5 if toll else money, ZERO5, money,
-               f"{c[0]}{c[1]:08x}{start & _UID_MASK:012x}")
+        times = f"{sec(start)},{sec(c[4])},{sec(c[5])}" if s[0] else f"{sec(start)},,"
+        charges = f"{money},{ZERO5},{ZERO5},{ZERO5}" if s[1] else f"{ZERO5},{ZERO5},{money},{ZERO5}"
+        yield (f"{times},{s[11]},{c[7]},1,{s[12]},,,{charges},{money},"
+               f"{c[0]}{c[1]:08x}{start & _UID_MASK:012x}\n")
 
 
-def rows_2026_out(calls: Iterable, statics: Statics, sec) -> Iterator[tuple]:
+def lines_2026_out(calls: Iterable, statics: Statics, sec) -> Iterator[str]:
     for c in calls:
         s = statics[c[10]]
         if s is None:
             continue
         start = c[3]
         if s[0]:
-            connect, end, talk = sec(c[4]), sec(c[5]), (c[5] - c[4]) // 1_000_000
+            times = f"{sec(start)},{sec(c[4])},{sec(c[5])},{s[13]},{(c[5] - c[4]) // 1_000_000}"
         else:
-            connect = end = ""
-            talk = 0
-        yield (sec(start), connect, end, s[1], s[2], s[3], s[4], talk, c[7], s[5], s[6], s[7], s[8], s[9],
-               s[10], s[11], f"{c[9]:.5f}", "", f"{c[0]}{c[1]:08x}{start & _UID_MASK:012x}")
+            times = f"{sec(start)},,,{s[13]},0"
+        yield (f"{times},{c[7]},{s[14]},{c[9]:.5f},,{c[0]}{c[1]:08x}{start & _UID_MASK:012x}\n")
 
 
-def rows_legacy_in(calls: Iterable, statics: Statics, sec, customer_id: int) -> Iterator[tuple]:
+def lines_legacy_in(calls: Iterable, statics: Statics, sec, customer_id: int) -> Iterator[str]:
+    customer = _ESC(customer_id)
     for c in calls:
         s = statics[c[10]]
         if s is None:
             continue
         money = f"{c[9]:.3f}"
-        if s[0]:
-            connect, end = sec(c[4]), sec(c[5])
-        else:
-            connect = end = ""
-        toll = s[10]
-        yield (sec(c[3]), connect, end, s[2], s[4], s[9], c[7], s[7], s[5], s[6],
-               money if toll else ZERO3, ZERO3, ZERO3 if toll else money, customer_id, money)
+        times = f"{sec(c[3])},{sec(c[4])},{sec(c[5])}" if s[0] else f"{sec(c[3])},,"
+        charges = f"{money},{ZERO3},{ZERO3}" if s[1] else f"{ZERO3},{ZERO3},{money}"
+        yield f"{times},{s[3]},{s[5]},{s[10]},{c[7]},{s[8]},{s[6]},{s[7]},{charges},{customer},{money}\n"
 
 
-def rows_legacy_out(calls: Iterable, statics: Statics, sec, customer_id: int, pick) -> Iterator[tuple]:
+def lines_legacy_out(calls: Iterable, statics: Statics, sec, customer_id: int, pick) -> Iterator[str]:
     """Every LEGACY_OUT_VOCABULARY value, then ``pick`` (an itemgetter) keeps the chosen layout."""
+    customer = _ESC(customer_id)
     for c in calls:
         s = statics[c[10]]
         if s is None:
             continue
         start = c[3]
         if s[0]:
-            connect, end, talk = sec(c[4]), sec(c[5]), (c[5] - c[4]) // 1_000_000
+            connect, end, talk = sec(c[4]), sec(c[5]), str((c[5] - c[4]) // 1_000_000)
         else:
             connect = end = ""
-            talk = 0
-        yield pick((sec(start), connect, end, s[2], s[3], s[4], talk, c[7], s[5], s[6], s[12], s[7], s[8],
-                    s[9], s[11], f"{c[9]:.3f}", customer_id, f"{c[0]}{c[1]:08x}{start & _UID_MASK:012x}"))
+            talk = "0"
+        yield (",".join(pick((sec(start), connect, end, s[2], s[3], s[4], talk, str(c[7]), s[5], s[6], s[12],
+                             s[7], s[8], s[9], s[11], f"{c[9]:.3f}", customer,
+                             f"{c[0]}{c[1]:08x}{start & _UID_MASK:012x}"))) or '""') + "\n"
+
+
+def header_line(names) -> str:
+    return ",".join(map(_ESC, names)) + "\n"
 
 
 def legacy_out_layout(columns) -> tuple[tuple[str, ...], itemgetter]:
@@ -175,18 +181,19 @@ def legacy_out_layout(columns) -> tuple[tuple[str, ...], itemgetter]:
 
 def layout(export_type: str, legacy: bool, shapes, *, did_number=None, trunk_id=None, home_country="US",
            customer_id: int = 0, legacy_out_columns=None):
-    """(header, rows(calls) -> row tuples, keep) for one export; ``keep`` says per shape whether
-    its calls belong in the file, so the call universe need not build the others."""
+    """(header, lines(calls) -> CSV lines, keep) for one export; ``keep`` says per shape whether
+    its calls belong in the file, so the call universe need not build the others. ``calls`` are
+    per-call values (``Universe.calls(bare=True)``)."""
     sec = TimeFormatter().seconds
     if export_type == "cdr_in":
         statics = _inbound(shapes, did_number)
         keep = statics.keep
         if legacy:
-            return HEAD_LEGACY_IN, lambda calls: rows_legacy_in(calls, statics, sec, customer_id), keep
-        return HEAD_2026_IN, lambda calls: rows_2026_in(calls, statics, sec), keep
+            return HEAD_LEGACY_IN, lambda calls: lines_legacy_in(calls, statics, sec, customer_id), keep
+        return HEAD_2026_IN, lambda calls: lines_2026_in(calls, statics, sec), keep
     statics = _outbound(shapes, trunk_id, home_country)
     keep = statics.keep
     if legacy:
         names, pick = legacy_out_layout(legacy_out_columns)
-        return names, lambda calls: rows_legacy_out(calls, statics, sec, customer_id, pick), keep
-    return HEAD_2026_OUT, lambda calls: rows_2026_out(calls, statics, sec), keep
+        return names, lambda calls: lines_legacy_out(calls, statics, sec, customer_id, pick), keep
+    return HEAD_2026_OUT, lambda calls: lines_2026_out(calls, statics, sec), keep

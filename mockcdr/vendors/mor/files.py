@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import islice
 
 from ...core.archives import archive_chunks
 from ...core.cdrs import Call
 from ...core.clock import parse_instant
-from ...core.csvout import csv_chunks
+from ...core.csvout import cell_escaper, csv_chunks, text_chunks
 from ...core.fixtures import FixtureError
-from ...core.vendor import FileOut, GenerateRequest, iter_limited
+from ...core.vendor import FileOut, GenerateRequest
 from .columns import SHAPE, header, shape_columns
 from .filters import TenantView, shape_filter
-from .rows import MISS, RowEnv, row_function
+from .rows import MISS, RowEnv, row_function, text_safe
 from .options import opt
 from .zones import MAPPING, tzinfo
 
@@ -58,10 +59,11 @@ def params_for(rt, world, task: dict, due: datetime, start: datetime, end: datet
     }
 
 
-def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: TenantView):
+def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: TenantView, escape=None):
     """(SV, fill): ``SV[shape_id]`` is a shape's shape-only column values, None if the filters
     drop it, or MISS until ``fill(shape_id)`` computes it on first use (a small window touches
-    a few of the tenant's 4,096 shapes; a big one computes each once)."""
+    a few of the tenant's 4,096 shapes; a big one computes each once). ``escape``: a function
+    the values go through (a CSV cell escaper, for rows written as text)."""
     names = SHAPE_FIELDS
     keep = shape_filter(query, view)
     funcs = [SHAPE[k][1] for k in shape_columns(columns)]
@@ -70,7 +72,12 @@ def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: Tenant
 
     def fill(shape_id: int):
         s = dict(zip(names, shapes[shape_id]))
-        value = None if keep is not None and not keep(s) else tuple(f(s, view) for f in funcs)
+        if keep is not None and not keep(s):
+            value = None
+        else:
+            value = tuple(f(s, view) for f in funcs)
+            if escape is not None:
+                value = tuple(map(escape, value))
         sv[shape_id] = value
         return value
     return sv, fill
@@ -89,14 +96,22 @@ def build(rt, params: dict, limit: int | None = None, stats: dict | None = None)
     columns = tuple(params["columns"])
     decimal = params.get("decimal", ".")
     view = TenantView(world, tenant.key, decimal, params.get("provider_ratio", 0.8))
-    sv, fill = shape_values(rt, tenant, columns, params.get("query") or {}, view)
+    separator = params.get("separator", ",")
+    # rows as text, shape cells escaped once, when no per-call cell can need quoting
+    as_text = len(columns) > 1 and text_safe(separator, decimal)
+    escape = cell_escaper(separator) if as_text else None
+    sv, fill = shape_values(rt, tenant, columns, params.get("query") or {}, view, escape)
     start = parse_instant(params["window"]["from"])
     end = parse_instant(params["window"]["till"])
-    env = RowEnv(tzinfo(params["timezone"]), decimal, params.get("provider_ratio", 0.8))
-    rows = row_function(columns, decimal == ".")(rt.universe.calls(tenant, start, end), sv, fill, env)
+    env = RowEnv(tzinfo(params["timezone"]), decimal, params.get("provider_ratio", 0.8), separator)
+    rows = row_function(columns, decimal == ".", as_text)(
+        rt.universe.calls(tenant, start, end, bare=True), sv, fill, env)
     if limit is not None:
-        rows = iter_limited(rows, limit)
-    csv = csv_chunks([header(k) for k in columns], rows, delimiter=params.get("separator", ","))
+        rows = islice(rows, limit)
+    if as_text:
+        csv = text_chunks(separator.join(escape(header(k)) for k in columns) + "\n", rows)
+    else:
+        csv = csv_chunks([header(k) for k in columns], rows, delimiter=separator)
     if stats is not None:
         csv = _count_lines(csv, stats)
     kind = params["archive"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from ...core.cdrs import Call
-from ...core.csvout import csv_chunks
+from ...core.csvout import cell_escaper, row_text, text_chunks
 from ...core.timefmt import TimeFormatter
 from ...core.vendor import FileOut
 
@@ -19,46 +19,83 @@ _I = {name: i for i, name in enumerate(Call._fields)}
 _SEQ, _START, _DUR, _BILL = _I["seq"], _I["start_us"], _I["duration"], _I["billsec"]
 _DIR, _DISP, _SRC, _DST, _DID = _I["direction"], _I["disposition"], _I["src"], _I["dst"], _I["did"]
 _TRUNK, _EXT, _PEER = _I["trunk"], _I["extension"], _I["peer_extension"]
+_SHAPE_ID = _I["shape_id"]
+_MISS = object()
+
+
+def _shape_cells(c, wanted, esc) -> tuple | None:
+    """What a call's shape fixes: None if the call is not in the file, else (the raw values;
+    from,to cells; trunks,status,type,pincode cells; did cell; answered; the from-to-type tail of
+    a recording name when it needs no quoting; whether every cell escapes alike with CR LF)."""
+    ext = c[_EXT]
+    if wanted is not None and ext not in wanted and c[_PEER] not in wanted:
+        return None
+    direction = c[_DIR]
+    trunk = c[_TRUNK]
+    trunk_name = trunk.name if trunk is not None else ""
+    if direction == "in":
+        raw = (c[_SRC], ext or "", "Inbound", trunk_name, "", c[_DID])
+    elif direction == "out":
+        raw = (ext or c[_SRC], c[_DST], "Outbound", "", trunk_name, "")
+    else:
+        raw = (ext, c[_PEER], "Internal", "", "", "")
+    frm, to, kind, src_trunk, dst_trunk, did = raw
+    rec = f"-{frm}-{to}-{kind}.wav"
+    status = STATUS[c[_DISP]]
+    return (raw, f"{esc(frm)},{esc(to)}", f"{esc(src_trunk)},{esc(dst_trunk)},{esc(status)},{esc(kind)},",
+            esc(did), status == "ANSWERED", rec if rec == esc(rec) else None,
+            not any("\r" in str(v) for v in raw))
 
 
 def rows(calls: Iterable[Call], tz, sn: str, exts: Iterable[str] | None,
-         recordings: bool = True) -> Iterator[tuple]:
+         recordings: bool = True) -> Iterator[str | tuple]:
     """One CSV row per call that involves one of ``exts`` (every call when ``exts`` is None).
 
     ``timestart`` is in the PBX's local zone ``tz``; ``callid`` has the Asterisk ``epoch.seq``
-    shape; answered calls carry a recording file name when ``recordings``.
+    shape; answered calls carry a recording file name when ``recordings``. A row is its line
+    (no terminator; what depends on the call's shape is escaped once per shape), or a tuple of
+    its cells when a cell holds a CR (whose quoting depends on the line terminator).
     """
     seconds = TimeFormatter(tz).seconds
     wanted = None if exts is None else frozenset(exts)
-    status_of = STATUS
+    esc = cell_escaper(",", "\n")
+    tail = "," + esc(sn)
+    plain_sn = "\r" not in sn
+    shapes: dict = {}
     for c in calls:
-        ext = c[_EXT]
-        if wanted is not None and ext not in wanted and c[_PEER] not in wanted:
+        cells = shapes.get(c[_SHAPE_ID], _MISS)
+        if cells is _MISS:
+            cells = shapes[c[_SHAPE_ID]] = _shape_cells(c, wanted, esc)
+        if cells is None:
             continue
         start_us = c[_START]
         ts = seconds(start_us)
         callid = f"{start_us // 1_000_000}.{c[_SEQ]}"
-        direction = c[_DIR]
-        trunk = c[_TRUNK]
-        trunk_name = trunk.name if trunk is not None else ""
-        if direction == "in":
-            frm, to, kind, src_trunk, dst_trunk, did = c[_SRC], ext or "", "Inbound", trunk_name, "", c[_DID]
-        elif direction == "out":
-            frm, to, kind, src_trunk, dst_trunk, did = ext or c[_SRC], c[_DST], "Outbound", "", trunk_name, ""
+        if recordings and cells[4]:
+            rec = f"{ts[0:4]}{ts[5:7]}{ts[8:10]}{ts[11:13]}{ts[14:16]}{ts[17:19]}-{callid}"
+            if cells[5] is not None:        # digits, dots and dashes: the cell is the name itself
+                rec = rec_cell = rec + cells[5]
+            else:
+                frm, to, kind = cells[0][:3]
+                rec = f"{rec}-{frm}-{to}-{kind}.wav"
+                rec_cell = esc(rec)
         else:
-            frm, to, kind, src_trunk, dst_trunk, did = ext, c[_PEER], "Internal", "", "", ""
-        disposition = c[_DISP]
-        if recordings and disposition == "answered":
-            rec = (f"{ts[0:4]}{ts[5:7]}{ts[8:10]}{ts[11:13]}{ts[14:16]}{ts[17:19]}"
-                   f"-{callid}-{frm}-{to}-{kind}.wav")
+            rec = rec_cell = ""
+        if cells[6] and plain_sn:
+            yield f"{callid},{ts},{cells[1]},{c[_DUR]},{c[_BILL]},{cells[2]},{rec_cell},{cells[3]}{tail}"
         else:
-            rec = ""
-        yield (callid, ts, frm, to, c[_DUR], c[_BILL], src_trunk, dst_trunk, status_of[disposition],
-               kind, "", rec, did, sn)
+            frm, to, kind, src_trunk, dst_trunk, did = cells[0]
+            yield (callid, ts, frm, to, c[_DUR], c[_BILL], src_trunk, dst_trunk, STATUS[c[_DISP]], kind, "",
+                   rec, did, sn)
 
 
-def cdr_file(row_iter: Iterable[tuple], options: dict) -> FileOut:
+def cdr_file(row_iter: Iterable[str | tuple], options: dict) -> FileOut:
     """The CSV download: a header row, then the rows, streamed; plain text, not compressed."""
-    chunks = csv_chunks(options["csv_header"], row_iter,
-                        lineterminator=options["csv_line_terminator"])
+    terminator = options["csv_line_terminator"]
+    head = options["csv_header"]
+
+    def lines():
+        for row in row_iter:
+            yield row + terminator if row.__class__ is str else row_text(row, ",", terminator)
+    chunks = text_chunks(None if head is None else row_text(head, ",", terminator), lines())
     return FileOut("cdr.csv", options["csv_content_type"], chunks, compressed=False)

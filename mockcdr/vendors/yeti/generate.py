@@ -7,9 +7,9 @@ from mockcdr.core.vendor import FileOut, GenerateRequest
 
 from . import form
 from .fixtures import Account, Directory
-from .formats import file_out, matching_calls, spec_for
+from .formats import file_out, spec_for
+from .selection import end_for_limit
 
-_DAY_US = 86_400_000_000
 _CASTS = {"success_eq": form.cast_bool, "duration_eq": form.cast_int, "duration_gteq": form.cast_int,
           "duration_lteq": form.cast_int, "src_prefix_routing_eq": form.cast_str,
           "dst_prefix_routing_eq": form.cast_str}
@@ -28,19 +28,6 @@ def _account(directory: Directory, who: str | None) -> Account:
         if customer.tenant == who:
             return customer.accounts[0]
     raise ValueError(f"unknown yeti account, login or tenant {who!r}; logins: {', '.join(directory.logins)}")
-
-
-def _end_for_limit(rt, spec, limit: int) -> int:
-    """The window end that holds the first ``limit`` matching calls from the start (or the cap)."""
-    lo, cap, seen = max(spec.start_us, spec.floor_us), spec.cap_us, 0
-    while lo < cap and limit > 0:
-        hi = min(lo - lo % _DAY_US + _DAY_US, cap)
-        day = list(matching_calls(rt, replace(spec, start_us=lo, end_us=hi)))
-        if seen + len(day) >= limit:
-            return day[len(day) - (limit - seen)].start_us + 1
-        seen += len(day)
-        lo = hi
-    return cap if limit > 0 else lo
 
 
 def generate(rt, req: GenerateRequest) -> FileOut:
@@ -64,5 +51,5 @@ def generate(rt, req: GenerateRequest) -> FileOut:
     attrs = {"filters": filters, "account": account.uuid, "time_format": time_format, "time_zone_name": zone}
     spec = spec_for(directory, attrs, now)
     if req.end is None:
-        spec = replace(spec, end_us=_end_for_limit(rt, spec, req.limit or 0))
+        spec = replace(spec, end_us=end_for_limit(rt, spec, req.limit or 0))
     return file_out(rt, "cdr_export", spec, limit=req.limit)
