@@ -72,6 +72,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--duration", type=float, default=wrklua.DURATION)
     ap.add_argument("--vendors", default=",".join(ORDER))
     ap.add_argument("--no-prism", action="store_true")
+    ap.add_argument("--name", default="http", help="result file: bench/out/<name>.json (report.py reads http)")
+    ap.add_argument("--ops", default="", help="only these operations, e.g. poll or poll,create (default: all)")
     ns = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     vendors = [v for v in ns.vendors.split(",") if v]
@@ -115,6 +117,8 @@ def main(argv=None) -> dict:
                 rows.append(dict(target="ceiling", vendor="ceiling", op="poll", what=ping.what, round=vendor,
                                  **measure(ceiling, ping, randoms, "ceiling", ns.duration, False, trivial.pid)))
                 for op in OPS.get(vendor, DEFAULT_OPS):
+                    if ns.ops and op not in ns.ops.split(","):
+                        continue
                     sc = scenarios[(vendor, op)]
                     rows.append(dict(target="mock", vendor=vendor, op=op, what=sc.what,
                                      **measure(base, sc, randoms, f"mock {vendor} {op}", ns.duration, True,
@@ -135,7 +139,7 @@ def main(argv=None) -> dict:
         result["prism_version"] = subprocess.run([str(PRISM), "--version"], capture_output=True,
                                                  text=True).stdout.strip()
     result["loadavg_end"] = machine()["loadavg"]
-    write_result("http", result)
+    write_result(ns.name, result)
     return result
 
 

@@ -1,10 +1,15 @@
 """The ceiling of our stack: a trivial Flask endpoint on waitress, served exactly as mockcdr serves."""
 from __future__ import annotations
 
+import logging
 import sys
 
 from flask import Flask, Response
 from waitress import create_server
+
+# as mockcdr.server does: no "Task queue depth" warning per queued request under load
+for _name in ("waitress", "waitress.queue"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
 
 
 def app() -> Flask:
@@ -18,9 +23,9 @@ def app() -> Flask:
 
 
 def main(port: int, threads: int = 8) -> None:
-    # the arguments mockcdr.server.Servers gives waitress
+    # the arguments mockcdr.server.Servers gives waitress (asyncore_loop_timeout: see LOOP_TIMEOUT there)
     server = create_server(app(), host="127.0.0.1", port=port, threads=threads, ident="mockcdr",
-                           clear_untrusted_proxy_headers=True, asyncore_loop_timeout=0.2)
+                           clear_untrusted_proxy_headers=True, asyncore_loop_timeout=1)
     server.run()
 
 

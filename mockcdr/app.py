@@ -19,6 +19,19 @@ from .core.vendor import Vendor
 from .settings import Settings, validate
 
 log = logging.getLogger("mockcdr")
+_UNSET = object()
+
+
+class MockFlask(Flask):
+    """Flask, asking once per function (not on every request and hook) whether it is a coroutine."""
+
+    def ensure_sync(self, func):
+        cache = self.__dict__.setdefault("_mockcdr_sync", {})
+        try:
+            return cache[func]
+        except KeyError:
+            cache[func] = sync = super().ensure_sync(func)
+            return sync
 
 
 def load_vendors(slugs: Iterable[str]) -> list[Vendor]:
@@ -41,7 +54,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     one vendor alone on a second port.
     """
     runtime = runtime or build_runtime(settings, extra_vendors)
-    app = Flask("mockcdr")
+    app = MockFlask("mockcdr")
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_body
     app.json.sort_keys = False
     app.extensions["mockcdr"] = runtime
@@ -53,33 +66,43 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         app.register_blueprint(vendor.blueprint())
     app.register_blueprint(admin.blueprint())
 
+    vendors = runtime.vendors
+    faults, journal, clock = runtime.faults, runtime.journal, runtime.clock
+    current_request = request._get_current_object     # one lookup instead of a proxy per attribute
+    current_g = g._get_current_object
+
     def vendor_for_request() -> Vendor | None:
-        if request.blueprint and request.blueprint in runtime.vendors:
-            return runtime.vendors[request.blueprint]
-        path = request.path
+        req = current_request()
+        blueprint = req.blueprint
+        if blueprint and blueprint in vendors:
+            return vendors[blueprint]
+        path = req.path
         for prefix, vendor in by_prefix:
             if path == prefix or path.startswith(prefix.rstrip("/") + "/"):
                 return vendor
         return None
 
-    def operation() -> str | None:
-        if "mockcdr_operation" in g:
-            return g.mockcdr_operation
-        endpoint = request.endpoint or ""
+    def operation(state=None) -> str | None:
+        state = state if state is not None else current_g()
+        name = state.get("mockcdr_operation", _UNSET)
+        if name is not _UNSET:
+            return name
+        endpoint = current_request().endpoint or ""
         return endpoint.split(".", 1)[1] if "." in endpoint else None
 
     @app.before_request
     def _before():
-        g.mockcdr_t0 = time.perf_counter()
-        vendor = g.mockcdr_vendor = vendor_for_request()
+        state = current_g()
+        state.mockcdr_t0 = time.perf_counter()
+        vendor = state.mockcdr_vendor = vendor_for_request()
         if vendor is None:
             return None
         runtime.tick(deliver=not runtime.ticker_running)
-        if request.url_rule is not None:
+        if faults.armed() and current_request().url_rule is not None:
             try:
-                runtime.faults.before(vendor.slug, operation())
+                faults.before(vendor.slug, operation(state))
             except BaseException:
-                g.mockcdr_injected = True   # a deviation the test asked for: not judged by the spec
+                state.mockcdr_injected = True   # a deviation the test asked for: not judged by the spec
                 raise
         return None
 
@@ -87,20 +110,21 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @app.after_request
     def _after(response: Response):
-        vendor = g.get("mockcdr_vendor")
-        if validate and not g.get("mockcdr_injected"):
+        state = current_g()
+        vendor = state.get("mockcdr_vendor")
+        if validate and not state.get("mockcdr_injected"):
             _self_validate(response, vendor)
         if vendor is None:
             return response
-        file_out = g.get("mockcdr_file")
+        file_out = state.get("mockcdr_file")
         fault = None
         if file_out is not None and response.status_code == 200:
             kinds_ok = file_out.compressed
-            fault = runtime.faults.after(vendor.slug, operation(), gzip_ok=kinds_ok)
+            fault = faults.after(vendor.slug, operation(state), gzip_ok=kinds_ok)
             if fault is not None:
                 response.response = mangle(response.response, fault)
                 response.headers.pop("Content-Length", None)
-        _journal(response, vendor, fault)
+        _journal(response, vendor, fault, state)
         return response
 
     def _self_validate(response: Response, vendor: Vendor | None) -> None:
@@ -114,23 +138,31 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @app.teardown_request
     def _teardown(exc):
-        vendor = g.get("mockcdr_vendor")
-        if exc is not None and vendor is not None and not g.get("mockcdr_journaled"):
-            _journal(None, vendor, {"kind": "drop"})
+        if exc is None:
+            return
+        state = current_g()
+        vendor = state.get("mockcdr_vendor")
+        if vendor is not None and not state.get("mockcdr_journaled"):
+            _journal(None, vendor, {"kind": "drop"}, state)
 
-    def _journal(response: Response | None, vendor: Vendor, fault: dict | None) -> None:
-        g.mockcdr_journaled = True
+    def _journal(response: Response | None, vendor: Vendor, fault: dict | None, state) -> None:
+        state.mockcdr_journaled = True
         streamed = response is None or response.direct_passthrough or response.is_streamed
-        req = request._get_current_object()
-        try:
-            req_body = req.get_data(cache=True)
-        except Exception:  # body over the limit: not kept
-            req_body = None
-        runtime.journal.record(
-            at=runtime.clock.timestamp(), vendor=vendor.slug, operation=operation(),
-            method=req.method, path=req.path, query=req.query_string, tenant=g.get("mockcdr_tenant"),
+        req = current_request()
+        environ = req.environ
+        if environ.get("CONTENT_LENGTH", "0") == "0" and "HTTP_TRANSFER_ENCODING" not in environ:
+            req_body = b""      # no body (HTTP/1.1: neither a length nor chunks); skips building a stream
+        else:
+            try:
+                req_body = req.get_data(cache=True)
+            except Exception:  # body over the limit: not kept
+                req_body = None
+        t0 = state.get("mockcdr_t0")
+        journal.record(
+            at=clock.timestamp(), vendor=vendor.slug, operation=operation(state),
+            method=req.method, path=req.path, query=req.query_string, tenant=state.get("mockcdr_tenant"),
             status=response.status_code if response else 0,
-            duration_ms=(time.perf_counter() - g.get("mockcdr_t0", time.perf_counter())) * 1000,
+            duration_ms=(time.perf_counter() - t0) * 1000 if t0 is not None else 0.0,
             request_body=req_body, request_type=req.content_type,
             response_body=None if streamed else response.get_data(),
             response_type=response.content_type if response else None,

@@ -18,6 +18,11 @@ from .core.runtime import Runtime
 for _name in ("waitress", "waitress.queue"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
+# waitress reads asyncore_loop_timeout as whole seconds (int()): anything under 1 becomes 0, and a
+# select() that never waits keeps the I/O thread spinning on a core (and on the GIL) even when idle.
+# stop() wakes the loop itself, so a long timeout does not slow shutting down.
+LOOP_TIMEOUT = 1
+
 
 class DropMiddleware:
     """Turn DropConnection (raised by a fault) into waitress's own disconnect: no response."""
@@ -119,7 +124,7 @@ class Servers:
         for name, app, host, port in apps:
             server = create_server(wrap(app, access_log, out), host=host, port=port, threads=threads,
                                    ident="mockcdr", clear_untrusted_proxy_headers=True,
-                                   asyncore_loop_timeout=0.2)
+                                   asyncore_loop_timeout=LOOP_TIMEOUT)
             self.servers.append((name, server))
         self.ticker = Ticker(runtime, runtime.settings.tick_interval)
         self._threads: list[threading.Thread] = []
@@ -136,13 +141,20 @@ class Servers:
 
     def stop(self, timeout: float = 5.0) -> None:
         self.ticker.stop()
+        left = []
         for _name, server in self.servers:
             # let requests in flight finish before the sockets close under them
             server.task_dispatcher.shutdown(cancel_pending=False, timeout=timeout)
-            server.close()
-            wasyncore.close_all(server._map)   # idle keep-alive channels too, so the loop ends
+            # an empty map ends the loop at its next turn, and the trigger makes that turn now
+            channels = {fd: ch for fd, ch in server._map.items() if ch is not server and ch is not server.trigger}
+            server._map.clear()
+            server.trigger.pull_trigger()
+            server.close()                  # the listening socket and the trigger
+            left.append(channels)
         for t in self._threads:
             t.join(timeout)
+        for channels in left:
+            wasyncore.close_all(channels)   # idle keep-alive channels
 
     def wait(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         while any(t.is_alive() for t in self._threads) and not should_stop():

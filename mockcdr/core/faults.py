@@ -116,6 +116,10 @@ class Faults:
             self._next = int(data.get("next", len(self._faults) + 1))
 
     # -- applying -------------------------------------------------------------
+    def armed(self) -> bool:
+        """Whether any fault is set (read without the lock: a request racing an add may miss it)."""
+        return bool(self._faults)
+
     def before(self, vendor: str, operation: str | None) -> None:
         """Act on the faults that fire before a view: sleep, then raise an error or drop."""
         taken = self.take(vendor, operation, BEFORE)

@@ -11,6 +11,8 @@ from .errors import MalformedBody, PayloadTooLarge
 from .vendor import FileOut
 
 _MISSING = object()
+# what json.dumps(ensure_ascii=False, separators=(",", ":")) builds on every call, built once
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def runtime():
@@ -57,7 +59,7 @@ def media_type(header_value: str | None) -> tuple[str, dict]:
 
 def json_response(payload: Any, status: int = 200, content_type: str = "application/json",
                   headers: dict | None = None) -> Response:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    body = _ENCODE(payload)
     resp = Response(body, status=status, content_type=content_type)
     for k, v in (headers or {}).items():
         resp.headers[k] = v

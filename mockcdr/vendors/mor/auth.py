@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import request
 
@@ -29,7 +30,12 @@ def _unb64(text: str) -> bytes:
 
 
 def _key(rt) -> bytes:
-    return derive_bytes(rt.seed, "mor.jwt-key", size=32)
+    return _seed_key(rt.seed)
+
+
+@lru_cache(maxsize=16)
+def _seed_key(seed: str) -> bytes:
+    return derive_bytes(seed, "mor.jwt-key", size=32)
 
 
 def encode_jwt(rt, claims: dict) -> str:
@@ -40,10 +46,19 @@ def encode_jwt(rt, claims: dict) -> str:
 
 
 def decode_jwt(rt, token: str) -> dict | None:
-    """The claims of a well-formed token signed by this server, else None (expiry not checked)."""
+    """The claims of a well-formed token signed by this server, else None (expiry not checked).
+
+    Cached per key and token string (clients send the same token on every call); callers must not
+    change the returned claims.
+    """
+    return _verified(_key(rt), token)
+
+
+@lru_cache(maxsize=1024)
+def _verified(key: bytes, token: str) -> dict | None:
     try:
         head, body, sig = token.split(".")
-        expected = hmac.new(_key(rt), f"{head}.{body}".encode("ascii"), hashlib.sha256).digest()
+        expected = hmac.new(key, f"{head}.{body}".encode("ascii"), hashlib.sha256).digest()
         if not hmac.compare_digest(expected, _unb64(sig)):
             return None
         if json.loads(_unb64(head)).get("alg") != "HS256":

@@ -8,6 +8,7 @@ import hmac
 import json
 from datetime import datetime, timezone
 from email.utils import format_datetime
+from functools import lru_cache
 
 from flask import g, request
 
@@ -38,6 +39,22 @@ def encode(claims: dict, secret: str) -> str:
 
 def decode(token: str, secret: str, now: float) -> dict | None:
     """The claims of a valid token (signature, audience, expiry at ``now``), else None."""
+    claims = _verified(token, secret)
+    if claims is not None and "exp" in claims:
+        exp = claims["exp"]
+        # ruby-jwt: expired when exp.to_i <= Time.now.to_i
+        if isinstance(exp, bool) or not isinstance(exp, (int, float)) or int(exp) <= int(now):
+            return None
+    return claims
+
+
+@lru_cache(maxsize=1024)
+def _verified(token: str, secret: str) -> dict | None:
+    """The claims of a well-formed, signed token for our audience, else None; expiry is not checked.
+
+    Cached per token string (clients send the same token on every call): the clock-dependent
+    expiry check stays in ``decode``. Callers must not change the returned claims.
+    """
     parts = token.split(".")
     if len(parts) != 3:
         return None
@@ -54,11 +71,6 @@ def decode(token: str, secret: str, now: float) -> dict | None:
     aud = claims.get("aud")
     if AUDIENCE not in (aud if isinstance(aud, list) else [aud]):
         return None
-    if "exp" in claims:
-        exp = claims["exp"]
-        # ruby-jwt: expired when exp.to_i <= Time.now.to_i
-        if isinstance(exp, bool) or not isinstance(exp, (int, float)) or int(exp) <= int(now):
-            return None
     return claims
 
 

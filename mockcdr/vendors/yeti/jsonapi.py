@@ -272,9 +272,12 @@ def page_links(url: str, q: Query, record_count: int) -> dict:
 
 
 # -- responses ------------------------------------------------------------------------------------------------
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode   # json.dumps's, built once
+
+
 def rails_json(payload) -> str:
     """ActiveSupport's JSON encoding: compact, with ``<``, ``>`` and ``&`` escaped."""
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    text = _ENCODE(payload)
     return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 

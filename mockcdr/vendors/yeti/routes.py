@@ -160,25 +160,29 @@ def getCdrExportAccount(export_id):
 # -- the blueprint --------------------------------------------------------------------------------------------
 def _after(resp: Response) -> Response:
     """Rails' default headers and ETag, and a fresh session cookie for cookie-authenticated calls."""
-    access = g.get("yeti_cookie_access")
+    state = g._get_current_object()
+    access = state.get("yeti_cookie_access")
+    headers = resp.headers
     if access is not None:
         rt = runtime()
         token, expires = auth.issue(access, rt.state["yeti"].options, rt.clock.timestamp())
-        resp.headers.add("Set-Cookie", auth.cookie_header(token, expires))
-    for name, value in DEFAULT_HEADERS:
-        resp.headers.setdefault(name, value)
-    if "Cache-Control" not in resp.headers:
+        headers.add("Set-Cookie", auth.cookie_header(token, expires))
+    present = {name.lower() for name, _ in headers}
+    for name, value in DEFAULT_HEADERS:      # setdefault, one look at the headers instead of six
+        if name.lower() not in present:
+            headers.add(name, value)
+    if "cache-control" not in present:
         streamed = resp.direct_passthrough or resp.is_streamed
         body = b"" if streamed else resp.get_data()
         if resp.status_code in (200, 201) and body:
-            resp.headers["ETag"] = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
-            resp.headers["Cache-Control"] = "max-age=0, private, must-revalidate"
+            headers["ETag"] = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
+            headers["Cache-Control"] = "max-age=0, private, must-revalidate"
         else:
-            resp.headers["Cache-Control"] = "no-cache"
-    resp.headers["X-Request-Id"] = str(uuid.uuid4())
-    started = g.get("mockcdr_t0")
+            headers["Cache-Control"] = "no-cache"
+    headers["X-Request-Id"] = str(uuid.uuid4())
+    started = state.get("mockcdr_t0")
     if started is not None:
-        resp.headers["X-Runtime"] = f"{time.perf_counter() - started:.6f}"
+        headers["X-Runtime"] = f"{time.perf_counter() - started:.6f}"
     return resp
 
 
