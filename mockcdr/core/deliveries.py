@@ -4,7 +4,7 @@ from __future__ import annotations
 import http.client
 import threading
 import urllib.parse
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Callable
 
 from .clock import Clock
@@ -55,6 +55,9 @@ class Deliveries:
         self.store = store
         self.clock = clock
         self.ids = ids
+        store.shape(DELIVERIES, id=int, vendor=str, channel=str, target=str, payload=dict, created_at=datetime,
+                    state=str, attempts=list, next_attempt_at=(datetime, type(None)), file=(dict, type(None)),
+                    source=(dict, type(None)))
         self.timeout = timeout
         self.send = send
         self._attempt_lock = threading.Lock()

@@ -105,6 +105,8 @@ class Lifecycle:
         self.store = store
         self.clock = clock
         self.timings = dict(timings or {})
+        store.shape(JOBS, id=str, vendor=str, kind=str, tenant=str, state=str, created_at=datetime,
+                    entered_at=datetime, polls=int, timeline=list, attrs=dict)
         self.kinds: dict[str, JobKind] = {}
         self._hooks: dict[str, list[Hook]] = {}
         self._next_due: float | None = None

@@ -134,8 +134,17 @@ class Runtime:
             if isinstance(at, bool) or not isinstance(at, (int, float)):
                 raise ValueError("snapshot clock time must be a number of epoch seconds")
             check_timestamp(at)
-        probe = Store()
-        probe.load(snap["store"])  # validates the records before touching live state
+        before = self.snapshot()
+        try:
+            self._load(snap)           # the store checks its records' shapes before it changes
+            self.tick(deliver=False)   # what the next request would do: jobs, schedules
+        except Exception as exc:       # a wrong shape, or records that still cannot work here
+            self._load(before)
+            if isinstance(exc, ValueError):
+                raise
+            raise ValueError(f"its records do not work here ({type(exc).__name__}: {exc})") from None
+
+    def _load(self, snap: dict) -> None:
         with self.store.lock:
             self.store.load(snap["store"])
             self.ids.load(snap["ids"])
@@ -143,7 +152,7 @@ class Runtime:
             if str(snap["seed"]) != str(self.universe.seed):
                 self.universe = Universe(str(snap["seed"]), self.settings.calls_per_day)
             self.lifecycle.invalidate()
-        self.clock.load(clock)
+        self.clock.load(snap["clock"])
 
 
 def _integer(value) -> bool:

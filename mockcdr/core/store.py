@@ -42,6 +42,12 @@ class Store:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._collections: dict[str, dict[str, dict]] = {}
+        self._shapes: dict[str, dict[str, type | tuple]] = {}
+
+    def shape(self, collection: str, /, **fields: type | tuple) -> None:
+        """Declare the keys every record of a collection holds, and their types: ``load`` refuses
+        a snapshot whose records lack one (a hand-edited snapshot fails at restore, not later)."""
+        self._shapes[collection] = fields
 
     def collection(self, name: str) -> dict[str, dict]:
         coll = self._collections.get(name)
@@ -95,11 +101,25 @@ class Store:
                 for c in data.values()):
             raise ValueError("collections must map a name to an object of records")
         decoded = {name: {str(k): decode(r) for k, r in coll.items()} for name, coll in data.items()}
+        for name, coll in decoded.items():
+            for key, record in coll.items():
+                self._check(name, key, record)
         with self.lock:
             for coll in self._collections.values():
                 coll.clear()
             for name, coll in decoded.items():
                 self.collection(name).update(coll)
+
+
+    def _check(self, name: str, key: str, record: dict) -> None:
+        for field, kind in self._shapes.get(name, {}).items():
+            if field not in record:
+                raise ValueError(f"record {name}/{key} lacks {field!r}")
+            value = record[field]
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+                names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
+                raise ValueError(f"record {name}/{key}: {field!r} must be {names}")
 
 
 def dumps(value: Any) -> str:

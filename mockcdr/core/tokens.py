@@ -30,6 +30,8 @@ class Tokens:
         self.store = store
         self.clock = clock
         self.ids = ids
+        store.shape(TOKENS, kind=str, value=str, data=dict, issued_at=datetime, expires_at=(datetime, type(None)),
+                    uses_left=(int, type(None)), revoked=bool)
 
     @staticmethod
     def _key(kind: str, value: str) -> str:

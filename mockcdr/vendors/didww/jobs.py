@@ -36,6 +36,7 @@ def register(rt) -> None:
             callbacks.schedule(rt, job)
 
     rt.lifecycle.register(kind, on_enter)
+    rt.store.shape(FILES, export=str)
 
 
 def create(rt, caller, new: NewExport) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...core.fixtures import FixtureError
 from ...core.vendor import Vendor
-from . import fixture
+from . import fixture, tasks
 from .errors import render_error
 from .files import check_name_format, generate, render_file
 from .options import DEFAULTS, opt
@@ -45,6 +45,7 @@ def setup(rt, section: dict):
             raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: must be one of "
                                f"{', '.join(map(str, allowed))}")
     check_name_format(opt(rt, "file_name_format"))
+    tasks.declare(rt)
     return world
 
 

@@ -12,6 +12,15 @@ from .zones import fmt, tzinfo
 
 TASKS = "mor.tasks"
 SCHEDULE = "mor.schedule"       # one record, "due": the earliest next_run_at of active tasks
+_WHEN = (datetime, type(None))
+
+
+def declare(rt) -> None:
+    """The shape of the records this module keeps (a snapshot is checked against it)."""
+    rt.store.shape(TASKS, id=int, name=str, active=int, period=str, timezone=str, tenant=str, owner_id=int,
+                   query=dict, runs=int, created_at=datetime, updated_at=datetime, next_run_at=_WHEN,
+                   last_run_at=_WHEN)
+    rt.store.shape(SCHEDULE, at=_WHEN)
 NOT_FOUND = "Automatic CDR export was not found"
 
 

@@ -2,9 +2,15 @@
 from __future__ import annotations
 
 from ...core.vendor import Vendor
-from . import cdr, config
+from . import auth, cdr, config
 from .errors import render_error
 from .routes import PREFIXES, blueprint
+
+
+def setup(rt, section: dict) -> config.State:
+    state = config.setup(rt, section)
+    auth.declare(rt)
+    return state
 
 
 def describe(rt, base_url: str) -> dict:
@@ -22,7 +28,7 @@ VENDOR = Vendor(
     prefixes=PREFIXES,
     blueprint=blueprint,
     render_error=render_error,
-    setup=config.setup,
+    setup=setup,
     describe=describe,
     generate=cdr.generate,
 )

@@ -1,7 +1,7 @@
 """API sessions: login with lockout, the 30-minute sliding token, heartbeat and logout."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import request
 
@@ -13,6 +13,11 @@ from .config import state
 
 TOKEN = "yeastar.token"
 FAILURES = "yeastar.login_failures"      # store collection: lockout counters by user (or IP)
+
+
+def declare(rt) -> None:
+    """The shape of the records this module keeps (a snapshot is checked against it)."""
+    rt.store.shape(FAILURES, failures=int, locked_until=(datetime, type(None)))
 
 
 def body_object(required: bool = True) -> dict:

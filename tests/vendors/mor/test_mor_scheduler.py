@@ -258,3 +258,27 @@ def test_deliveries_survive_a_snapshot_round_trip_and_still_render(api, rt):
     (d,) = deliveries(rt)
     params = json.loads(dumps(d["file"]))          # the recorded params are plain JSON
     assert VENDOR.render_file(rt, params).read() == VENDOR.render_file(rt, d["file"]).read()
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda task: {k: v for k, v in task.items() if k != "active"}, "record mor.tasks/1 lacks 'active'"),
+    (lambda task: {**task, "next_run_at": "tomorrow"}, "'next_run_at' must be datetime or null"),
+    # the right shape, but a period the scheduler cannot step: refused once the restore runs it
+    (lambda task: {**task, "period": "fortnightly"}, "unknown period 'fortnightly'"),
+])
+def test_a_snapshot_with_tasks_the_scheduler_cannot_run_is_refused_and_changes_nothing(api, rt, change, message):
+    import json
+
+    from mockcdr.core.control import ControlError, restore_snapshot
+    from mockcdr.core.store import dumps
+
+    api.create(period="daily")
+    snap = json.loads(dumps(rt.snapshot()))
+    snap["store"]["mor.tasks"]["1"] = change(snap["store"]["mor.tasks"]["1"])
+    snap["clock"] = {"frozen_at": parse_instant("2026-07-01T00:00:00Z").timestamp()}   # the task is due
+    before = [dumps(rt.store.values(name)) for name in ("mor.tasks", "_deliveries", "_tokens")]
+    with pytest.raises(ControlError, match=message):
+        restore_snapshot(rt, snap)
+    assert [dumps(rt.store.values(name)) for name in ("mor.tasks", "_deliveries", "_tokens")] == before
+    assert rt.clock.now() < parse_instant("2026-07-01T00:00:00Z")
+    assert api.get("/automatic_cdr_exports").status_code == 200
