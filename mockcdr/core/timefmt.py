@@ -8,6 +8,9 @@ from .clock import UTC
 
 _US_HOUR = 3_600_000_000
 _SECONDS = tuple(f"{s:02d}" for s in range(60))
+# Minutes cached per formatter: an export's calls come in time order, so a few thousand cover
+# every neighbour that repeats, and a million-row export does not hold every minute it passed.
+MINUTE_CACHE = 4096
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _LAST_US = timedelta(microseconds=_US_HOUR - 1)
 
@@ -94,7 +97,7 @@ class TimeFormatter:
         minute_index, rest = divmod(us, 60_000_000)
         prefix = self._minutes.get(minute_index)
         if prefix is None:
-            if len(self._minutes) > 50_000:
+            if len(self._minutes) > MINUTE_CACHE:
                 self._minutes.clear()
             hour, minute, _s, _m, _o = self.parts(minute_index * 60_000_000)
             prefix = self._minutes[minute_index] = f"{hour}:{minute:02d}:"

@@ -11,7 +11,7 @@ from ...core.cdrs import Call
 from ...core.clock import UTC
 from ...core.csvout import escape, joined_chunks
 from ...core.numbering import plan_for
-from ...core.timefmt import TimeFormatter, zone
+from ...core.timefmt import MINUTE_CACHE, TimeFormatter, zone
 from ...core.vendor import FileOut
 from .accounts import Account
 
@@ -182,7 +182,7 @@ def rows(calls: Iterable[tuple], table: list, tz, fill: Callable[[int], tuple] |
     local_minutes: dict[int, tuple] = utc_minutes if tz is UTC else {}
 
     def minute_of(cache: dict, zone_tz, minute: int) -> tuple[str, tuple[str, ...]]:
-        if len(cache) > 200_000:
+        if len(cache) > MINUTE_CACHE:
             cache.clear()
         hour, mm, _s, _u, short = formatters[zone_tz].parts(minute * 60_000_000)
         suffix = "Z" if zone_tz is UTC else (short if ":" in short else short + ":00")

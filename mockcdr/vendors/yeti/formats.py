@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from mockcdr.core.clock import UTC, parse_instant
 from mockcdr.core.csvout import csv_chunks, gzip_chunks, text_chunks
 from mockcdr.core.numbering import plan_for
-from mockcdr.core.timefmt import TimeFormatter, zone as tz_for
+from mockcdr.core.timefmt import MINUTE_CACHE, TimeFormatter, zone as tz_for
 from mockcdr.core.vendor import FileOut
 
 from .fixtures import FIELDS, Directory
@@ -123,7 +123,7 @@ def _time_renderer(time_format: str, zone: str | None):
         minute, rest = divmod(us, 60_000_000)
         head = get(minute)
         if head is None:
-            if len(minutes) > 100_000:
+            if len(minutes) > MINUTE_CACHE:
                 minutes.clear()
             hour, mi, _s, _m, short = fmt.parts(minute * 60_000_000)
             head = minutes[minute] = (f"{hour}:{mi:02d}:", short if with_offset else "")
