@@ -13,6 +13,7 @@ import time
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -168,3 +169,16 @@ def read_result(name: str) -> dict | None:
 
 def say(*parts) -> None:
     print(*parts, flush=True, file=sys.stderr)
+
+
+def checked(resp, *codes: int):
+    """The response of a bench request, or RuntimeError when its status is not one of ``codes`` (200)."""
+    if resp.status_code not in (codes or (200,)):
+        raise RuntimeError(f"{resp.request.method} {resp.url}: {resp.status_code} {resp.text[:300]}")
+    return resp
+
+
+def path_and_query(url: str) -> str:
+    """The path and query of an absolute URL (the server's own links, replayed by wrk)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")

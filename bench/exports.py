@@ -11,11 +11,11 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 
-from common import CLOCK, OUT
+from common import CLOCK, OUT, checked, path_and_query
 
 CALLS_PER_DAY = 20_000
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -118,17 +118,6 @@ def window_end(rt, v: Variant, rows: int, fraction: float) -> datetime:
 
 
 # -- download jobs (over HTTP) ---------------------------------------------------------------
-def _ok(resp: requests.Response, *codes: int) -> requests.Response:
-    if resp.status_code not in (codes or (200,)):
-        raise RuntimeError(f"{resp.request.method} {resp.url}: {resp.status_code} {resp.text[:300]}")
-    return resp
-
-
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
 def download_request(s: requests.Session, base: str, v: Variant, end: datetime) -> tuple[str, dict]:
     """Create (through the vendor's API) what downloads the window [START, end); (path, headers)."""
     iso = lambda t: t.strftime("%Y-%m-%d %H:%M:%S")    # noqa: E731
@@ -136,30 +125,30 @@ def download_request(s: requests.Session, base: str, v: Variant, end: datetime) 
         key = {"Api-Key": "didww-test-globex-51a7c9d2", "Accept": JSONAPI, "Content-Type": JSONAPI}
         body = {"data": {"type": "exports", "attributes": {"export_type": "cdr_in", "filters": {
             "from": iso(START), "to": iso(end - timedelta(seconds=1))}}}}
-        job = _ok(s.post(f"{base}/v3/exports", headers=key, data=json.dumps(body)), 201).json()["data"]
-        url = _ok(s.get(f"{base}/v3/exports/{job['id']}", headers=key)).json()["data"]["attributes"]["url"]
-        return _path(url), {"Api-Key": key["Api-Key"]}
+        job = checked(s.post(f"{base}/v3/exports", headers=key, data=json.dumps(body)), 201).json()["data"]
+        url = checked(s.get(f"{base}/v3/exports/{job['id']}", headers=key)).json()["data"]["attributes"]["url"]
+        return path_and_query(url), {"Api-Key": key["Api-Key"]}
     if v.vendor == "telnyx":
         key = {"x-api-user": "ops@acme.example", "x-api-token": "fake-v1-token-acme-0001"}
-        job = _ok(s.post(f"{base}/reporting/cdr_requests", headers=key,
+        job = checked(s.post(f"{base}/reporting/cdr_requests", headers=key,
                          json={"start_time": START.isoformat(), "end_time": end.isoformat()})).json()
-        shown = _ok(s.get(f"{base}/reporting/cdr_requests/{job['id']}", headers=key)).json()
-        return _path(shown["report_url"]), {}
+        shown = checked(s.get(f"{base}/reporting/cdr_requests/{job['id']}", headers=key)).json()
+        return path_and_query(shown["report_url"]), {}
     if v.vendor == "yeti":
-        jwt = _ok(s.post(f"{base}/api/rest/customer/v1/auth", json={"auth": {
+        jwt = checked(s.post(f"{base}/api/rest/customer/v1/auth", json={"auth": {
             "login": "acme-api", "password": "acme-fake-password"}}), 201).json()["jwt"]
         body = {"data": {"type": "cdr-exports", "attributes": {"filters": {
             "time_start_gteq": iso(START), "time_start_lt": iso(end)}},
             "relationships": {"account": {"data": {"type": "accounts", "id": "45c9f55f-fe50-42d5-92c8-c9745d696cf8"}}}}}
-        job = _ok(s.post(f"{base}/api/rest/customer/v1/cdr-exports", data=json.dumps(body), headers={
+        job = checked(s.post(f"{base}/api/rest/customer/v1/cdr-exports", data=json.dumps(body), headers={
             "Authorization": jwt, "Accept": JSONAPI, "Content-Type": JSONAPI}), 201).json()["data"]
         return f"/api/rest/customer/v1/cdr-exports/{job['id']}/download", {"Authorization": jwt}
     if v.vendor == "mor":
         return _mor(s, base, v, end)
     login = {"username": "acme-api", "password": "7f2b71d957386f24a6904bdf329e821f", "port": "8260"}
-    token = _ok(s.post(f"{base}/api/v1.1.0/login", json=login)).json()["token"]
+    token = checked(s.post(f"{base}/api/v1.1.0/login", json=login)).json()["token"]
     window = {"extid": "all", "starttime": iso(START), "endtime": iso(end - timedelta(seconds=1))}
-    random = _ok(s.post(f"{base}/api/v1.1.0/cdr/get_random?token={token}", json=window)).json()["random"]
+    random = checked(s.post(f"{base}/api/v1.1.0/cdr/get_random?token={token}", json=window)).json()["random"]
     query = "&".join(f"{k}={quote(val)}" for k, val in window.items())
     return f"/api/v1.1.0/cdr/download?token={token}&{query}&random={random}", {}
 
@@ -167,22 +156,22 @@ def download_request(s: requests.Session, base: str, v: Variant, end: datetime) 
 def _mor(s: requests.Session, base: str, v: Variant, end: datetime) -> tuple[str, dict]:
     """A one-off task over the window, due in a minute; the clock moves two so it is delivered."""
     basic = base64.b64encode(b"acme_admin:acme-admin-FAKE-pass").decode()
-    token = _ok(s.post(f"{base}/billing/api/v2/authentication/login",
+    token = checked(s.post(f"{base}/billing/api/v2/authentication/login",
                        headers={"Authorization": f"Basic {basic}"})).json()["token"]
-    now = datetime.fromisoformat(_ok(s.get(f"{base}/_mockcdr/clock")).json()["now"].replace("Z", "+00:00"))
+    now = datetime.fromisoformat(checked(s.get(f"{base}/_mockcdr/clock")).json()["now"].replace("Z", "+00:00"))
     task = {"name": "bench export", "period": "only_once", "timezone": "UTC", "template_id": 6,
             "send_cdr_to": "user", "send_to_user_id": 123, "active": True,
             "archive_extension": "none" if v.kind == "csv" else "tgz",
             "s_from": START.isoformat(), "s_till": (end - timedelta(seconds=1)).isoformat(),
             "cdr_export_at_datetime": (now + timedelta(minutes=1)).isoformat()}
-    created = _ok(s.post(f"{base}/billing/api/v2/automatic_cdr_exports", json=task,
+    created = checked(s.post(f"{base}/billing/api/v2/automatic_cdr_exports", json=task,
                          headers={"Authorization": f"Bearer {token}"}), 201).json()["automatic_cdr_export"]
-    _ok(s.post(f"{base}/_mockcdr/clock/advance", json={"by": "PT2M"}))
-    delivery = [d for d in _ok(s.get(f"{base}/_mockcdr/deliveries?vendor=mor")).json()
+    checked(s.post(f"{base}/_mockcdr/clock/advance", json={"by": "PT2M"}))
+    delivery = [d for d in checked(s.get(f"{base}/_mockcdr/deliveries?vendor=mor")).json()
                 if d["source"]["task"] == created["id"]][-1]
     return f"/_mockcdr/deliveries/{delivery['id']}/file", {}
 
 
 def immediate(s: requests.Session, base: str) -> None:
     for kind in ("didww.export", "telnyx.cdr_request", "yeti.cdr_export"):
-        _ok(s.put(f"{base}/_mockcdr/transitions/{kind}", json={"mode": "immediate"}))
+        checked(s.put(f"{base}/_mockcdr/transitions/{kind}", json={"mode": "immediate"}))

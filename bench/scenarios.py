@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
-
 import requests
+
+from common import checked, path_and_query
 
 JSONAPI = "application/vnd.api+json"
 DAY = "2026-04-19"       # the small download: one whole day at the default 40 calls per tenant
@@ -41,35 +41,24 @@ class Scenario:
         self.prism_path = self.prism_path or self.path
 
 
-def _ok(resp: requests.Response, *codes: int) -> requests.Response:
-    if resp.status_code not in (codes or (200,)):
-        raise RuntimeError(f"{resp.request.method} {resp.url}: {resp.status_code} {resp.text[:300]}")
-    return resp
-
-
-def _path(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
 def _kinds(s: requests.Session, base: str, mode: str) -> None:
     for kind in KINDS:
-        _ok(s.put(f"{base}/_mockcdr/transitions/{kind}", json={"mode": mode}))
+        checked(s.put(f"{base}/_mockcdr/transitions/{kind}", json={"mode": mode}))
 
 
 def _mor(s: requests.Session, base: str) -> list[Scenario]:
     """A daily task whose run delivers yesterday's file (the clock moves 12 h, then stays frozen)."""
     basic = base64.b64encode(b"acme_admin:acme-admin-FAKE-pass").decode()
-    login = lambda: _ok(s.post(f"{base}{MOR}/authentication/login",   # noqa: E731
+    login = lambda: checked(s.post(f"{base}{MOR}/authentication/login",   # noqa: E731
                                headers={"Authorization": f"Basic {basic}"})).json()["token"]
     task = {"name": "bench daily", "period": "daily", "timezone": "UTC", "cdr_export_at_time": "00:00:00",
             "template_id": 5, "send_cdr_to": "user", "send_to_user_id": 123, "archive_extension": "tgz",
             "active": True}
     headers = {"Authorization": f"Bearer {login()}", "Content-Type": "application/json"}
-    created = _ok(s.post(f"{base}{MOR}/automatic_cdr_exports", headers=headers, json=task), 201).json()
+    created = checked(s.post(f"{base}{MOR}/automatic_cdr_exports", headers=headers, json=task), 201).json()
     task_id = created["automatic_cdr_export"]["id"]
-    _ok(s.post(f"{base}/_mockcdr/clock/advance", json={"by": "PT12H"}))
-    delivery = [d for d in _ok(s.get(f"{base}/_mockcdr/deliveries?vendor=mor")).json()
+    checked(s.post(f"{base}/_mockcdr/clock/advance", json={"by": "PT12H"}))
+    delivery = [d for d in checked(s.get(f"{base}/_mockcdr/deliveries?vendor=mor")).json()
                 if d["source"]["task"] == task_id][-1]
     headers["Authorization"] = f"Bearer {login()}"     # the first token lived 15 virtual minutes
     body = json.dumps(dict(task, name="bench create"))
@@ -92,8 +81,8 @@ def _didww(s: requests.Session, base: str) -> list[Scenario]:
     body = json.dumps({"data": {"type": "exports", "attributes": {
         "export_type": "cdr_in", "filters": {"from": f"{DAY} 00:00:00", "to": f"{DAY} 23:59:59"}}}})
     post = dict(headers, **{"Content-Type": JSONAPI})
-    job = _ok(s.post(f"{base}/v3/exports", headers=post, data=body), 201).json()["data"]
-    shown = _ok(s.get(f"{base}/v3/exports/{job['id']}", headers=headers)).json()["data"]
+    job = checked(s.post(f"{base}/v3/exports", headers=post, data=body), 201).json()["data"]
+    shown = checked(s.get(f"{base}/v3/exports/{job['id']}", headers=headers)).json()["data"]
     assert shown["attributes"]["status"] == "completed", shown
     return [
         Scenario("didww", "poll", "GET /v3/exports/{id}", "GET", f"/v3/exports/{job['id']}", headers,
@@ -101,7 +90,7 @@ def _didww(s: requests.Session, base: str) -> list[Scenario]:
         Scenario("didww", "create", "POST /v3/exports (cdr_in, one day)", "POST", "/v3/exports", post, body,
                  operation="createExport", expect='"exports"'),
         Scenario("didww", "download", "GET /v3/exports/{file}.csv.gz (one day, cdr_in)", "GET",
-                 _path(shown["attributes"]["url"]), {"Api-Key": headers["Api-Key"]},
+                 path_and_query(shown["attributes"]["url"]), {"Api-Key": headers["Api-Key"]},
                  operation="downloadExportFile", expect="application/octet-stream"),
     ]
 
@@ -110,29 +99,29 @@ def _telnyx(s: requests.Session, base: str) -> list[Scenario]:
     headers = {"x-api-user": "ops@acme.example", "x-api-token": "fake-v1-token-acme-0001"}
     body = json.dumps({"start_time": f"{DAY}T00:00:00+00:00", "end_time": "2026-04-20T00:00:00+00:00"})
     post = dict(headers, **{"Content-Type": "application/json"})
-    job = _ok(s.post(f"{base}{TELNYX_V1}", headers=post, data=body)).json()
-    shown = _ok(s.get(f"{base}{TELNYX_V1}/{job['id']}", headers=headers)).json()
+    job = checked(s.post(f"{base}{TELNYX_V1}", headers=post, data=body)).json()
+    shown = checked(s.get(f"{base}{TELNYX_V1}/{job['id']}", headers=headers)).json()
     assert shown["status"] == 2 and shown["report_url"], shown
     return [
         Scenario("telnyx", "poll", "GET /reporting/cdr_requests/{id} (V1)", "GET", f"{TELNYX_V1}/{job['id']}",
                  headers, operation="getCdrRequest", expect='"status":2'),
         Scenario("telnyx", "create", "POST /reporting/cdr_requests (V1, one day)", "POST", TELNYX_V1, post,
                  body, operation="addCdrRequest", expect='"status":1'),
-        Scenario("telnyx", "download", "GET report_url (one day, CSV)", "GET", _path(shown["report_url"]),
+        Scenario("telnyx", "download", "GET report_url (one day, CSV)", "GET", path_and_query(shown["report_url"]),
                  operation="downloadCdrReport", expect="text/csv"),
     ]
 
 
 def _yeti(s: requests.Session, base: str) -> list[Scenario]:
-    jwt = _ok(s.post(f"{base}{YETI}/auth", json={"auth": {"login": "acme-api", "password": "acme-fake-password"}}),
+    jwt = checked(s.post(f"{base}{YETI}/auth", json={"auth": {"login": "acme-api", "password": "acme-fake-password"}}),
               201).json()["jwt"]
     headers = {"Authorization": jwt, "Accept": JSONAPI}
     body = json.dumps({"data": {"type": "cdr-exports", "attributes": {"filters": {
         "time_start_gteq": f"{DAY} 00:00:00", "time_start_lt": "2026-04-20 00:00:00"}},
         "relationships": {"account": {"data": {"type": "accounts", "id": "45c9f55f-fe50-42d5-92c8-c9745d696cf8"}}}}})
     post = dict(headers, **{"Content-Type": JSONAPI})
-    job = _ok(s.post(f"{base}{YETI}/cdr-exports", headers=post, data=body), 201).json()["data"]
-    shown = _ok(s.get(f"{base}{YETI}/cdr-exports/{job['id']}", headers=headers)).json()["data"]
+    job = checked(s.post(f"{base}{YETI}/cdr-exports", headers=post, data=body), 201).json()["data"]
+    shown = checked(s.get(f"{base}{YETI}/cdr-exports/{job['id']}", headers=headers)).json()["data"]
     assert shown["attributes"]["status"] == "Completed", shown
     return [
         Scenario("yeti", "poll", "GET cdr-exports/{id}", "GET", f"{YETI}/cdr-exports/{job['id']}", headers,
@@ -151,7 +140,7 @@ def yeastar_window() -> dict:
 
 def _yeastar(s: requests.Session, base: str) -> list[Scenario]:
     login = {"username": "acme-api", "password": "7f2b71d957386f24a6904bdf329e821f", "port": "8260"}
-    token = _ok(s.post(f"{base}{YEASTAR}/login", json=login)).json()["token"]
+    token = checked(s.post(f"{base}{YEASTAR}/login", json=login)).json()["token"]
     window = yeastar_window()
     query = "&".join(f"{k}={v.replace(' ', '%20')}" for k, v in window.items())
     json_headers = {"Content-Type": "application/json"}
