@@ -22,6 +22,10 @@ def _settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
         p.add_argument("--access-log", action="store_true", default=None,
                        help="print one line per request (MOCKCDR_ACCESS_LOG)")
         p.add_argument("--threads", type=int, help="worker threads (default 8)")
+        p.add_argument("--session-ttl", type=float, metavar="SECONDS",
+                       help="remove a session idle this long (default 1800; MOCKCDR_SESSION_TTL)")
+        p.add_argument("--max-sessions", type=int, metavar="N",
+                       help="sessions live at once (default 1000; MOCKCDR_MAX_SESSIONS)")
     p.add_argument("--seed", help="seed of all fake data (default 'mockcdr'; MOCKCDR_SEED)")
     p.add_argument("--fixtures", metavar="FILE", help="YAML file or folder over the embedded defaults")
     p.add_argument("--vendors", metavar="SLUG,...", help=f"vendors to serve (default all: {','.join(ALL_VENDORS)})")
@@ -39,16 +43,18 @@ def _settings(ns: argparse.Namespace):
 
 
 def cmd_serve(ns: argparse.Namespace) -> int:
-    from .app import build_runtime, create_app
+    from .app import build_sessions, create_app
     from .core.admin import info_document
+    from .core.session_control import ABOUT
     from .server import Servers
 
     settings = _settings(ns)
-    runtime = build_runtime(settings)
-    apps = [("main", create_app(runtime=runtime), settings.host, settings.port)]
+    sessions = build_sessions(settings)
+    runtime = sessions.default
+    apps = [("main", create_app(sessions=sessions), settings.host, settings.port)]
     for slug, port in settings.vendor_ports.items():
-        apps.append((slug, create_app(runtime=runtime, only=[slug]), settings.host, port))
-    servers = Servers(runtime, apps, access_log=settings.access_log, threads=settings.threads)
+        apps.append((slug, create_app(sessions=sessions, only=[slug]), settings.host, port))
+    servers = Servers(sessions, apps, access_log=settings.access_log, threads=settings.threads)
     ports = servers.ports()
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
     base = f"http://{host}:{ports['main']}"
@@ -56,6 +62,8 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     print(f"mockcdr {__version__} serving {len(runtime.vendors)} vendors on {base} "
           f"(seed {runtime.seed!r}, clock {doc['clock']['now']})", flush=True)
     print(f"  control   {base}/_mockcdr/info", flush=True)
+    print(f"  sessions  {ABOUT} (up to {settings.max_sessions}, idle {settings.session_ttl:g} s)",
+          flush=True)
     for v in doc["vendors"]:
         urls = "  ".join(v.get("base_urls", []))
         extra = f"  (alone on port {ports[v['slug']]})" if v["slug"] in ports else ""
@@ -141,7 +149,7 @@ class _Progress:
         self.universe = runtime.universe
         self.base = self.universe.produced
         days = ((req.end - req.start).total_seconds() / 86400) if req.end else None
-        per_day = max(1, runtime.settings.calls_per_day)
+        per_day = max(1, runtime.start.calls_per_day)
         self.total = req.limit or int((days or 1) * per_day) or 1
         self.started = time.perf_counter()
         self.last = 0.0

@@ -31,11 +31,14 @@ class Settings:
     journal_body_limit: int = 2048
     clock_start: str | None = None        # ISO instant the virtual clock starts at (and resets to)
     clock_frozen: bool = False
-    tick_interval: float = 0.25           # seconds between background sweeps of a live server
     callback_timeout: float = 5.0
     # test mode: check every response against the shipped specs (default: $MOCKCDR_VALIDATE_RESPONSES)
     validate_responses: bool = field(default_factory=lambda: _bool(
         "validate_responses", os.environ.get("MOCKCDR_VALIDATE_RESPONSES", "")))
+    session_ttl: float = 1800.0           # seconds a session may stay idle before it is removed
+    max_sessions: int = 1000              # sessions live at once (the default one not counted)
+    max_snapshot: int = 256 * 1024 * 1024 # bytes a snapshot restore may carry (above max_body)
+    token_grace: float = 3600.0           # seconds an expired token still reads as expired, then pruned
     timings: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     vendor_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -45,7 +48,8 @@ class Settings:
 
 _CASTS = {
     "port": int, "threads": int, "max_body": int, "calls_per_day": int, "journal_size": int,
-    "journal_body_limit": int, "tick_interval": float, "callback_timeout": float,
+    "journal_body_limit": int, "callback_timeout": float,
+    "session_ttl": float, "max_sessions": int, "max_snapshot": int, "token_grace": float,
 }
 _BOOLS = ("access_log", "clock_frozen", "validate_responses")
 
@@ -117,8 +121,13 @@ def validate(s: Settings) -> Settings:
                       ("journal_body_limit", 0), ("calls_per_day", 0)):
         if getattr(s, name) < low:
             raise SettingsError(f"{name}: must be at least {low}")
-    if s.tick_interval <= 0:
-        raise SettingsError("tick_interval: must be greater than 0")
+    for name in ("session_ttl", "token_grace"):
+        if getattr(s, name) < 0:
+            raise SettingsError(f"{name}: must be at least 0 seconds")
+    if s.max_sessions < 0:
+        raise SettingsError("max_sessions: must be at least 0")
+    if s.max_snapshot < s.max_body:
+        raise SettingsError(f"max_snapshot: must be at least max_body ({s.max_body})")
     if s.clock_start is not None:
         from .core.clock import parse_instant
 

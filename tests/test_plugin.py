@@ -97,13 +97,22 @@ def test_options_and_overridable_fixtures(pytester):
     run(pytester, "--mockcdr-seed", "from-cli", "--mockcdr-vendors", "telnyx,yeti").assert_outcomes(passed=2)
 
 
-def test_mockcdr_url_uses_a_running_server(pytester):
+def test_mockcdr_url_uses_a_running_server_with_a_session_per_test(pytester):
     with LiveServer() as server:
         server.runtime.clock.freeze()
         pytester.makepyfile(test_external="""
+            import requests
+
             def test_steer_it(mockcdr_server, mockcdr_control):
-                assert mockcdr_control.get_clock()["frozen"] is False   # reset before the test
+                assert "/_s/" in mockcdr_server.url
+                assert mockcdr_control.get_clock()["frozen"] is False   # its own clock, not the root's
                 mockcdr_control.advance_clock("PT1H")
+                assert mockcdr_control.get_clock()["offset_seconds"] > 3500
+                ids = [s["id"] for s in mockcdr_control.list_sessions()]
+                assert mockcdr_server.id in ids
+                assert requests.get(f"{mockcdr_server.url}/_mockcdr/health").status_code == 200
         """)
         run(pytester, "--mockcdr-url", server.url).assert_outcomes(passed=1)
-        assert server.runtime.clock.state()["offset_seconds"] > 3500
+        state = server.runtime.clock.state()
+        assert state["frozen"] is True and state["offset_seconds"] == 0     # the root was not touched
+        assert [s.id for s in server.sessions.list()] == ["default"]       # and the session is gone

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from mockcdr.core.fixtures import FixtureError, overlay, parse_tenants, read_tree
-from mockcdr.core.runtime import load_fixtures
+from mockcdr.core.world import load_fixtures
 from mockcdr import resources
 from mockcdr.settings import Settings, SettingsError, from_sources
 

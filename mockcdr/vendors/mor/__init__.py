@@ -9,6 +9,7 @@ from .files import check_name_format, generate, render_file
 from .options import DEFAULTS, opt
 from .routes import PREFIXES, blueprint
 from .scheduler import tick
+from .tasks import reschedule
 
 _CHOICES = {"delete_status": (200, 204), "template_columns_format": ("array", "string"),
             "default_archive_extension": ("tgz", "zip", "none")}
@@ -58,6 +59,7 @@ VENDOR = Vendor(
     setup=setup,
     describe=fixture.describe,
     tick=tick,
+    reschedule=reschedule,
     generate=generate,
     render_file=render_file,
 )

@@ -8,17 +8,15 @@ from datetime import datetime, timedelta
 from .files import build, params_for
 from .options import opt
 from .schedule import following, window
-from .tasks import SCHEDULE, TASKS
+from .tasks import TASKS, schedule
 from .zones import fmt, tzinfo
 
 
 def tick(rt) -> None:
-    """VENDOR.tick: cheap when nothing is due (one store lookup against the cached instant)."""
-    now = rt.clock.now()
-    cached = rt.store.get(SCHEDULE, "due")
-    if cached is not None and (cached["at"] is None or cached["at"] > now):
-        return
-    run_due(rt, now)
+    """VENDOR.tick: cheap when nothing is due (a look at the earliest run in the agenda)."""
+    due = rt.agenda("mor").next_due()
+    if due is not None and due <= rt.clock.timestamp():
+        run_due(rt, rt.clock.now())
 
 
 def run_due(rt, now: datetime) -> int:
@@ -28,20 +26,25 @@ def run_due(rt, now: datetime) -> int:
     released, so a big clock jump does not stall other requests while large files are built.
     """
     world = rt.state["mor"]
+    agenda = rt.agenda("mor")
     runs = []
     with rt.store.lock:
-        heap = [(t["next_run_at"], t["id"]) for t in rt.store.values(TASKS)
-                if t["active"] and t["next_run_at"] is not None and t["next_run_at"] <= now]
+        due_tasks: dict[int, dict] = {}
+        while (item := agenda.pop(now.timestamp())) is not None:
+            task = rt.store.get(TASKS, item[2])
+            if task is not None and task["active"] and task["next_run_at"] is not None \
+                    and task["next_run_at"] <= now:
+                due_tasks[task["id"]] = task
+        heap = [(t["next_run_at"], t["id"]) for t in due_tasks.values()]
         heapq.heapify(heap)
         while heap:
             due, task_id = heapq.heappop(heap)
-            task = rt.store.get(TASKS, str(task_id))
+            task = due_tasks[task_id]
             runs.append(_advance(rt, world, task, due))
             if task["next_run_at"] is not None and task["next_run_at"] <= now:
                 heapq.heappush(heap, (task["next_run_at"], task_id))
-        pending = [t["next_run_at"] for t in rt.store.values(TASKS)
-                   if t["active"] and t["next_run_at"] is not None]
-        rt.store.put(SCHEDULE, "due", {"at": min(pending) if pending else None})
+        for task in due_tasks.values():
+            schedule(rt, task)
     for run in runs:
         deliver(rt, world, *run)
     return len(runs)

@@ -11,16 +11,14 @@ from .validation import FALSE, TRUE, SCHEDULE_FIELDS, split_body, validate_task
 from .zones import fmt, tzinfo
 
 TASKS = "mor.tasks"
-SCHEDULE = "mor.schedule"       # one record, "due": the earliest next_run_at of active tasks
 _WHEN = (datetime, type(None))
 
 
-def declare(rt) -> None:
+def declare(world) -> None:
     """The shape of the records this module keeps (a snapshot is checked against it)."""
-    rt.store.shape(TASKS, id=int, name=str, active=int, period=str, timezone=str, tenant=str, owner_id=int,
+    world.shape(TASKS, id=int, name=str, active=int, period=str, timezone=str, tenant=str, owner_id=int,
                    query=dict, runs=int, created_at=datetime, updated_at=datetime, next_run_at=_WHEN,
                    last_run_at=_WHEN)
-    rt.store.shape(SCHEDULE, at=_WHEN)
 NOT_FOUND = "Automatic CDR export was not found"
 
 
@@ -32,9 +30,16 @@ def defaults(rt, owner: dict) -> dict:
             "s_from": None, "s_till": None, "cdr_export_at_datetime": None}
 
 
-def forget_due(rt) -> None:
-    """Tasks changed: the scheduler's cached earliest due instant must be recomputed."""
-    rt.store.delete(SCHEDULE, "due")
+def schedule(rt, task: dict) -> None:
+    """Put an active task's next run in the session's agenda (the scheduler pops it when due)."""
+    if task["active"] and task["next_run_at"] is not None:
+        rt.agenda("mor").schedule(task["next_run_at"].timestamp(), "mor.task", str(task["id"]))
+
+
+def reschedule(rt) -> None:
+    """VENDOR.reschedule: every task's next run, after a restore replaced the store."""
+    for task in rt.store.values(TASKS):
+        schedule(rt, task)
 
 
 def is_id(text) -> bool:
@@ -57,7 +62,7 @@ def create(rt, world, owner: dict, body) -> dict:
                    last_run_at=None, runs=0, created_at=now, updated_at=now)
         rec["next_run_at"] = first_run(rec, now)
         rt.store.put(TASKS, str(rec["id"]), rec)
-        forget_due(rt)
+        schedule(rt, rec)
         return rec
 
 
@@ -74,7 +79,7 @@ def update(rt, world, owner: dict, task_id, body, *, replace: bool) -> dict:
         _reschedule(rt, old, rec, now)
         rec["updated_at"] = now
         rt.store.put(TASKS, str(rec["id"]), rec)
-        forget_due(rt)
+        schedule(rt, rec)
         return rec
 
 
@@ -90,7 +95,7 @@ def set_active(rt, owner: dict, task_id, body) -> dict:
         rec = dict(old, active=1 if value in TRUE else 0, updated_at=now)
         _reschedule(rt, old, rec, now)
         rt.store.put(TASKS, str(rec["id"]), rec)
-        forget_due(rt)
+        schedule(rt, rec)
         return rec
 
 
@@ -116,7 +121,6 @@ def delete(rt, owner: dict, task_id) -> None:
     with rt.store.lock:
         task = find(rt, owner, task_id)
         rt.store.delete(TASKS, str(task["id"]))
-        forget_due(rt)
 
 
 def _arg_int(args, name: str, low: int):

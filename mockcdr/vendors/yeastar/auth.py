@@ -15,9 +15,9 @@ TOKEN = "yeastar.token"
 FAILURES = "yeastar.login_failures"      # store collection: lockout counters by user (or IP)
 
 
-def declare(rt) -> None:
+def declare(world) -> None:
     """The shape of the records this module keeps (a snapshot is checked against it)."""
-    rt.store.shape(FAILURES, failures=int, locked_until=(datetime, type(None)))
+    world.shape(FAILURES, failures=int, locked_until=(datetime, type(None)))
 
 
 def body_object(required: bool = True) -> dict:
