@@ -127,10 +127,12 @@ class Session:
         return min(dues) if dues else None
 
     def real_time_of(self, at: float) -> float | None:
-        """When (real epoch seconds) the virtual instant ``at`` arrives; None while frozen."""
-        if self.clock.frozen:
+        """When (real epoch seconds) the virtual instant ``at`` arrives: now if it has; None if
+        the clock is frozen before it (moving the clock ticks at once)."""
+        now = self.clock.timestamp()
+        if self.clock.frozen and at > now:
             return None
-        return at - self.clock.timestamp() + time.time()
+        return max(at - now, 0.0) + time.time()
 
     def _clock_moved(self) -> None:
         self.tick(deliver=True)
