@@ -19,16 +19,22 @@ from didww.resources.export import Export
 
 from mockcdr.settings import Settings
 from mockcdr.testing import LiveServer
+from places import PLACES, at
 
 FAST = {"didww": {"pending_seconds": 0.1, "processing_seconds": 0.1}}
 
 
 @pytest.fixture(scope="module")
-def server():
+def live():
     """A live mock on the real clock (so the SDK's own date arithmetic agrees with it)."""
     with LiveServer(Settings(vendors=("didww",), seed="sdk3", vendor_options=FAST)) as srv:
         yield srv
-        srv.raise_errors()
+
+
+@pytest.fixture(scope="module", params=PLACES)
+def server(live, request):
+    """Every test runs at the server's root and again inside a session."""
+    yield from at(live, request.param)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from yeti_switch_api.common import Auth, JsonApiObject
 
 from mockcdr.settings import Settings
 from mockcdr.testing import LiveServer
+from places import PLACES, at
 
 from yeti_helpers import ACME, ACME_PRIMARY, ACME_PRIMARY_ONLY, JSONAPI, export_body, read_csv
 
@@ -25,11 +26,16 @@ DOC = "README.md"
 
 
 @pytest.fixture(scope="module")
-def srv():
+def live():
     with LiveServer(Settings(vendors=("yeti",), seed="live", clock_start="2026-07-18T10:00:00Z",
-                                     clock_frozen=True)) as server:
+                             clock_frozen=True)) as server:
         yield server
-        server.raise_errors()
+
+
+@pytest.fixture(scope="module", params=PLACES)
+def srv(live, request):
+    """Every test runs at the server's root and again inside a session."""
+    yield from at(live, request.param)
 
 
 @pytest.fixture
