@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from mockcdr.core.lifecycle import JobKind, Step
 
-from . import callbacks, config, errors
+from . import callbacks, fixtures, errors
 from .documents import NewExport
 
 KIND_KEY = "didww.export"
@@ -27,9 +27,9 @@ KIND = build_kind()
 
 def register(world) -> None:
     """Declare the kind with the configured timings and hook its completion to the callback."""
-    kind = build_kind(float(config.option(world, "pending_seconds")),
-                      float(config.option(world, "processing_seconds")),
-                      float(config.option(world, "retention_seconds")))
+    kind = build_kind(float(fixtures.option(world, "pending_seconds")),
+                      float(fixtures.option(world, "processing_seconds")),
+                      float(fixtures.option(world, "retention_seconds")))
 
     def on_enter(rt, job: dict, state: str, _at) -> None:
         if state == "completed":

@@ -41,9 +41,9 @@ def check_name_format(fmt) -> None:
         raise FixtureError(f"invalid fixtures:\n  mor.options.file_name_format: {exc}") from None
 
 
-def params_for(rt, world, task: dict, due: datetime, start: datetime, end: datetime) -> dict:
+def params_for(rt, directory, task: dict, due: datetime, start: datetime, end: datetime) -> dict:
     """Everything needed to re-create a run's file, as JSON values (kept with the delivery)."""
-    template = world.templates[task["template_id"]]
+    template = directory.templates[task["template_id"]]
     tz = tzinfo(task["timezone"])
     archive = task["archive_extension"]
     stem = base_name(str(opt(rt, "file_name_format")), task["filename_prefix"], task["id"],
@@ -91,11 +91,11 @@ def _count_lines(chunks, stats: dict):
 
 def build(rt, params: dict, limit: int | None = None, stats: dict | None = None) -> FileOut:
     """The file of ``params`` (see ``params_for``); ``stats["lines"]`` counts CSV lines if given."""
-    world = rt.state["mor"]
+    directory = rt.state["mor"]
     tenant = rt.tenant(params["tenant"])
     columns = tuple(params["columns"])
     decimal = params.get("decimal", ".")
-    view = TenantView(world, tenant.key, decimal, params.get("provider_ratio", 0.8))
+    view = TenantView(directory, tenant.key, decimal, params.get("provider_ratio", 0.8))
     separator = params.get("separator", ",")
     # rows as text, shape cells escaped once, when no per-call cell can need quoting
     as_text = len(columns) > 1 and text_safe(separator, decimal)
@@ -130,13 +130,13 @@ def generate(rt, req: GenerateRequest) -> FileOut:
     tenant: a tenant key or an admin's username; format: tgz (default), zip or none;
     params: template_id, timezone, filename_prefix, task_id and any query filter (s_*).
     """
-    world = rt.state["mor"]
-    admins = [u for u in world.users.values() if u["usertype"] == "admin"]
+    directory = rt.state["mor"]
+    admins = [u for u in directory.users.values() if u["usertype"] == "admin"]
     owner = next((u for u in admins if req.tenant in (None, u["tenant"], u["username"])), None)
     if owner is None:
         raise ValueError(f"no MOR admin for {req.tenant!r}; use a tenant key or an admin username")
     params = dict(req.params)
-    templates = [t for t in world.templates.values() if t["owner_id"] == owner["id"] and t["columns"]]
+    templates = [t for t in directory.templates.values() if t["owner_id"] == owner["id"] and t["columns"]]
     tpl_id = int(params.pop("template_id", templates[0]["id"] if templates else 0))
     if tpl_id not in {t["id"] for t in templates}:
         raise ValueError(f"template {tpl_id} is not a template of {owner['username']}")
@@ -150,4 +150,4 @@ def generate(rt, req: GenerateRequest) -> FileOut:
     task = {"id": params.pop("task_id", 0), "tenant": owner["tenant"], "template_id": tpl_id,
             "timezone": zone, "archive_extension": archive,
             "filename_prefix": params.pop("filename_prefix", ""), "query": params}
-    return build(rt, params_for(rt, world, task, end, req.start, end), limit=req.limit)
+    return build(rt, params_for(rt, directory, task, end, req.start, end), limit=req.limit)

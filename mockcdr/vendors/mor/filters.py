@@ -16,11 +16,11 @@ CALL_TYPES = {
 class TenantView:
     """The fixture as seen from one tenant's calls: devices by extension, providers by trunk."""
 
-    def __init__(self, world, tenant: str, decimal: str = ".", provider_ratio: float = 0.8):
-        self.world = world
+    def __init__(self, directory, tenant: str, decimal: str = ".", provider_ratio: float = 0.8):
+        self.directory = directory
         self.tenant = tenant
-        self._devices = world.devices.get(tenant, {})
-        self._providers = world.providers.get(tenant, {})
+        self._devices = directory.devices.get(tenant, {})
+        self._providers = directory.providers.get(tenant, {})
         self.provider_ratio = provider_ratio
         self.dec = (lambda text: text) if decimal == "." else (lambda text: text.replace(".", decimal))
 
@@ -70,8 +70,8 @@ def shape_filter(query: dict, view: TenantView):
     user = q.get("s_user_id", q.get("s_user"))
     if user is not None:
         uid = _int(user)
-        if uid is None and isinstance(user, str) and user in view.world.by_username:
-            uid = view.world.by_username[user]["id"]
+        if uid is None and isinstance(user, str) and user in view.directory.by_username:
+            uid = view.directory.by_username[user]["id"]
         tests.append(lambda s, w: uid is not None and uid in _party_users(s, w))
     if "s_device" in q:
         dev = _int(q["s_device"])

@@ -25,7 +25,7 @@ def run_due(rt, now: datetime) -> int:
     Task state moves on under the store lock; the files are built and recorded after it is
     released, so a big clock jump does not stall other requests while large files are built.
     """
-    world = rt.state["mor"]
+    directory = rt.state["mor"]
     agenda = rt.agenda("mor")
     runs = []
     with rt.store.lock:
@@ -40,13 +40,13 @@ def run_due(rt, now: datetime) -> int:
         while heap:
             due, task_id = heapq.heappop(heap)
             task = due_tasks[task_id]
-            runs.append(_advance(rt, world, task, due))
+            runs.append(_advance(rt, directory, task, due))
             if task["next_run_at"] is not None and task["next_run_at"] <= now:
                 heapq.heappush(heap, (task["next_run_at"], task_id))
         for task in due_tasks.values():
             schedule(rt, task)
     for run in runs:
-        deliver(rt, world, *run)
+        deliver(rt, directory, *run)
     return len(runs)
 
 
@@ -59,10 +59,10 @@ def _next_after(task: dict, due: datetime) -> datetime | None:
     return nxt
 
 
-def _advance(rt, world, task: dict, due: datetime) -> tuple[dict, dict, datetime, datetime]:
+def _advance(rt, directory, task: dict, due: datetime) -> tuple[dict, dict, datetime, datetime]:
     """Move the task past the run at ``due``; return what its delivery needs (a copy of the task)."""
     start, end = window(task, due)
-    params = params_for(rt, world, task, due, start, end)
+    params = params_for(rt, directory, task, due, start, end)
     snapshot = dict(task)
     task["last_run_at"] = due
     task["runs"] = task.get("runs", 0) + 1
@@ -70,7 +70,7 @@ def _advance(rt, world, task: dict, due: datetime) -> tuple[dict, dict, datetime
     return snapshot, params, start, end
 
 
-def deliver(rt, world, task: dict, params: dict, start: datetime, end: datetime) -> dict:
+def deliver(rt, directory, task: dict, params: dict, start: datetime, end: datetime) -> dict:
     """Build a run's file (for its size, rows and digest) and record its delivery."""
     stats: dict = {}
     digest = hashlib.sha256()
@@ -87,17 +87,17 @@ def deliver(rt, world, task: dict, params: dict, start: datetime, end: datetime)
         "window": {"from": fmt(start, tz), "till": fmt(end - timedelta(seconds=1), tz),
                    "timezone": task["timezone"]},
     }
-    channel, target, ok, outcome = _destination(rt, world, task, out.filename)
+    channel, target, ok, outcome = _destination(rt, directory, task, out.filename)
     payload["send_cdr_to"] = task["send_cdr_to"]
     return rt.deliveries.record(vendor="mor", channel=channel, target=target, payload=payload,
                                 ok=ok, outcome=outcome, file=params, source={"task": task["id"]})
 
 
-def _destination(rt, world, task: dict, filename: str) -> tuple[str, str, bool, str]:
+def _destination(rt, directory, task: dict, filename: str) -> tuple[str, str, bool, str]:
     """(channel, target, ok, outcome) of a run's delivery."""
     to = task["send_cdr_to"]
     if to == "user":
-        user = world.users.get(task["send_to_user_id"]) or {}
+        user = directory.users.get(task["send_to_user_id"]) or {}
         address = user.get("email")
         where = f" ({address})" if address else ""
         return "mailbox", f"user:{task['send_to_user_id']}", True, f"sent to user {user.get('username')}{where}"

@@ -14,9 +14,9 @@ TASKS = "mor.tasks"
 _WHEN = (datetime, type(None))
 
 
-def declare(world) -> None:
+def declare(directory) -> None:
     """The shape of the records this module keeps (a snapshot is checked against it)."""
-    world.shape(TASKS, id=int, name=str, active=int, period=str, timezone=str, tenant=str, owner_id=int,
+    directory.shape(TASKS, id=int, name=str, active=int, period=str, timezone=str, tenant=str, owner_id=int,
                    query=dict, runs=int, created_at=datetime, updated_at=datetime, next_run_at=_WHEN,
                    last_run_at=_WHEN)
 NOT_FOUND = "Automatic CDR export was not found"
@@ -53,11 +53,11 @@ def find(rt, owner: dict, task_id) -> dict:
     return task
 
 
-def create(rt, world, owner: dict, body) -> dict:
+def create(rt, directory, owner: dict, body) -> dict:
     given, query = split_body(body)
     with rt.store.lock:
         now = rt.clock.now()
-        rec = validate_task(rt, world, owner, given, query, defaults(rt, owner), creating=True, now=now)
+        rec = validate_task(rt, directory, owner, given, query, defaults(rt, owner), creating=True, now=now)
         rec.update(id=rt.ids.integer("mor.task"), owner_id=owner["id"], tenant=owner["tenant"],
                    last_run_at=None, runs=0, created_at=now, updated_at=now)
         rec["next_run_at"] = first_run(rec, now)
@@ -66,7 +66,7 @@ def create(rt, world, owner: dict, body) -> dict:
         return rec
 
 
-def update(rt, world, owner: dict, task_id, body, *, replace: bool) -> dict:
+def update(rt, directory, owner: dict, task_id, body, *, replace: bool) -> dict:
     given, query = split_body(body)
     with rt.store.lock:
         old = find(rt, owner, task_id)
@@ -75,7 +75,7 @@ def update(rt, world, owner: dict, task_id, body, *, replace: bool) -> dict:
         if replace and opt(rt, "put_requires_all"):
             base.update(defaults(rt, owner))
             query = query if query is not None else {}
-        rec = validate_task(rt, world, owner, given, query, base, creating=False, now=now)
+        rec = validate_task(rt, directory, owner, given, query, base, creating=False, now=now)
         _reschedule(rt, old, rec, now)
         rec["updated_at"] = now
         rt.store.put(TASKS, str(rec["id"]), rec)
@@ -159,10 +159,10 @@ def list_tasks(rt, owner: dict, args) -> list[dict]:
     return out if limit is None else out[:limit]
 
 
-def render(rt, world, task: dict) -> dict:
+def render(rt, directory, task: dict) -> dict:
     """The task as the API shows it: the seed's keys in the seed's order, then the rest."""
     tz = tzinfo(task["timezone"])
-    template = world.templates.get(task["template_id"]) or {}
+    template = directory.templates.get(task["template_id"]) or {}
     body = {
         "id": task["id"], "name": task["name"], "active": task["active"], "period": task["period"],
         "timezone": task["timezone"], "template_id": task["template_id"],

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from ...core.errors import NotFound, Problem
 from ...core.lifecycle import JobKind, Step
 from ...core.tokens import TokenError
-from .accounts import SLUG, Account, State
+from .fixtures import SLUG, Account, State
 
 KIND_NAME = "cdr_request"
 KIND_KEY = f"{SLUG}.{KIND_NAME}"

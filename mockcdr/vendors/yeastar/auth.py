@@ -9,7 +9,7 @@ from ...core.errors import MalformedBody
 from ...core.http import json_body, runtime, set_tenant
 from ...core.tokens import TokenError
 from . import errors as E
-from .config import state
+from .fixtures import state
 
 TOKEN = "yeastar.token"
 FAILURES = "yeastar.login_failures"      # store collection: lockout counters by user (or IP)
