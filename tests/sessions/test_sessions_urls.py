@@ -17,7 +17,6 @@ from mockcdr.settings import Settings
 from mockcdr.testing import LiveServer
 
 JSONAPI = "application/vnd.api+json"
-DIDWW_KEY = "fake-didww-key-globex-0001"            # fixtures/default/didww.yaml
 
 
 @pytest.fixture(scope="module")
