@@ -1,4 +1,4 @@
-"""``mockcdr control ...``: steer a running server (reset, clock, faults, journal, jobs...) by URL."""
+"""``mockcdr control ...``: steer a running server or one of its sessions (reset, clock, faults, journal...) by URL."""
 from __future__ import annotations
 
 import argparse
@@ -14,6 +14,8 @@ def add_control_parser(sub) -> None:
     p = sub.add_parser("control", help="steer a running mock through its /_mockcdr API")
     p.add_argument("--url", default=None,
                    help="the server (default $MOCKCDR_URL or http://127.0.0.1:8080)")
+    p.add_argument("--session", default=None, metavar="ID",
+                   help="act on this session of the server (its base URL is URL/_s/ID)")
     csub = p.add_subparsers(dest="action", required=True)
 
     csub.add_parser("health", help="is it up?")
@@ -66,6 +68,15 @@ def add_control_parser(sub) -> None:
     d.add_argument("delivery_id", nargs="?")
     d.add_argument("--vendor")
     d.add_argument("-o", "--output", help="with file: write the file here (default stdout)")
+
+    ss = csub.add_parser("sessions", help="list, show, create or delete sessions (isolated mock worlds)")
+    ss.add_argument("op", nargs="?", choices=["list", "show", "create", "delete"], default="list")
+    ss.add_argument("session_id", nargs="?", help="its id (create: a generated one when left out)")
+    ss.add_argument("--seed")
+    ss.add_argument("--clock-now", metavar="ISO", help="create: where its clock starts")
+    ss.add_argument("--frozen", action="store_true", help="create: with its clock frozen")
+    ss.add_argument("--calls-per-day", type=int)
+    ss.add_argument("--port", type=int, help="create: serve it alone on this port too (0: a free one)")
 
     s = csub.add_parser("snapshot", help="save or load the whole state as JSON")
     s.add_argument("op", choices=["save", "load"])
@@ -132,6 +143,8 @@ def _dispatch(cc: ControlClient, ns):
         if ns.op == "run":
             return cc.run_deliveries()
         return cc.clear_deliveries() if ns.op == "clear" else cc.list_deliveries(ns.vendor)
+    if a == "sessions":
+        return _sessions(cc, ns)
     if a == "snapshot":
         if ns.op == "save":
             Path(ns.path).write_text(json.dumps(cc.get_snapshot(), indent=1))
@@ -140,8 +153,24 @@ def _dispatch(cc: ControlClient, ns):
     raise ControlAPIError(400, f"unknown action {a}")
 
 
+def _sessions(cc: ControlClient, ns):
+    if ns.op == "create":
+        spec = {"seed": ns.seed, "calls_per_day": ns.calls_per_day, "port": ns.port}
+        if ns.clock_now or ns.frozen:
+            spec["clock"] = {"now": ns.clock_now, "frozen": True if ns.frozen else None}
+        spec = {k: v for k, v in spec.items() if v is not None}
+        return cc.put_session(ns.session_id, **spec) if ns.session_id else cc.create_session(**spec)
+    if ns.op == "show":
+        return cc.get_session(_need(ns.session_id, "the session id"))
+    if ns.op == "delete":
+        return cc.delete_session(_need(ns.session_id, "the session id"))
+    return cc.list_sessions()
+
+
 def cmd_control(ns: argparse.Namespace) -> int:
-    url = ns.url or os.environ.get("MOCKCDR_URL") or "http://127.0.0.1:8080"
+    url = (ns.url or os.environ.get("MOCKCDR_URL") or "http://127.0.0.1:8080").rstrip("/")
+    if ns.session:
+        url = f"{url}/_s/{ns.session}"
     try:
         result = _dispatch(ControlClient(url), ns)
     except ControlAPIError as exc:

@@ -63,6 +63,23 @@ def test_control_errors_are_one_line_with_the_servers_message(live, capsys):
     assert code == 1 and "cannot reach" in err
 
 
+def test_control_sessions_and_acting_on_one(live, capsys):
+    url = ["control", "--url", live.url]
+    made = json.loads(run(capsys, *url, "sessions", "create", "cli-1", "--seed", "cli",
+                          "--clock-now", "2026-01-01T00:00:00Z", "--frozen")[1])
+    assert made["id"] == "cli-1" and made["base_url"] == f"{live.url}/_s/cli-1" and made["seed"] == "cli"
+    state = json.loads(run(capsys, *url, "--session", "cli-1", "clock", "advance", "PT1H")[1])
+    assert state["now"] == "2026-01-01T01:00:00.000Z"
+    assert json.loads(run(capsys, *url, "clock")[1])["frozen"] is False        # the root's clock
+    generated = json.loads(run(capsys, *url, "sessions", "create")[1])["id"]
+    listed = {s["id"] for s in json.loads(run(capsys, *url, "sessions")[1])}
+    assert listed == {"default", "cli-1", generated}
+    assert json.loads(run(capsys, *url, "sessions", "show", "cli-1")[1])["clock"]["frozen"] is True
+    assert json.loads(run(capsys, *url, "sessions", "delete", "cli-1")[1]) == {"deleted": "cli-1"}
+    code, _, err = run(capsys, *url, "--session", "cli-1", "clock")
+    assert code == 1 and "no session 'cli-1'" in err
+
+
 def test_snapshot_save_and_load_through_files(live, capsys, tmp_path):
     url = ["control", "--url", live.url]
     run(capsys, *url, "clock", "freeze", "2026-02-02T00:00:00Z")

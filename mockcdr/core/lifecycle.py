@@ -96,6 +96,13 @@ def parse_policy(kind: JobKind, data: Mapping, base: Policy) -> Policy:
     return Policy(mode=mode, seconds=seconds, polls=polls, outcome=outcome)
 
 
+def default_policy(kind: JobKind, timings: Mapping[str, Mapping[str, float]]) -> Policy:
+    """After the kind's own step delays, with the settings' ``timings`` for it on top."""
+    seconds = {s: step.seconds for s, step in kind.steps.items() if step.timer == "progress"}
+    seconds.update(timings.get(kind.key, {}))
+    return Policy(seconds=seconds)
+
+
 Hook = Callable[[object, dict, str, datetime], None]     # hook(owner, job, state, at)
 JOB_SHAPE = dict(id=str, vendor=str, kind=str, tenant=str, state=str, created_at=datetime,
                  entered_at=datetime, polls=int, timeline=list, attrs=dict)
@@ -134,10 +141,7 @@ class Lifecycle:
             raise KeyError(f"unknown job kind {key!r}; known: {', '.join(sorted(self.kinds))}") from None
 
     def default_policy(self, key: str) -> Policy:
-        kind = self.kind(key)
-        seconds = {s: step.seconds for s, step in kind.steps.items() if step.timer == "progress"}
-        seconds.update(self.timings.get(key, {}))
-        return Policy(seconds=seconds)
+        return default_policy(self.kind(key), self.timings)
 
     def policy(self, key: str) -> Policy:
         policy = self._policies.get(key)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
 from .clock import iso, parse_instant
-from .lifecycle import parse_policy
+from .lifecycle import default_policy, parse_policy
 from .session import Session, Start
 
 ID_PATTERN = r"[A-Za-z0-9._-]{1,64}"
@@ -251,20 +251,11 @@ def _transitions(world, transitions: Any) -> dict:
         if kind is None:
             raise SessionError(f"transitions: no job kind {key!r}; known: {', '.join(sorted(world.kinds))}")
         try:
-            parse_policy(kind, policy, _base_policy(world, key))
+            parse_policy(kind, policy, default_policy(kind, world.settings.timings))
         except ValueError as exc:
             raise SessionError(f"transitions.{key}: {exc}") from None
         out[key] = dict(policy)
     return out
-
-
-def _base_policy(world, key: str):
-    from .lifecycle import Policy
-
-    kind = world.kinds[key]
-    seconds = {s: step.seconds for s, step in kind.steps.items() if step.timer == "progress"}
-    seconds.update(world.settings.timings.get(key, {}))
-    return Policy(seconds=seconds)
 
 
 # -- describing --------------------------------------------------------------------------------------
