@@ -83,6 +83,13 @@ def measure_create(n: int) -> dict:
             ids = iter(range(10**9))
             out["create_ms"] = timed(lambda: http.put(f"{base}/sessions/s{next(ids)}").raise_for_status(), n)
             out["sessions_after"] = len(http.get(f"{base}/sessions").json())
+        out["health_ms"] = timed(lambda: http.get(f"{base}/health").raise_for_status(), n)
+    # the app's own share, without the HTTP server: the same calls through the test client
+    app, client = _app()
+    out["in_process_reset_ms"] = timed(lambda: client.post("/_mockcdr/reset"), n)
+    if sessions:
+        ids = iter(range(10**9))
+        out["in_process_create_ms"] = timed(lambda: client.put(f"/_mockcdr/sessions/p{next(ids)}"), n)
     return out
 
 

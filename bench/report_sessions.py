@@ -44,6 +44,12 @@ def section(s: dict) -> list[str]:
            f"| a test's own mock over HTTP: before `POST /_mockcdr/reset`, after `PUT /_mockcdr/sessions/{{id}}` "
            f"(median ms) | {c['before']['reset_ms']:.2f} | {c['after']['create_ms']:.2f} |",
            f"| `POST /_mockcdr/reset` (median ms) | {c['before']['reset_ms']:.2f} | {c['after']['reset_ms']:.2f} |",
+           f"| `GET /_mockcdr/health` on the same connection (median ms: the HTTP server's share) | "
+           f"{c['before'].get('health_ms', float('nan')):.2f} | {c['after'].get('health_ms', float('nan')):.2f} |",
+           f"| in process (no HTTP server): reset / create a session (median ms) | "
+           f"{c['before'].get('in_process_reset_ms', float('nan')):.3f} / – | "
+           f"{c['after'].get('in_process_reset_ms', float('nan')):.3f} / "
+           f"{c['after'].get('in_process_create_ms', float('nan')):.3f} |",
            f"| in-process fixture per test: before {f['before']['what']}, after {f['after']['what']} (median ms) | "
            f"{f['before']['per_test_ms']:.1f} | {f['after']['per_test_ms']:.3f} |",
            f"| status poll, 1 job (median ms, running clock) | {j['before']['poll_ms_one']:.3f} | "

@@ -51,6 +51,7 @@ class Sessions:
         self.close_port: Callable[[Session], None] | None = None
         self._lock = threading.Lock()
         self._sessions: dict[str, Session] = {}
+        self._expired_at = 0.0                  # when expire() last looked (creates look at most once a second)
         # the settings this server was started with (the World's may come from another start)
         self.settings = settings or world.settings
         self.default = default or Session(world, DEFAULT_ID, Start.from_settings(self.settings))
@@ -99,7 +100,8 @@ class Sessions:
             if existing is not None:
                 return existing, False
         start, world, port = self.parse_spec(spec)
-        self.expire()
+        if time.monotonic() - self._expired_at > 1.0:
+            self.expire()
         with self._lock:
             if session_id is not None and session_id in self._sessions:
                 return self._sessions[session_id], False
@@ -150,6 +152,7 @@ class Sessions:
     def expire(self, now: float | None = None) -> int:
         """Remove sessions idle for longer than the TTL; returns how many went."""
         now = time.monotonic() if now is None else now
+        self._expired_at = time.monotonic()
         with self._lock:
             idle = [s for s in self._sessions.values()
                     if s is not self.default and now - s.last_used > self.ttl]
