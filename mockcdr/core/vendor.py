@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
+from .catalogue import ResponseKinds
 from .lifecycle import JobKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,6 +57,8 @@ class Vendor:
       the store after a snapshot restore replaced it.
     - ``generate(session, request)`` returns the ``FileOut`` a download would serve.
     - ``render_file(session, params)`` re-creates a delivered file from its recorded params.
+    - ``response_kinds`` declares the kinds its responses of one status come in (error codes,
+      errno values, messages) and reads them off a response, for API coverage.
     """
     slug: str
     title: str
@@ -69,6 +72,7 @@ class Vendor:
     reschedule: Callable[["Session"], None] | None = None
     generate: Callable[["Session", GenerateRequest], FileOut] | None = None
     render_file: Callable[["Session", dict], FileOut] | None = None
+    response_kinds: ResponseKinds | None = None
     spec: str = ""
 
     def __post_init__(self):

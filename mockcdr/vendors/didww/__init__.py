@@ -5,7 +5,7 @@ from mockcdr.core.fixtures import FixtureError
 from mockcdr.core.vendor import Vendor
 
 from . import files, fixtures, jobs
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .formats import legacy_out_layout
 from .routes import blueprint
 from .versions import KNOWN_VERSIONS
@@ -65,4 +65,4 @@ def describe(world, base_url: str) -> dict:
 VENDOR = Vendor(
     slug=fixtures.SLUG, title="DIDWW API v3 (CDR exports)", prefixes=("/v3",), blueprint=blueprint,
     render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
-    generate=files.generate, render_file=files.render_file)
+    generate=files.generate, render_file=files.render_file, response_kinds=RESPONSE_KINDS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...core.fixtures import FixtureError
 from ...core.vendor import Vendor
 from . import fixtures, tasks
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .files import check_name_format, generate, render_file
 from .options import DEFAULTS, opt
 from .routes import PREFIXES, blueprint
@@ -62,4 +62,5 @@ VENDOR = Vendor(
     reschedule=reschedule,
     generate=generate,
     render_file=render_file,
+    response_kinds=RESPONSE_KINDS,
 )

@@ -14,11 +14,11 @@ from ...core.errors import Unauthorized
 from ...core.http import runtime, set_tenant
 from ...core.ids import derive_bytes
 from ...core.tokens import TokenError
+from .errors import UNAUTHORIZED, not_permitted
 from .options import opt
 
 ACCESS = "mor.jwt"
 REFRESH = "mor.refresh"
-UNAUTHORIZED = "Unauthorized"
 
 
 def _b64(data: bytes) -> str:
@@ -145,5 +145,5 @@ def authorize(method: str) -> dict:
     if user["usertype"] != "admin":
         raise Unauthorized(UNAUTHORIZED)
     if not directory.allowed(user, method):
-        raise Unauthorized(f"API method not permitted: {method}")
+        raise Unauthorized(not_permitted(method))
     return user

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...core.vendor import Vendor
 from . import fixtures, jobs
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .generate import generate
 from .routes import blueprint
 
@@ -24,4 +24,5 @@ VENDOR = Vendor(
     describe=fixtures.describe,
     job_kinds=(jobs.KIND,),
     generate=generate,
+    response_kinds=RESPONSE_KINDS,
 )

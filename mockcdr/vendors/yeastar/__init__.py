@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...core.vendor import Vendor
 from . import auth, cdr, fixtures
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .routes import PREFIXES, blueprint
 
 
@@ -31,4 +31,5 @@ VENDOR = Vendor(
     setup=setup,
     describe=describe,
     generate=cdr.generate,
+    response_kinds=RESPONSE_KINDS,
 )

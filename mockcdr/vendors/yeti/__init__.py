@@ -4,7 +4,7 @@ from __future__ import annotations
 from mockcdr.core.vendor import Vendor
 
 from . import jobs
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .fixtures import Directory, load_directory
 from .generate import generate
 from .routes import PREFIX, blueprint
@@ -28,4 +28,4 @@ def describe(world, base_url: str) -> dict:
 
 VENDOR = Vendor(slug="yeti", title="Yeti switch customer API v1", prefixes=(PREFIX,), blueprint=blueprint,
                 render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
-                generate=generate)
+                generate=generate, response_kinds=RESPONSE_KINDS)
