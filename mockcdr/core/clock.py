@@ -35,7 +35,10 @@ def parse_duration(value: str | int | float) -> timedelta:
     if not m or text.upper() in ("P", "PT", "-P", "+P") or text.upper().endswith("T"):
         raise ValueError(f"{value!r} is not a number of seconds or an ISO 8601 duration like PT1H")
     parts = {k: float(v) for k, v in m.groupdict().items() if v and k != "sign"}
-    delta = timedelta(**parts)
+    try:
+        delta = timedelta(**parts)
+    except OverflowError:
+        raise ValueError(f"{value!r} is longer than any duration the clock can move by") from None
     return -delta if m.group("sign") == "-" else delta
 
 
