@@ -107,9 +107,8 @@ class Catalogue:
         operations, paths = [], []
         for template, item in (doc.get("paths") or {}).items():
             item = _resolve(item, doc)
-            for method in METHODS:
-                op = item.get(method)
-                if not isinstance(op, dict) or not op.get("operationId"):
+            for method, op in item.items():       # in the spec's order
+                if method not in METHODS or not isinstance(op, dict) or not op.get("operationId"):
                     continue        # what has no operationId (a CORS preflight) is not an operation
                 responses = []
                 for status, body in (op.get("responses") or {}).items():
