@@ -88,7 +88,7 @@ class CoverageCollector:
             Path(f"{self.path}.html").write_text(render(doc, self.vendors), encoding="utf-8")
         covered = responses_percent(doc, self.vendors)
         if self.fail_under is not None and covered < self.fail_under:
-            self.failed = (f"mockcdr API coverage: {covered:.1f}% of documented responses, "
+            self.failed = (f"mockcdr API coverage: {covered:.2f}% of documented responses, "
                            f"under --mockcdr-coverage-fail-under={self.fail_under:g}")
             session.testsfailed += 1
 
