@@ -41,13 +41,25 @@ def json_body(body: bytes | None):
         return None
 
 
-def error_codes(body: bytes | None, field: str = "code") -> list[str]:
-    """``code`` of each item of ``{"errors": [...]}`` (JSON:API and Telnyx envelopes)."""
-    doc = json_body(body)
-    items = doc.get("errors") if isinstance(doc, dict) else None
-    if not isinstance(items, list):
+_FIELDS: dict[str, re.Pattern] = {}
+
+
+def string_values(body: bytes | None, field: str) -> list[str]:
+    """Every ``"field":"value"`` string of a compact JSON body the mock wrote itself, found without
+    parsing it (a fraction of what ``json.loads`` costs, on the request path); values with escapes
+    are left as written."""
+    if not body:
         return []
-    return [str(item[field]) for item in items if isinstance(item, dict) and item.get(field) is not None]
+    pattern = _FIELDS.get(field)
+    if pattern is None:
+        key = re.escape(field.encode())
+        pattern = _FIELDS.setdefault(field, re.compile(rb'"' + key + rb'":"((?:[^"\\]|\\.)*)"'))
+    return [m.decode("utf-8", "replace") for m in pattern.findall(body)]
+
+
+def error_codes(body: bytes | None, field: str = "code") -> list[str]:
+    """``code`` of each error object (JSON:API and Telnyx ``{"errors": [...]}`` envelopes)."""
+    return string_values(body, field)
 
 
 @dataclass(frozen=True)

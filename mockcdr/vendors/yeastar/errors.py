@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from ...core.catalogue import ResponseKind, ResponseKinds, json_body
+from ...core.catalogue import ResponseKind, ResponseKinds, string_values
 from ...core.errors import (BadRequest, Forbidden, MockError, NotFound, Unauthorized,
                             ValidationFailed)
 from ...core.http import json_response
@@ -86,10 +86,10 @@ def _read(status: int, body: bytes | None) -> list[str]:
     """``Success`` for a success (a CSV download is streamed: None), else the errno."""
     if body is None:
         return [SUCCESS]
-    doc = json_body(body)
-    if isinstance(doc, dict) and doc.get("status") == "Failed":
-        return [str(doc.get("errno"))]
-    return [SUCCESS] if isinstance(doc, dict) and doc.get("status") == "Success" else []
+    status = string_values(body, "status")
+    if status == ["Failed"]:
+        return string_values(body, "errno")
+    return [SUCCESS] if status == [SUCCESS] else []
 
 
 RESPONSE_KINDS = ResponseKinds(kinds=tuple(
