@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/bench_coverage.py [--before REV] [--runs 3] [-n 300] [--rounds 15]
 
-Each side runs in child processes alternated before / after with counting off / after (``--runs``
-of each; "counting off" is this tree with ``Coverage.record`` a no-op, which separates the count
-itself from everything else that differs between the trees and their processes). A child builds
+Each side runs in child processes alternated before/after (``--runs`` of each). Inside an "after"
+child, rounds also alternate with the count on and off (``Coverage.record`` a no-op): the count's
+own cost side by side in one process, free of the noise between processes. A child builds
 the in-process app (frozen clock, no self-validation), prepares the requests through Flask's test
 client, then replays their WSGI environs straight into the app on one thread, timed in thread CPU
 time: µs per call, best of ``--rounds`` rounds of ``-n`` calls (the box is shared; the best round
@@ -38,18 +38,20 @@ EXPORT = {"data": {"type": "exports", "attributes": {
 LOGIN = {"username": "acme-api", "password": "7f2b71d957386f24a6904bdf329e821f", "port": "8260"}
 
 
-def measure(n: int, rounds: int, counting: bool = True) -> dict:
-    """In the child: µs per call of each scenario, best of ``rounds``; ``counting=False`` turns
-    the coverage count into a no-op (the same tree without the count itself)."""
+def measure(n: int, rounds: int) -> dict:
+    """In the child: µs per call of each scenario, best of ``rounds``. In a tree that counts,
+    rounds alternate with the count on and off (``Coverage.record`` a no-op), so the count's own
+    cost is also measured side by side in one process, free of the noise between processes."""
     from werkzeug.test import EnvironBuilder
-
-    if not counting:
-        from mockcdr.core.coverage import Coverage
-
-        Coverage.record = lambda *args, **kwargs: None
 
     from mockcdr.app import create_app
     from mockcdr.settings import Settings
+
+    try:
+        from mockcdr.core.coverage import Coverage
+        record = Coverage.record
+    except ImportError:                 # before coverage
+        Coverage = record = None
 
     app = create_app(Settings(vendors=("didww", "yeastar"), clock_start="2026-04-20T12:00:00Z",
                               clock_frozen=True, validate_responses=False))
@@ -78,24 +80,31 @@ def measure(n: int, rounds: int, counting: bool = True) -> dict:
         assert status.startswith(expect), (name, status)
         for _ in range(n // 4):
             call()
-        best = float("inf")
+        best = {"on": float("inf"), "off": float("inf")}
         for _ in range(rounds):
-            t0 = time.thread_time()
-            for _ in range(n):
-                call()
-            best = min(best, (time.thread_time() - t0) / n)
-        out[name] = best * 1e6
-    out["_coverage"] = hasattr(app.extensions["mockcdr"], "coverage")
+            for mode in (("on", "off") if Coverage else ("on",)):
+                if Coverage:
+                    Coverage.record = record if mode == "on" else (lambda *args, **kwargs: None)
+                t0 = time.thread_time()
+                for _ in range(n):
+                    call()
+                best[mode] = min(best[mode], (time.thread_time() - t0) / n)
+        if Coverage:
+            Coverage.record = record
+        out[name] = best["on"] * 1e6
+        if Coverage:
+            out[f"_off {name}"] = best["off"] * 1e6
+    out["_coverage"] = Coverage is not None
     return out
 
 
-def child(tree: str | None, n: int, rounds: int, counting: bool = True) -> dict:
+def child(tree: str | None, n: int, rounds: int) -> dict:
     env = dict(os.environ, MOCKCDR_VALIDATE_RESPONSES="0")
     if tree:
         env["PYTHONPATH"] = tree
     code = (f"import sys, json; sys.path.insert(0, {str(BENCH)!r}); import bench_coverage as b; "
             f"import mockcdr; assert mockcdr.__file__.startswith({(tree or str(ROOT))!r}), mockcdr.__file__; "
-            f"print(json.dumps(b.measure({n}, {rounds}, {counting})))")
+            f"print(json.dumps(b.measure({n}, {rounds})))")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800,
                           cwd=tree or tempfile.gettempdir())
     if done.returncode != 0:
@@ -121,10 +130,10 @@ def main(argv=None) -> dict:
     ns = ap.parse_args(argv)
     old = before_tree(ns.before)
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    runs = {"before": [], "after": [], "off": []}
+    runs = {"before": [], "after": []}
     for i in range(ns.runs):
-        for side, tree, counting in (("before", old, True), ("after", None, True), ("off", None, False)):
-            runs[side].append(child(tree, ns.n, ns.rounds, counting))
+        for side, tree in (("before", old), ("after", None)):
+            runs[side].append(child(tree, ns.n, ns.rounds))
             print(f"run {i + 1} {side}: " + ", ".join(f"{k} {v:.1f}" for k, v in runs[side][-1].items()
                                                       if not k.startswith("_")), file=sys.stderr, flush=True)
     assert not any(r["_coverage"] for r in runs["before"]) and all(r["_coverage"] for r in runs["after"])
@@ -134,16 +143,17 @@ def main(argv=None) -> dict:
     print(f"\nbefore = {ns.before}, after = {commit}; {ns.runs} alternated runs of each, -n {ns.n}, "
           f"best of {ns.rounds} rounds; load average {load} at the start, "
           f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])} at the end\n")
-    print("| scenario | before | after, counting off | after | after / before | after / counting off "
-          "| each run (before / off / after) |")
+    print("| scenario | before | after | after / before | after, count off (same process) | count on / off "
+          "| each run (before / after off / after) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     result = {}
     for name in (k for k in runs["after"][0] if not k.startswith("_")):
-        b, o, a = ([r[name] for r in runs[side]] for side in ("before", "off", "after"))
+        b, a = ([r[name] for r in runs[side]] for side in ("before", "after"))
+        o = [r[f"_off {name}"] for r in runs["after"]]
         result[name] = {"before": b, "off": o, "after": a}
         each = "; ".join(f"{x:.0f} / {z:.0f} / {y:.0f}" for x, z, y in zip(b, o, a))
-        print(f"| {name} | {statistics.median(b):.1f} | {statistics.median(o):.1f} | {statistics.median(a):.1f} "
-              f"| {statistics.median([y / x for x, y in zip(b, a)]):.3f} "
+        print(f"| {name} | {statistics.median(b):.1f} | {statistics.median(a):.1f} "
+              f"| {statistics.median([y / x for x, y in zip(b, a)]):.3f} | {statistics.median(o):.1f} "
               f"| {statistics.median([y / z for z, y in zip(o, a)]):.3f} | {each} |")
     return result
 

@@ -5,7 +5,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -28,7 +28,7 @@ class ResponseKinds:
     ``read(status, body)``, the kinds one response shows (``body`` is None when it was streamed).
     ``read`` runs only for the (operation, status) pairs that have kinds."""
     kinds: tuple[ResponseKind, ...]
-    read: Callable[[int, bytes | None], Iterable[str]]
+    read: Callable[[int, bytes | None], Sequence[str]]
 
 
 def json_body(body: bytes | None):
@@ -41,20 +41,35 @@ def json_body(body: bytes | None):
         return None
 
 
-_FIELDS: dict[str, re.Pattern] = {}
+_KEYS: dict[str, bytes] = {}
 
 
 def string_values(body: bytes | None, field: str) -> list[str]:
-    """Every ``"field":"value"`` string of a compact JSON body the mock wrote itself, found without
-    parsing it (a fraction of what ``json.loads`` costs, on the request path); values with escapes
-    are left as written."""
+    """Every ``"field":"value"`` string of a compact JSON body the mock wrote itself, found with
+    ``bytes.find`` instead of parsing the body (it runs on the request path); values with escapes
+    are returned as written."""
     if not body:
         return []
-    pattern = _FIELDS.get(field)
-    if pattern is None:
-        key = re.escape(field.encode())
-        pattern = _FIELDS.setdefault(field, re.compile(rb'"' + key + rb'":"((?:[^"\\]|\\.)*)"'))
-    return [m.decode("utf-8", "replace") for m in pattern.findall(body)]
+    key = _KEYS.get(field)
+    if key is None:
+        key = _KEYS.setdefault(field, b'"' + field.encode() + b'":"')
+    out = []
+    at = body.find(key)
+    while at >= 0:
+        start = end = at + len(key)
+        while True:
+            end = body.find(b'"', end)
+            if end < 0:
+                return out
+            slashes = 0
+            while body[end - 1 - slashes] == 92:        # a quote after an odd run of backslashes is escaped
+                slashes += 1
+            if slashes % 2 == 0:
+                break
+            end += 1
+        out.append(body[start:end].decode("utf-8", "replace"))
+        at = body.find(key, end + 1)
+    return out
 
 
 def error_codes(body: bytes | None, field: str = "code") -> list[str]:

@@ -39,7 +39,7 @@ class Coverage:
                body: bytes | None, faults: tuple[tuple[str, int], ...] = (), real: bool = True) -> None:
         """One vendor request. ``faults``: (kind, status) of each injected fault that acted on it;
         ``real``: whether the client got the mock's own response (not one a fault made or broke)."""
-        cat = self.catalogue(vendor)
+        cat = self._catalogues.get(vendor) or self.catalogue(vendor)
         op = cat.by_id.get(operation) if operation is not None else None
         if op is not None and op.method == method:
             kinds: tuple[str, ...] = ()
@@ -62,7 +62,10 @@ class Coverage:
     @staticmethod
     def _kinds(cat: Catalogue, status: int, body: bytes | None) -> tuple[str, ...]:
         try:
-            return tuple(sorted({str(k) for k in cat.read(status, body)}))
+            kinds = cat.read(status, body)
+            if len(kinds) == 1:
+                return (str(kinds[0]),)
+            return tuple(sorted({str(k) for k in kinds}))
         except Exception:        # a body the reader cannot read: shown as an undeclared kind
             return ("(unreadable)",)
 
