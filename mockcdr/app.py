@@ -209,7 +209,11 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
             request_body=req_body, request_type=req.content_type,
             response_body=resp_body, response_type=response.content_type if response else None,
             client=req.remote_addr, fault=fault["kind"] if fault else None)
-        _cover(rt, vendor, name, req, status, resp_body, fault, state)
+        try:
+            _cover(rt, vendor, name, req, status, resp_body, fault, state)
+        except Exception as exc:      # counting must never cost a client its answer
+            rt.errors.append(exc)
+            log.exception("coverage could not count %s %s", req.method, req.path)
 
     def _cover(rt, vendor: Vendor, name, req, status: int, body, fault: dict | None, state) -> None:
         """Count the request in the session's coverage; injected faults apart from responses."""
