@@ -26,6 +26,9 @@ def _settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
     p.add_argument("--fixtures", metavar="FILE", help="YAML file or folder over the embedded defaults")
     p.add_argument("--vendors", metavar="SLUG,...", help=f"vendors to serve (default all: {','.join(ALL_VENDORS)})")
     p.add_argument("--calls-per-day", type=int, help="calls per tenant per day (default 40)")
+    p.add_argument("--render-cache-mb", type=int, metavar="MB",
+                   help="memory for rendered export days served again (default 256, 0 off; "
+                        "MOCKCDR_RENDER_CACHE_MB)")
     p.add_argument("--clock-start", metavar="ISO", help="start the virtual clock at this instant")
     p.add_argument("--config", metavar="FILE", help="YAML settings file (MOCKCDR_CONFIG)")
 

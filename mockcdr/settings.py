@@ -27,6 +27,7 @@ class Settings:
     threads: int = 8
     max_body: int = 1024 * 1024
     calls_per_day: int = 40
+    render_cache_mb: int = 256            # rendered export days kept for repeats (LRU); 0 turns it off
     journal_size: int = 1000
     journal_body_limit: int = 2048
     clock_start: str | None = None        # ISO instant the virtual clock starts at (and resets to)
@@ -44,7 +45,7 @@ class Settings:
 
 
 _CASTS = {
-    "port": int, "threads": int, "max_body": int, "calls_per_day": int, "journal_size": int,
+    "port": int, "threads": int, "max_body": int, "calls_per_day": int, "render_cache_mb": int, "journal_size": int,
     "journal_body_limit": int, "tick_interval": float, "callback_timeout": float,
 }
 _BOOLS = ("access_log", "clock_frozen", "validate_responses")
@@ -114,7 +115,8 @@ def validate(s: Settings) -> Settings:
     if not 0 <= s.port <= 65535:
         raise SettingsError(f"port: {s.port} is not a TCP port")
     for name, low in (("threads", 1), ("max_body", 1024), ("journal_size", 1),
-                      ("journal_body_limit", 0), ("calls_per_day", 0)):
+                      ("journal_body_limit", 0), ("calls_per_day", 0),
+                      ("render_cache_mb", 0)):
         if getattr(s, name) < low:
             raise SettingsError(f"{name}: must be at least {low}")
     if s.tick_interval <= 0:

@@ -1,4 +1,4 @@
-"""Streaming tgz and zip archives of one member, built from byte chunks without holding the file."""
+"""Streaming tgz and zip archives of one member, built from byte chunks or deflate segments."""
 from __future__ import annotations
 
 import tarfile
@@ -7,7 +7,8 @@ import time
 import zipfile
 from typing import Iterable, Iterator
 
-from .csvout import CHUNK, gzip_chunks
+from .csvout import CHUNK
+from .deflate import Segment, gzip_stream, segment
 
 SPOOL = 8 * 1024 * 1024   # members larger than this spill to a temporary file, not memory
 
@@ -37,39 +38,40 @@ class _Sink:
         return out
 
 
-def tar_chunks(member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterator[bytes]:
-    """An uncompressed tar holding one file. A tar header needs the size first, so the member is
-    spooled (memory up to 8 MiB, then a temporary file) before the archive streams out."""
+def tgz_chunks(member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterator[bytes]:
+    """A gzip-compressed tar of one file (``.tgz``), reproducible for a fixed ``mtime``."""
+    return tgz_segments(member, (segment(c) for c in chunks if c), mtime)
+
+
+def tgz_segments(member: str, segments: Iterable[Segment], mtime: float = 0) -> Iterator[bytes]:
+    """``tgz_chunks`` for a member given as deflate segments (core.deflate): the same tar, whose
+    compressed data is the segments themselves. They are spooled (memory up to 8 MiB, then a
+    temporary file) until their total size, which the tar header holds, is known."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:
+        index: list[tuple[int, int, int]] = []
         size = 0
-        for chunk in chunks:
-            spool.write(chunk)
-            size += len(chunk)
+        for seg in segments:
+            spool.write(seg.data)
+            index.append((len(seg.data), seg.crc, seg.size))
+            size += seg.size
         spool.seek(0)
         info = tarfile.TarInfo(member)
         info.size = size
         info.mtime = int(mtime)
         info.mode = 0o644
         info.uname = info.gname = "mockcdr"
-        sink = _Sink()
-        with tarfile.open(fileobj=sink, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-            tar.addfile(info)  # header only; the data follows, padded to 512 bytes
-            yield sink.drain()
-            while True:
-                block = spool.read(CHUNK)
-                if not block:
-                    break
-                yield block
-            pad = (-size) % tarfile.BLOCKSIZE
-            if pad:
-                yield b"\0" * pad
-            tar.offset += size + pad
-        yield sink.drain()
+        head = info.tobuf(tarfile.USTAR_FORMAT, tarfile.ENCODING, "surrogateescape")
+        # what TarFile.close() writes: the data padded to a block, two zero blocks, then zeros
+        # up to a whole record
+        offset = len(head) + size + (-size) % tarfile.BLOCKSIZE + 2 * tarfile.BLOCKSIZE
+        tail = b"\0" * ((-size) % tarfile.BLOCKSIZE + 2 * tarfile.BLOCKSIZE + (-offset) % tarfile.RECORDSIZE)
 
-
-def tgz_chunks(member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterator[bytes]:
-    """A gzip-compressed tar of one file (``.tgz``), reproducible for a fixed ``mtime``."""
-    return gzip_chunks(tar_chunks(member, chunks, mtime), mtime=int(mtime))
+        def parts() -> Iterator[Segment]:
+            yield segment(head)
+            for length, crc, raw in index:
+                yield Segment(spool.read(length), crc, raw)
+            yield segment(tail)
+        yield from gzip_stream(parts(), mtime=int(mtime))
 
 
 def zip_chunks(member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterator[bytes]:

@@ -12,6 +12,7 @@ from .fixtures import FixtureError, overlay, parse_tenants, read_tree
 from .ids import Ids
 from .journal import Journal
 from .lifecycle import Lifecycle
+from .rendercache import MB, RenderCache
 from .store import Store
 from .tokens import Tokens
 from .vendor import Vendor
@@ -36,6 +37,7 @@ class Runtime:
         self.lifecycle = Lifecycle(self.store, self.clock, settings.timings)
         self.tokens = Tokens(self.store, self.clock, self.ids)
         self.universe = Universe(settings.seed, settings.calls_per_day)
+        self.render_cache = RenderCache(settings.render_cache_mb * MB)   # keyed by seed: survives resets
         self.faults = Faults()
         self.journal = Journal(settings.journal_size, settings.journal_body_limit)
         self.deliveries = Deliveries(self.store, self.clock, self.ids, settings.callback_timeout)

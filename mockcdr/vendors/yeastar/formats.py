@@ -1,10 +1,11 @@
 """The CDR file: the 14 CSV columns in the order real clients read them, and the row renderer."""
 from __future__ import annotations
 
+from itertools import chain
 from typing import Iterable, Iterator
 
 from ...core.cdrs import Call
-from ...core.csvout import cell_escaper, row_text, text_chunks
+from ...core.csvout import cell_escaper, row_text
 from ...core.timefmt import TimeFormatter
 from ...core.vendor import FileOut
 
@@ -89,13 +90,13 @@ def rows(calls: Iterable[Call], tz, sn: str, exts: Iterable[str] | None,
                    rec, did, sn)
 
 
-def cdr_file(row_iter: Iterable[str | tuple], options: dict) -> FileOut:
-    """The CSV download: a header row, then the rows, streamed; plain text, not compressed."""
-    terminator = options["csv_line_terminator"]
-    head = options["csv_header"]
+def lines(rows: Iterable[str | tuple], terminator: str) -> list[str]:
+    """The rows of ``rows`` as CSV lines ending in ``terminator``."""
+    return [row + terminator if row.__class__ is str else row_text(row, ",", terminator) for row in rows]
 
-    def lines():
-        for row in row_iter:
-            yield row + terminator if row.__class__ is str else row_text(row, ",", terminator)
-    chunks = text_chunks(None if head is None else row_text(head, ",", terminator), lines())
+
+def cdr_file(body: Iterable[bytes], options: dict) -> FileOut:
+    """The CSV download: a header row, then the lines, streamed; plain text, not compressed."""
+    head = options["csv_header"]
+    chunks = body if head is None else chain((row_text(head, ",", options["csv_line_terminator"]).encode(),), body)
     return FileOut("cdr.csv", options["csv_content_type"], chunks, compressed=False)

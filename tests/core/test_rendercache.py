@@ -1,0 +1,203 @@
+"""The render cache (LRU by bytes), deflate segments, and exports assembled from cached days."""
+from __future__ import annotations
+
+import gzip
+import io
+import tarfile
+import threading
+import zlib
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from mockcdr.app import build_runtime
+from mockcdr.core import deflate
+from mockcdr.core.archives import tgz_segments
+from mockcdr.core.rendercache import MB, RenderCache
+from mockcdr.core.vendor import GenerateRequest
+from mockcdr.settings import Settings, SettingsError, from_sources
+
+T0 = datetime(2025, 3, 1, tzinfo=timezone.utc)
+
+
+# -- the cache itself -------------------------------------------------------------------------
+def test_least_recently_used_go_first_and_the_size_is_bounded():
+    cache = RenderCache(100)
+    for key in "abc":
+        assert cache.put(key, key.upper(), 30)
+    assert cache.get("a") == "A"            # a is now the most recently used
+    cache.put("d", "D", 30)                 # 120 bytes: b, the least recently used, goes
+    assert cache.get("b") is None
+    assert [cache.get(k) for k in "acd"] == ["A", "C", "D"]
+    stats = cache.stats()
+    assert stats["bytes"] == 90 and stats["entries"] == 3 and stats["evictions"] == 1
+    assert stats["hits"] == 4 and stats["misses"] == 1
+
+
+def test_a_value_larger_than_the_cache_is_not_kept_and_zero_turns_it_off():
+    cache = RenderCache(10)
+    assert not cache.put("big", b"x", 11)
+    assert cache.get("big") is None and len(cache) == 0
+    off = RenderCache(0)
+    assert not off.enabled
+    assert not off.put("k", 1, 1) and off.get("k") is None
+    with pytest.raises(ValueError):
+        RenderCache(-1)
+
+
+def test_replacing_a_key_counts_its_size_once():
+    cache = RenderCache(100)
+    cache.put("k", 1, 40)
+    cache.put("k", 2, 50)
+    assert cache.get("k") == 2 and cache.stats()["bytes"] == 50
+
+
+def test_threads_putting_and_getting_keep_the_accounting_right():
+    cache = RenderCache(1000)
+
+    def work(n):
+        for i in range(2000):
+            cache.put((n, i % 50), i, 7 + i % 13)
+            cache.get((n, (i * 7) % 50))
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stats = cache.stats()
+    assert stats["bytes"] <= 1000
+    assert stats["bytes"] == sum(size for _value, size in cache._items.values())
+
+
+# -- deflate segments ---------------------------------------------------------------------------
+def test_segments_join_into_one_gzip_file_of_their_texts():
+    texts = [b"a,b,c\n" * 5000, b"", "üñï,ç\n".encode() * 300, bytes(range(256)) * 40]
+    data = b"".join(deflate.gzip_stream([deflate.segment(t) for t in texts], mtime=1_700_000_000))
+    assert gzip.decompress(data) == b"".join(texts)
+    assert data[4:8] == (1_700_000_000).to_bytes(4, "little")
+    assert deflate.inflate(deflate.segment(texts[0])) == texts[0]
+
+
+def test_crc_combine_without_the_codec_matches_zlib():
+    a, b = b"first part " * 999, b"second" * 12345
+    assert deflate._crc_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    assert deflate.crc_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    assert deflate._crc_combine(123, 0, 0) == 123
+
+
+@pytest.mark.parametrize("size", [0, 1, 511, 512, 10240 - 1536, 10240 - 1535, 70_000])
+def test_tgz_from_segments_is_the_tar_tarfile_writes(size):
+    body = bytes((i * 7) % 251 for i in range(size))
+    parts = [body[:size // 3], body[size // 3:]]
+    data = b"".join(tgz_segments("x.csv", (deflate.segment(p) for p in parts), mtime=1_700_000_000))
+    expected = io.BytesIO()
+    with tarfile.open(fileobj=expected, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        info = tarfile.TarInfo("x.csv")
+        info.size, info.mtime, info.mode = size, 1_700_000_000, 0o644
+        info.uname = info.gname = "mockcdr"
+        tar.addfile(info, io.BytesIO(body))
+    assert gzip.decompress(data) == expected.getvalue()
+
+
+# -- settings ---------------------------------------------------------------------------------------
+def test_the_cache_size_comes_from_config_environment_and_flags():
+    assert Settings().render_cache_mb == 256
+    assert from_sources(cli={}, env={"MOCKCDR_RENDER_CACHE_MB": "0"}).render_cache_mb == 0
+    assert from_sources(cli={"render_cache_mb": 64}, env={"MOCKCDR_RENDER_CACHE_MB": "0"}).render_cache_mb == 64
+    with pytest.raises(SettingsError, match="render_cache_mb"):
+        from_sources(cli={"render_cache_mb": -1}, env={})
+    with pytest.raises(SettingsError, match="render_cache_mb"):
+        from_sources(cli={"render_cache_mb": "lots"}, env={})
+    rt = build_runtime(Settings(render_cache_mb=3, vendors=("telnyx",)))
+    assert rt.render_cache.max_bytes == 3 * MB
+
+
+# -- exports from cached days ---------------------------------------------------------------------
+CASES = [
+    ("didww", dict(tenant="globex", format="cdr_in")),
+    ("telnyx", dict(tenant="acme", params={"timezone": "America/St_Johns"})),
+    ("yeti", dict(tenant="acme-api", params={"time_zone_name": "Asia/Kolkata"})),
+    ("mor", dict(tenant="acme_admin", format="tgz", params={"template_id": "6"})),
+    ("mor", dict(tenant="acme_admin", format="none", params={"template_id": "5", "timezone": "Tokyo"})),
+    ("mor", dict(tenant="acme_admin", format="zip", params={"template_id": "6"})),
+    ("yeastar", dict(tenant="acme-api", params={"extid": "1000,1001"})),
+]
+
+
+def _runtime(cache_mb: int, seed: str = "cache-test", calls: int = 300):
+    return build_runtime(Settings(seed=seed, calls_per_day=calls, render_cache_mb=cache_mb,
+                                  clock_start="2025-06-01T00:00:00Z"))
+
+
+def _generate(rt, slug, case, start, end=None, limit=None) -> bytes:
+    req = GenerateRequest(tenant=case["tenant"], start=start, end=end, limit=limit,
+                          format=case.get("format"), params=dict(case.get("params", {})))
+    return rt.vendors[slug].generate(rt, req).read()
+
+
+def _plain(data: bytes) -> bytes:
+    if data[:2] == b"\x1f\x8b":
+        return gzip.decompress(data)
+    return data
+
+
+WINDOWS = [
+    (T0, T0 + timedelta(days=3), None),                                           # whole days
+    (T0 + timedelta(hours=7, seconds=13), T0 + timedelta(days=2, hours=3), None),  # cut at both edges
+    (T0 + timedelta(hours=23), T0 + timedelta(days=1, hours=1), None),             # a small share of two days
+    (T0 + timedelta(hours=5), T0 + timedelta(days=4), 317),                        # cut by the row limit
+]
+
+
+@pytest.mark.parametrize("slug,case", CASES, ids=[f"{s}-{c.get('format') or ''}" for s, c in CASES])
+def test_cached_days_give_the_bytes_of_a_render_without_cache(slug, case):
+    cold = _runtime(0)
+    warm = _runtime(64)
+    for start, end, limit in WINDOWS:
+        want = _generate(cold, slug, case, start, end, limit)
+        first = _generate(warm, slug, case, start, end, limit)
+        again = _generate(warm, slug, case, start, end, limit)
+        assert first == want and again == want, (start, end, limit)
+    assert warm.render_cache.stats()["hits"] > 0
+    assert cold.render_cache.stats()["entries"] == 0
+
+
+def test_a_repeat_is_served_from_the_cache_and_other_windows_share_its_days():
+    rt = _runtime(64)
+    case = CASES[0][1]
+    whole = _generate(rt, "didww", case, T0, T0 + timedelta(days=2))
+    stats = rt.render_cache.stats()
+    assert stats["entries"] == 2 and stats["hits"] == 0
+    assert _generate(rt, "didww", case, T0, T0 + timedelta(days=2)) == whole
+    assert rt.render_cache.stats()["hits"] == 2
+    # a window inside those days is cut from them: nothing new is rendered
+    inner = _generate(rt, "didww", case, T0 + timedelta(hours=6), T0 + timedelta(days=1, hours=18))
+    assert rt.render_cache.stats()["entries"] == 2
+    lines = _plain(whole).decode().splitlines()
+    inner_lines = _plain(inner).decode().splitlines()
+    stamps = [line.split(",")[0] for line in inner_lines[1:]]
+    assert stamps and all("2025-03-01 06:00:00" <= s < "2025-03-02 18:00:00" for s in stamps)
+    assert inner_lines[1:] == [line for line in lines[1:] if line.split(",")[0] in set(stamps)]
+
+
+def test_seed_and_calls_per_day_are_part_of_the_key():
+    case = CASES[1][1]
+    rt = _runtime(64)
+    first = _generate(rt, "telnyx", case, T0, T0 + timedelta(days=1))
+    rt.reset(seed="another-seed")
+    other = _generate(rt, "telnyx", case, T0, T0 + timedelta(days=1))
+    assert other != first
+    assert other == _generate(_runtime(0, seed="another-seed"), "telnyx", case, T0, T0 + timedelta(days=1))
+    rt.universe.calls_per_day = 150
+    fewer = _generate(rt, "telnyx", case, T0, T0 + timedelta(days=1))
+    assert fewer == _generate(_runtime(0, seed="another-seed", calls=150), "telnyx", case, T0, T0 + timedelta(days=1))
+    assert fewer.count(b"\n") < other.count(b"\n")
+
+
+def test_the_cache_stays_within_its_size_over_many_days():
+    rt = _runtime(1, calls=2000)
+    rt.render_cache = RenderCache(200_000)
+    first = _generate(rt, "telnyx", CASES[1][1], T0, T0 + timedelta(days=12))
+    stats = rt.render_cache.stats()
+    assert 0 < stats["bytes"] <= 200_000 and stats["evictions"] > 0
+    assert _generate(rt, "telnyx", CASES[1][1], T0, T0 + timedelta(days=12)) == first
