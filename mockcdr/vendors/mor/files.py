@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from ...core.archives import archive_chunks, tgz_segments
+from ...core.archives import archive_chunks, tgz_segments, zip_segments
 from ...core.cdrs import Call
 from ...core.clock import parse_instant
 from ...core.csvout import cell_escaper, row_text
@@ -110,8 +110,9 @@ def build(rt, params: dict, limit: int | None = None, stats: dict | None = None)
             else row_text([header(k) for k in columns], separator)).encode()
     start, end = us(parse_instant(params["window"]["from"])), us(parse_instant(params["window"]["till"]))
     kind = params["archive"]
-    if kind == "tgz":
-        chunks = tgz_segments(params["member"], segments(rt, ex, start, end, limit, head=head), params["mtime"])
+    if kind in ("tgz", "zip"):
+        pack = tgz_segments if kind == "tgz" else zip_segments
+        chunks = pack(params["member"], segments(rt, ex, start, end, limit, head=head), params["mtime"])
     else:
         chunks = archive_chunks(kind, params["member"], text_chunks(rt, ex, start, end, limit, head=head),
                                 mtime=params["mtime"])
