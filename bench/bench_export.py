@@ -10,8 +10,9 @@ job over the same window on that server). Rows per second are the file's rows ov
 of the command or of the request, last byte included. The render cache's own size (its bytes
 after the first run) is reported apart from the growth.
 
-``--tree DIR`` runs another source tree (first on PYTHONPATH, for the server and the commands
-alike) and ``--name`` names the result file, so a before and an after can run in one sitting.
+``--trees before=DIR,after=DIR`` runs source trees side by side (each first on PYTHONPATH, for the
+server and the commands alike), each variant and size on every tree in turn, so a before and an
+after meet the same load; ``--name`` names the result file.
 """
 from __future__ import annotations
 
@@ -151,55 +152,80 @@ def limit(v: Variant, rows: int, config: str, env: dict) -> dict:
                 "cat_rows_per_s": got["cat"], "gzip1_rows_per_s": got["gzip -1"]}
 
 
+def _ends(tree: str | None, variants: list[Variant], sizes: list[int]) -> dict:
+    """Window ends per (variant label, size), sized with ``tree``'s own call universe (a child process)."""
+    env = dict(os.environ, PYTHONPATH=tree) if tree else dict(os.environ)
+    proc = subprocess.run([sys.executable, __file__, "--print-ends", "--sizes", ",".join(map(str, sizes)),
+                           "--vendors", ",".join(sorted({v.vendor for v in variants}))],
+                          capture_output=True, text=True, env=env, cwd=str(BENCH))
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-1500:])
+    from datetime import datetime
+
+    return {k: [datetime.fromisoformat(t) for t in ts] for k, ts in json.loads(proc.stdout).items()}
+
+
+def print_ends(variants: list[Variant], sizes: list[int]) -> None:
+    rt = runtime()
+    out = {}
+    for v in (v for v in variants if v.download):
+        fraction = share(rt, v)
+        out[f"{v.vendor} {v.label}"] = [window_end(rt, v, rows, fraction).isoformat() for rows in sizes]
+    print(json.dumps(out))
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
     ap.add_argument("--vendors", default="didww,telnyx,yeti,mor,yeastar")
     ap.add_argument("--modes", default="generate,download,limit")
-    ap.add_argument("--tree", help="a source tree to run instead of this one (first on PYTHONPATH)")
+    ap.add_argument("--trees", default="",
+                    help="label=DIR,... source trees to run side by side, each variant and size in turn "
+                         "(first on PYTHONPATH); default: this tree only. The limit runs on the last one")
     ap.add_argument("--name", default="export", help="result file name in bench/out (default export)")
+    ap.add_argument("--print-ends", action="store_true", help=argparse.SUPPRESS)
     ns = ap.parse_args(argv)
     sizes = [int(x) for x in ns.sizes.split(",")]
     vendors, modes = ns.vendors.split(","), ns.modes.split(",")
     variants = [v for v in VARIANTS if v.vendor in vendors]
-    env = dict(os.environ, PYTHONPATH=ns.tree) if ns.tree else dict(os.environ)
+    if ns.print_ends:
+        print_ends(variants, sizes)
+        return {}
+    trees = [tuple(t.split("=", 1)) for t in ns.trees.split(",") if t] or [("this tree", None)]
+    envs = {label: dict(os.environ, PYTHONPATH=path) if path else dict(os.environ) for label, path in trees}
     config = config_file()
     result = {"machine": machine(), "calls_per_day": CALLS_PER_DAY, "start": START.isoformat(), "rows": [],
-              "tree": ns.tree or "this tree", "limit": [],
+              "trees": dict(trees), "limit": [],
               "memory": "generate: the process's VmHWM - its VmRSS after the imports (gen_probe.py); download: "
                         "the server's VmHWM - its VmRSS right before the request (peak reset through "
                         "/proc/<pid>/clear_refs), a fresh server per size warmed by a one-hour download; "
                         "repeats: the same, peak reset before the repeat; the render cache's own bytes apart"}
-    say(f"export bench ({result['tree']}): load {result['machine']['loadavg']}")
+    say(f"export bench ({', '.join(label for label, _ in trees)}): load {result['machine']['loadavg']}")
     if "generate" in modes:
         for v in variants:
             for rows in sizes:
-                r = generate(v, rows, config, env)
-                result["rows"].append(dict(mode="generate", vendor=v.vendor, kind=v.kind, label=v.label, **r))
-                say(f"  generate {v.vendor:<8}{v.label:<15}{rows:>9} rows {r['rows_per_s']:>9,.0f} rows/s "
-                    f"(generation {r['generation_rows_per_s']:,.0f}) peak +{r['peak_growth_mb']:.1f} MB; "
-                    f"repeat {r.get('repeat_rows_per_s', 0):,.0f} rows/s +{r.get('repeat_peak_growth_mb', 0):.1f} MB")
+                for label, _path in trees:
+                    r = generate(v, rows, config, envs[label])
+                    result["rows"].append(dict(mode="generate", tree=label, vendor=v.vendor, kind=v.kind,
+                                               label=v.label, loadavg=machine()["loadavg"], **r))
+                    say(f"  {label:<7} generate {v.vendor:<8}{v.label:<15}{rows:>9} rows {r['rows_per_s']:>9,.0f} "
+                        f"rows/s (cpu {r['cpu_s']:.1f} s) peak +{r['peak_growth_mb']:.1f} MB; "
+                        f"repeat {r.get('repeat_rows_per_s', 0):,.0f} rows/s +{r.get('repeat_peak_growth_mb', 0):.1f} MB")
     if "download" in modes:
-        if ns.tree:
-            sys.path.insert(0, ns.tree)
-        rt = runtime()
-        ends = {}
+        ends = {label: _ends(path, variants, sizes) for label, path in trees}
         for v in (v for v in variants if v.download):
-            fraction = share(rt, v)
-            ends[id(v)] = [window_end(rt, v, rows, fraction) for rows in sizes]
-        del rt
-        if ns.tree:
-            sys.path.remove(ns.tree)
-        for v in (v for v in variants if v.download):
-            for rows, end in zip(sizes, ends[id(v)]):
-                r = download_fresh(config, v, rows, end, {"PYTHONPATH": ns.tree} if ns.tree else None)
-                result["rows"].append(dict(mode="download", vendor=v.vendor, kind=v.kind, label=v.label, **r))
-                say(f"  download {v.vendor:<8}{v.label:<15}{r['rows']:>9} rows {r['rows_per_s']:>9,.0f} rows/s"
-                    f"  peak +{r['peak_growth_mb']:.1f} MB; repeat {r['repeat_rows_per_s']:,.0f} rows/s "
-                    f"+{r['repeat_peak_growth_mb']:.1f} MB")
+            for i, rows in enumerate(sizes):
+                for label, path in trees:
+                    end = ends[label][f"{v.vendor} {v.label}"][i]
+                    r = download_fresh(config, v, rows, end, {"PYTHONPATH": path} if path else None)
+                    result["rows"].append(dict(mode="download", tree=label, vendor=v.vendor, kind=v.kind,
+                                               label=v.label, loadavg=machine()["loadavg"], **r))
+                    say(f"  {label:<7} download {v.vendor:<8}{v.label:<15}{r['rows']:>9} rows {r['rows_per_s']:>9,.0f} "
+                        f"rows/s (server cpu {r['server_cpu_s']:.1f} s) peak +{r['peak_growth_mb']:.1f} MB; "
+                        f"repeat {r['repeat_rows_per_s']:,.0f} rows/s +{r['repeat_peak_growth_mb']:.1f} MB")
     if "limit" in modes:
         for v in variants:
-            r = limit(v, max(sizes), config, env)
+            r = limit(v, max(sizes), config, envs[trees[-1][0]])
             result["limit"].append(dict(vendor=v.vendor, kind=v.kind, label=v.label, **r))
             say(f"  limit    {v.vendor:<8}{v.label:<15}{r['rows']:>9} rows ({r['bytes_per_row']:.0f} B/row): "
                 f"cat {r['cat_rows_per_s']:,.0f} rows/s, gzip -1 {r['gzip1_rows_per_s']:,.0f} rows/s")
