@@ -23,6 +23,7 @@ from .deflate import Segment, inflate, segment
 
 FULL_DAY_SHARE = 0.25       # render (and cache) the whole day when the window needs this share of it
 CHUNK = 1024 * 1024          # text is streamed in pieces of at most this many bytes
+BATCH = 4096                 # calls rendered at a time (the lines of a batch are Python strings)
 MAX_DAYS = 36_600            # how far an open-ended window looks for rows
 _neg = operator.neg
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -129,12 +130,22 @@ class _Walk:
         return self.base_key + (index, ex.day_key(index) if ex.day_key else None)
 
     def render(self, index: int, calls: list | None = None) -> _Day:
+        """A day's lines (``calls``: the day's, or those of the window in it), rendered in batches
+        so that only a batch of lines is held as Python strings at a time."""
         ex = self.ex
         if calls is None:
             calls = self.calls(index)
-        lines, starts = ex.render(calls)
-        text, offsets = _encode(lines, ex.encoding)
-        return _Day(array("q", starts), offsets, text, None)
+        parts: list[bytes] = []
+        starts = array("q")
+        offsets = array("q", [0])
+        for i in range(0, len(calls), BATCH):
+            lines, batch_starts = ex.render(calls[i:i + BATCH])
+            data, batch_offsets = _encode(lines, ex.encoding)
+            base = offsets[-1]
+            offsets.extend([base + o for o in batch_offsets[1:]] if base else batch_offsets[1:])
+            starts.extend(batch_starts)
+            parts.append(data)
+        return _Day(starts, offsets, parts[0] if len(parts) == 1 else b"".join(parts), None)
 
     def calls(self, index: int) -> list:
         calls = self.rt.universe.day(self.ex.tenant, EPOCH_DAY + timedelta(days=index), self.ex.keep, bare=True)
@@ -153,11 +164,11 @@ class _Walk:
             return
         while self.pending and (len(self.pending) >= 2 or self.pending[0].done()):
             self.pending.popleft().result()
-        self.pending.append(self.submit(self._store, self.key(index), day, deflated))
+        text = day.text if deflated is None else None
+        self.pending.append(self.submit(self._store, self.key(index), day.starts, day.offsets, text, deflated))
 
-    def _store(self, key, day: _Day, deflated) -> None:
-        seg = deflated.result() if deflated is not None else segment(day.text)
-        rows = DayRows(day.starts, day.offsets, seg)
+    def _store(self, key, starts, offsets, text: bytes | None, deflated) -> None:
+        rows = DayRows(starts, offsets, deflated.result() if deflated is not None else segment(text))
         self.cache.put(key, rows, rows.size)
 
     def submit(self, fn, *args):
@@ -200,6 +211,7 @@ class _Walk:
                     fresh = True
                 else:
                     day = self.render(index, [c for c in calls if lo_us <= c[3] < hi_us])
+                calls = None        # a day's calls are not held while the next one renders
             a, b = (0, len(day.starts)) if whole else day.span(lo_us, hi_us, ex.descending)
             if self.limit is not None:
                 b = min(b, a + self.limit - ex.lines)
@@ -251,7 +263,7 @@ def segments(rt, ex: Export, start_us: int, end_us: int | None, limit: int | Non
                     walk.remember(index, day, fut if whole else None)
             elif fresh:
                 walk.remember(index, day)
-            while len(out) > 2:
+            while len(out) > 1:         # one day deflating while the next renders
                 yield _result(out.popleft())
         while out:
             yield _result(out.popleft())

@@ -201,3 +201,42 @@ def test_the_cache_stays_within_its_size_over_many_days():
     stats = rt.render_cache.stats()
     assert 0 < stats["bytes"] <= 200_000 and stats["evictions"] > 0
     assert _generate(rt, "telnyx", CASES[1][1], T0, T0 + timedelta(days=12)) == first
+
+
+def test_parallel_exports_over_one_cache_give_the_uncached_bytes():
+    """Threads render, store and read the same days at once: every file is the one rendered alone."""
+    cold = _runtime(0)
+    warm = _runtime(8)
+    jobs = [(slug, case, T0 + timedelta(hours=h), T0 + timedelta(days=2, hours=h // 2))
+            for h in (0, 5, 11) for slug, case in (CASES[0], CASES[2], CASES[3])]
+    want = [_generate(cold, slug, case, start, end) for slug, case, start, end in jobs]
+    got: list = [None] * len(jobs) * 2
+    errors: list = []
+
+    def run(i: int) -> None:
+        slug, case, start, end = jobs[i % len(jobs)]
+        try:
+            got[i] = _generate(warm, slug, case, start, end)
+        except Exception as exc:      # noqa: BLE001 - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(got))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert got == want + want
+    assert warm.render_cache.stats()["hits"] > 0
+
+
+def test_an_export_read_halfway_leaves_the_cache_whole():
+    """A client that goes away mid-file: the days it had are kept, the next read is whole."""
+    rt = _runtime(64, calls=3000)
+    case = CASES[1][1]
+    req = GenerateRequest(tenant=case["tenant"], start=T0, end=T0 + timedelta(days=4), params=dict(case["params"]))
+    chunks = rt.vendors["telnyx"].generate(rt, req).chunks
+    next(chunks)
+    next(chunks)
+    chunks.close()
+    assert _generate(rt, "telnyx", case, T0, T0 + timedelta(days=4)) == \
+        _generate(_runtime(0, calls=3000), "telnyx", case, T0, T0 + timedelta(days=4))
