@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import bisect
+import mmap
 import operator
 from array import array
 from collections import deque
@@ -35,16 +36,28 @@ def us(dt: datetime) -> int:
     return (dt - _EPOCH) // _US
 
 
-@dataclass
 class DayRows:
-    """One day's rendered lines: start time and byte offset per line, the text deflated."""
-    starts: array            # 'q': start (epoch µs) of each line, in file order
-    offsets: array           # 'q': byte offset of each line, then the text's length
-    seg: Segment
+    """One day's rendered lines, as the cache keeps them: the start time and byte offset of each
+    line, and the text deflated, all in one anonymous memory map of their own. Kept days live
+    for long among short-lived buffers of several MB: outside the heap, they cannot pin it."""
+    __slots__ = ("starts", "offsets", "size", "_map", "_seg")
 
-    @property
-    def size(self) -> int:
-        return len(self.seg.data) + 8 * (len(self.starts) + len(self.offsets)) + 256
+    def __init__(self, starts: array, offsets: array, seg: Segment):
+        data = seg.data
+        n, m = len(starts) * 8, len(offsets) * 8
+        self.size = n + m + len(data) + 256
+        self._map = mm = mmap.mmap(-1, max(1, n + m + len(data)))
+        mm.write(starts.tobytes())
+        mm.write(offsets.tobytes())
+        mm.write(data)
+        view = memoryview(mm)
+        self.starts = view[:n].cast("q")
+        self.offsets = view[n:n + m].cast("q")
+        self._seg = (n + m, len(data), seg.crc, seg.size)
+
+    def segment(self) -> Segment:
+        at, length, crc, size = self._seg
+        return Segment(self._map[at:at + length], crc, size)
 
 
 @dataclass
@@ -79,16 +92,25 @@ def _encode(lines: Sequence[str], encoding: str) -> tuple[bytes, array]:
 
 
 class _Day:
-    """A day's lines in hand: rendered now (text) or from the cache (segment)."""
-    __slots__ = ("starts", "offsets", "text", "seg")
+    """A day's lines in hand: rendered now (``parts``: the text of each batch, in order) or from
+    the cache (``seg``); the text is joined, or inflated, only when a slice of it is needed."""
+    __slots__ = ("starts", "offsets", "parts", "seg")
 
-    def __init__(self, starts, offsets, text: bytes | None, seg: Segment | None):
-        self.starts, self.offsets, self.text, self.seg = starts, offsets, text, seg
+    def __init__(self, starts, offsets, parts: list[bytes] | None, seg: Segment | None):
+        self.starts, self.offsets, self.parts, self.seg = starts, offsets, parts, seg
 
     def body(self) -> bytes:
-        if self.text is None:
-            self.text = inflate(self.seg)
-        return self.text
+        if self.parts is None:
+            self.parts = [inflate(self.seg)]
+        elif len(self.parts) > 1:
+            self.parts = [b"".join(self.parts)]
+        return self.parts[0] if self.parts else b""
+
+    def pieces(self) -> list[bytes]:
+        """The whole text, in pieces."""
+        if self.parts is None:
+            self.body()
+        return self.parts
 
     def span(self, lo_us: int, hi_us: int | None, descending: bool) -> tuple[int, int]:
         """Line indexes [a, b) of the calls starting in [lo_us, hi_us)."""
@@ -145,7 +167,7 @@ class _Walk:
             offsets.extend([base + o for o in batch_offsets[1:]] if base else batch_offsets[1:])
             starts.extend(batch_starts)
             parts.append(data)
-        return _Day(starts, offsets, parts[0] if len(parts) == 1 else b"".join(parts), None)
+        return _Day(starts, offsets, parts, None)
 
     def calls(self, index: int) -> list:
         calls = self.rt.universe.day(self.ex.tenant, EPOCH_DAY + timedelta(days=index), self.ex.keep, bare=True)
@@ -164,11 +186,11 @@ class _Walk:
             return
         while self.pending and (len(self.pending) >= 2 or self.pending[0].done()):
             self.pending.popleft().result()
-        text = day.text if deflated is None else None
-        self.pending.append(self.submit(self._store, self.key(index), day.starts, day.offsets, text, deflated))
+        parts = day.pieces() if deflated is None else None
+        self.pending.append(self.submit(self._store, self.key(index), day.starts, day.offsets, parts, deflated))
 
-    def _store(self, key, starts, offsets, text: bytes | None, deflated) -> None:
-        rows = DayRows(starts, offsets, deflated.result() if deflated is not None else segment(text))
+    def _store(self, key, starts, offsets, parts: list[bytes] | None, deflated) -> None:
+        rows = DayRows(starts, offsets, deflated.result() if deflated is not None else segment(parts))
         self.cache.put(key, rows, rows.size)
 
     def submit(self, fn, *args):
@@ -198,7 +220,7 @@ class _Walk:
             cached = cache.get(self.key(index)) if caching else None
             fresh = False
             if cached is not None:
-                day = _Day(cached.starts, cached.offsets, None, cached.seg)
+                day = _Day(cached.starts, cached.offsets, None, cached.segment())
             else:
                 calls = self.calls(index)
                 if not whole and caching:
@@ -232,6 +254,9 @@ def text_chunks(rt, ex: Export, start_us: int, end_us: int | None, limit: int | 
                 walk.remember(index, day)
             if a >= b:
                 continue
+            if a == 0 and b == len(day.starts) and day.parts is not None:
+                yield from (p for p in day.parts if p)       # a whole day rendered now, batch by batch
+                continue
             text = day.body()
             lo, hi = day.offsets[a], day.offsets[b]
             while lo < hi:
@@ -255,8 +280,7 @@ def segments(rt, ex: Export, start_us: int, end_us: int | None, limit: int | Non
             if day.seg is not None and whole:
                 out.append(day.seg)
             elif a < b:
-                text = day.body()
-                piece = text if whole else text[day.offsets[a]:day.offsets[b]]
+                piece = day.pieces() if whole else day.body()[day.offsets[a]:day.offsets[b]]
                 fut = walk.submit(segment, piece)
                 out.append(fut)
                 if fresh:

@@ -26,10 +26,19 @@ class Segment(NamedTuple):
     size: int
 
 
-def segment(text: bytes) -> Segment:
-    """``text`` deflated on its own, ended with a sync flush (joinable with any other segment)."""
+def segment(text: bytes | list[bytes]) -> Segment:
+    """``text`` (or the text of its pieces, in order) deflated on its own, ended with a sync
+    flush (joinable with any other segment)."""
+    pieces = [text] if isinstance(text, (bytes, bytearray, memoryview)) else text
     comp = _codec.compressobj(LEVEL, zlib.DEFLATED, _WBITS)
-    return Segment(comp.compress(text) + comp.flush(_codec.Z_SYNC_FLUSH), zlib.crc32(text), len(text))
+    out = []
+    crc = size = 0
+    for piece in pieces:
+        out.append(comp.compress(piece))
+        crc = zlib.crc32(piece, crc)
+        size += len(piece)
+    out.append(comp.flush(_codec.Z_SYNC_FLUSH))
+    return Segment(b"".join(out), crc, size)
 
 
 def inflate(seg: Segment) -> bytes:
