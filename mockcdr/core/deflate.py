@@ -15,6 +15,7 @@ except ImportError:                         # pragma: no cover - isal is a depen
     _codec = zlib
 
 LEVEL = 1
+BLOCK = 1 << 20          # the compressor's input comes in blocks of this size
 FINAL = b"\x03\x00"      # an empty final block with fixed codes: the end of a deflate stream
 _WBITS = -15             # raw deflate, 32 KiB window
 
@@ -28,15 +29,32 @@ class Segment(NamedTuple):
 
 def segment(text: bytes | list[bytes]) -> Segment:
     """``text`` (or the text of its pieces, in order) deflated on its own, ended with a sync
-    flush (joinable with any other segment)."""
+    flush (joinable with any other segment). The compressor is fed the text in blocks of
+    ``BLOCK`` bytes whatever the pieces are (its output depends on how its input is cut), so the
+    same text gives the same bytes however it was assembled."""
     pieces = [text] if isinstance(text, (bytes, bytearray, memoryview)) else text
     comp = _codec.compressobj(LEVEL, zlib.DEFLATED, _WBITS)
     out = []
     crc = size = 0
+    held = bytearray()
     for piece in pieces:
-        out.append(comp.compress(piece))
         crc = zlib.crc32(piece, crc)
         size += len(piece)
+        view = memoryview(piece)
+        at = 0
+        if held:
+            at = BLOCK - len(held)
+            held += view[:at]
+            if len(held) < BLOCK:
+                continue
+            out.append(comp.compress(held))
+            held = bytearray()
+        while len(view) - at >= BLOCK:
+            out.append(comp.compress(view[at:at + BLOCK]))
+            at += BLOCK
+        held += view[at:]
+    if held:
+        out.append(comp.compress(held))
     out.append(comp.flush(_codec.Z_SYNC_FLUSH))
     return Segment(b"".join(out), crc, size)
 

@@ -78,6 +78,16 @@ def test_segments_join_into_one_gzip_file_of_their_texts():
     assert deflate.inflate(deflate.segment(texts[0])) == texts[0]
 
 
+def test_a_segment_does_not_depend_on_how_its_text_was_cut():
+    text = b"".join(b"%d,%d,call-%x\n" % (i, i * 7, i * 31) for i in range(200_000))
+    whole = deflate.segment(text)
+    for cuts in ([1], [5, 1 << 20, (1 << 20) + 1], list(range(1000, len(text), 99_991))):
+        bounds = [0] + cuts + [len(text)]
+        parts = [text[a:b] for a, b in zip(bounds, bounds[1:])]
+        assert deflate.segment(parts) == whole
+    assert deflate.inflate(whole) == text
+
+
 def test_crc_combine_without_the_codec_matches_zlib():
     a, b = b"first part " * 999, b"second" * 12345
     assert deflate._crc_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
@@ -160,6 +170,16 @@ def test_cached_days_give_the_bytes_of_a_render_without_cache(slug, case):
         assert first == want and again == want, (start, end, limit)
     assert warm.render_cache.stats()["hits"] > 0
     assert cold.render_cache.stats()["entries"] == 0
+
+
+@pytest.mark.parametrize("slug,case", [CASES[0], CASES[2], CASES[3]], ids=["didww", "yeti", "mor-tgz"])
+def test_the_bytes_do_not_depend_on_what_the_cache_saw_before(slug, case):
+    """A day first cached for a window that needed part of it serves a later whole-day window
+    with the bytes a render without the cache gives."""
+    warm = _runtime(64)
+    _generate(warm, slug, case, T0 + timedelta(hours=9), T0 + timedelta(days=1, hours=20))
+    for start, end in ((T0, T0 + timedelta(days=2)), (T0 + timedelta(hours=3), T0 + timedelta(days=1, hours=1))):
+        assert _generate(warm, slug, case, start, end) == _generate(_runtime(0), slug, case, start, end)
 
 
 def test_a_repeat_is_served_from_the_cache_and_other_windows_share_its_days():
