@@ -83,10 +83,12 @@ def _body(rt, user: dict, exts: list[str] | None, start: datetime, end: datetime
         ext, peer = SHAPE_INDEX["extension"], SHAPE_INDEX["peer_extension"]
         keep = [shape[ext] in wanted or shape[peer] in wanted for shape in shapes]
     sn, recordings, terminator = user["sn"], st.options["recordings"], st.options["csv_line_terminator"]
+    memo: dict = {}
 
     def render(calls: list):        # every call the extension filter keeps is one line
         full = [values + shapes[values[10]] for values in calls]
-        return formats.lines(formats.rows(full, st.tz, sn, exts, recordings), terminator), [c[3] for c in calls]
+        return formats.lines(formats.rows(full, st.tz, sn, exts, recordings, memo), terminator), \
+            [c[3] for c in calls]
     ex = Export(key=("yeastar", st.tz, sn, tuple(exts) if exts is not None else None, recordings, terminator),
                 tenant=tenant, render=render, keep=keep)
     return text_chunks(rt, ex, us(start), us(end), limit)

@@ -49,20 +49,22 @@ def _shape_cells(c, wanted, esc) -> tuple | None:
 
 
 def rows(calls: Iterable[Call], tz, sn: str, exts: Iterable[str] | None,
-         recordings: bool = True) -> Iterator[str | tuple]:
+         recordings: bool = True, memo: dict | None = None) -> Iterator[str | tuple]:
     """One CSV row per call that involves one of ``exts`` (every call when ``exts`` is None).
 
     ``timestart`` is in the PBX's local zone ``tz``; ``callid`` has the Asterisk ``epoch.seq``
     shape; answered calls carry a recording file name when ``recordings``. A row is its line
     (no terminator; what depends on the call's shape is escaped once per shape), or a tuple of
-    its cells when a cell holds a CR (whose quoting depends on the line terminator).
+    its cells when a cell holds a CR (whose quoting depends on the line terminator). ``memo``
+    keeps what was worked out per shape (and the time formatter) across calls of one file.
     """
-    seconds = TimeFormatter(tz).seconds
+    memo = {} if memo is None else memo
+    if not memo:
+        memo.update(seconds=TimeFormatter(tz).seconds, esc=cell_escaper(",", "\n"), shapes={})
+    seconds, esc, shapes = memo["seconds"], memo["esc"], memo["shapes"]
     wanted = None if exts is None else frozenset(exts)
-    esc = cell_escaper(",", "\n")
     tail = "," + esc(sn)
     plain_sn = "\r" not in sn
-    shapes: dict = {}
     for c in calls:
         cells = shapes.get(c[_SHAPE_ID], _MISS)
         if cells is _MISS:

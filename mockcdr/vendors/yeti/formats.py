@@ -143,12 +143,13 @@ def _uid(c) -> str:
     return f"{c[0]}{c[1]:08x}{c[3] & 0xFFFFFFFFFFFF:012x}"
 
 
-def rows(calls, spec: ExportSpec, shapes):
+def rows(calls, spec: ExportSpec, shapes, statics: dict | None = None):
     """One tuple per call (per-call values, see ``selection.matching_calls``), in TITLES order; booleans as
-    t/f, NULL as None. The general path: ``lines`` writes the same rows faster when no column is hidden."""
+    t/f, NULL as None. The general path: ``lines`` writes the same rows faster when no column is hidden.
+    ``statics``: the shapes' columns worked out so far in this file."""
     render = _time_renderer(spec.time_format, spec.zone)
     switch_host = spec.switch_host
-    statics: dict = {}
+    statics = {} if statics is None else statics
     get = statics.get
     for c in calls:
         static = get(c[10])
@@ -174,12 +175,13 @@ def _quoted(cells) -> str:
     return ",".join(out) + ","
 
 
-def lines(calls, spec: ExportSpec, shapes):
+def lines(calls, spec: ExportSpec, shapes, statics: dict | None = None):
     """The CSV lines of ``rows`` with every column, PostgreSQL's FORCE_QUOTE applied: what depends
-    on a call's shape is quoted once per shape, the per-call cells (digits, hex, times) need none."""
+    on a call's shape is quoted once per shape (``statics``: those quoted so far in this file),
+    the per-call cells (digits, hex, times) need none."""
     render = _time_renderer(spec.time_format, spec.zone)
     switch_host = spec.switch_host
-    statics: dict = {}
+    statics = {} if statics is None else statics
     get = statics.get
     last_tag = tag_hi = tag_lo = None
     for c in calls:
@@ -224,6 +226,7 @@ def file_out(rt, export_id: str, spec: ExportSpec, limit: int | None = None) -> 
     cap = spec.cap_us
     d_eq, d_ge, d_le = spec.duration_eq, spec.duration_gteq, spec.duration_lteq
     per_call = d_eq is not None or d_ge is not None or d_le is not None
+    statics: dict = {}      # the shapes' cells, quoted once per file (rows and lines keep them apart)
 
     def render(calls: list):
         if cap is not None and calls and max(c[5] for c in calls) > cap:
@@ -232,9 +235,9 @@ def file_out(rt, export_id: str, spec: ExportSpec, limit: int | None = None) -> 
             calls = [c for c in calls if (d_eq is None or c[7] == d_eq) and (d_ge is None or c[7] >= d_ge)
                      and (d_le is None or c[7] <= d_le)]
         if project is None:
-            out = list(lines(calls, spec, shapes))
+            out = list(lines(calls, spec, shapes, statics))
         else:
-            out = [_quoted(project(row))[:-1] + "\n" for row in rows(calls, spec, shapes)]
+            out = [_quoted(project(row))[:-1] + "\n" for row in rows(calls, spec, shapes, statics)]
         return out, [c[3] for c in calls]
 
     def day_key(index: int):
