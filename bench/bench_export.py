@@ -208,6 +208,7 @@ def main(argv=None) -> dict:
                     r = generate(v, rows, config, envs[label])
                     result["rows"].append(dict(mode="generate", tree=label, vendor=v.vendor, kind=v.kind,
                                                label=v.label, loadavg=machine()["loadavg"], **r))
+                    write_result(ns.name, result)      # so far: a run cut short keeps what it measured
                     say(f"  {label:<7} generate {v.vendor:<8}{v.label:<15}{rows:>9} rows {r['rows_per_s']:>9,.0f} "
                         f"rows/s (cpu {r['cpu_s']:.1f} s) peak +{r['peak_growth_mb']:.1f} MB; "
                         f"repeat {r.get('repeat_rows_per_s', 0):,.0f} rows/s +{r.get('repeat_peak_growth_mb', 0):.1f} MB")
@@ -220,6 +221,7 @@ def main(argv=None) -> dict:
                     r = download_fresh(config, v, rows, end, {"PYTHONPATH": path} if path else None)
                     result["rows"].append(dict(mode="download", tree=label, vendor=v.vendor, kind=v.kind,
                                                label=v.label, loadavg=machine()["loadavg"], **r))
+                    write_result(ns.name, result)
                     say(f"  {label:<7} download {v.vendor:<8}{v.label:<15}{r['rows']:>9} rows {r['rows_per_s']:>9,.0f} "
                         f"rows/s (server cpu {r['server_cpu_s']:.1f} s) peak +{r['peak_growth_mb']:.1f} MB; "
                         f"repeat {r['repeat_rows_per_s']:,.0f} rows/s +{r['repeat_peak_growth_mb']:.1f} MB")
@@ -227,6 +229,7 @@ def main(argv=None) -> dict:
         for v in variants:
             r = limit(v, max(sizes), config, envs[trees[-1][0]])
             result["limit"].append(dict(vendor=v.vendor, kind=v.kind, label=v.label, **r))
+            write_result(ns.name, result)
             say(f"  limit    {v.vendor:<8}{v.label:<15}{r['rows']:>9} rows ({r['bytes_per_row']:.0f} B/row): "
                 f"cat {r['cat_rows_per_s']:,.0f} rows/s, gzip -1 {r['gzip1_rows_per_s']:,.0f} rows/s")
     result["loadavg_end"] = machine()["loadavg"]
