@@ -161,7 +161,7 @@ def export_section(e: dict) -> list[str]:
     trees = list(e.get("trees") or {}) or [None]
     limits = _limits(e)
     out = [f"calls_per_day {e['calls_per_day']:,} per tenant, windows from {e['start'][:10]}; memory: {e['memory']}. "
-           f"Load average at start {e['machine']['loadavg']}, at end {e['loadavg_end']}"
+           f"Load average at start {e['machine']['loadavg']}, at end {e.get('loadavg_end', 'n/a (cut short)')}"
            + (f"; trees, each variant and size run on every one in turn: "
               + ", ".join(f"{k} = `{v}`" for k, v in e["trees"].items()) if e.get("trees") else "") + ".", ""]
     head = "| path | vendor | format | rows |"
