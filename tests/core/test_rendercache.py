@@ -120,6 +120,11 @@ def test_the_cache_size_comes_from_config_environment_and_flags():
         from_sources(cli={"render_cache_mb": "lots"}, env={})
     rt = build_runtime(Settings(render_cache_mb=3, vendors=("telnyx",)))
     assert rt.render_cache.max_bytes == 3 * MB
+    from mockcdr.cli import _settings, build_parser
+
+    for command in (["serve"], ["generate", "didww", "--from", "2025-01-01"]):
+        ns = build_parser().parse_args(command + ["--render-cache-mb", "0"])
+        assert _settings(ns).render_cache_mb == 0
 
 
 # -- exports from cached days ---------------------------------------------------------------------
