@@ -1,11 +1,9 @@
-"""Serving: waitress on one or more ports over one Runtime, a background ticker, an access log."""
+"""Serving: waitress on one or more ports over one Runtime, a background ticker (access log: logs.py)."""
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
-from datetime import datetime
 from typing import Callable, TextIO
 
 from waitress import create_server, wasyncore
@@ -13,6 +11,7 @@ from waitress.channel import ClientDisconnected
 
 from .core.errors import DropConnection
 from .core.runtime import Runtime
+from .logs import AccessLog, access_logger
 
 # waitress chatters about its task queue under load; the mock is quiet by default.
 for _name in ("waitress", "waitress.queue"):
@@ -50,42 +49,19 @@ def _guard(result):
             close()
 
 
-class AccessLog:
-    """One line per request: client, time, request line, status, bytes, seconds."""
-
-    def __init__(self, app, out: TextIO):
-        self.app = app
-        self.out = out
-        self.lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        started = time.perf_counter()
-        seen = {}
-
-        def _start(status, headers, exc_info=None):
-            seen["status"] = status.split(" ", 1)[0]
-            return start_response(status, headers, exc_info)
-
-        size = 0
-        try:
-            for chunk in self.app(environ, _start):
-                size += len(chunk)
-                yield chunk
-        finally:
-            query = environ.get("QUERY_STRING")
-            line = (f'{environ.get("REMOTE_ADDR", "-")} [{datetime.now().strftime("%d/%b/%Y %H:%M:%S")}] '
-                    f'"{environ["REQUEST_METHOD"]} {environ.get("PATH_INFO", "")}{"?" + query if query else ""}'
-                    f' {environ.get("SERVER_PROTOCOL", "")}" {seen.get("status", "-")} {size} '
-                    f'{time.perf_counter() - started:.4f}s')
-            with self.lock:
-                print(line, file=self.out, flush=True)
-
-
 def wrap(app, access_log: bool = False, out: TextIO | None = None):
     wsgi = DropMiddleware(app)
     if access_log:
-        wsgi = AccessLog(wsgi, out or sys.stdout)
+        wsgi = AccessLog(wsgi, access_logger(out))
     return wsgi
+
+
+class ListenError(OSError):
+    """A server could not listen: which one (``main`` or a vendor slug), on which host and port."""
+
+    def __init__(self, name: str, host: str, port: int, cause: OSError):
+        super().__init__(cause.errno, cause.strerror or str(cause))
+        self.name, self.host, self.port = name, host, port
 
 
 class Ticker(threading.Thread):
@@ -122,9 +98,14 @@ class Servers:
         self.runtime = runtime
         self.servers = []
         for name, app, host, port in apps:
-            server = create_server(wrap(app, access_log, out), host=host, port=port, threads=threads,
-                                   ident="mockcdr", clear_untrusted_proxy_headers=True,
-                                   asyncore_loop_timeout=LOOP_TIMEOUT)
+            try:
+                server = create_server(wrap(app, access_log, out), host=host, port=port, threads=threads,
+                                       ident="mockcdr", clear_untrusted_proxy_headers=True,
+                                       asyncore_loop_timeout=LOOP_TIMEOUT)
+            except OSError as exc:
+                for _name, opened in self.servers:
+                    opened.close()
+                raise ListenError(name, host, port, exc) from exc
             self.servers.append((name, server))
         self.ticker = Ticker(runtime, runtime.settings.tick_interval)
         self._threads: list[threading.Thread] = []

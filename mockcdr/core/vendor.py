@@ -50,7 +50,9 @@ class Vendor:
       register lifecycle hooks.
     - ``describe(runtime, base_url)`` lists base URLs and default credentials for humans.
     - ``tick(runtime)`` runs scheduled work when the clock moves (must be cheap when idle).
-    - ``generate(runtime, request)`` returns the ``FileOut`` a download would serve.
+    - ``generate(runtime, request)`` returns the ``FileOut`` a download would serve;
+      ``generate_params`` and ``generate_formats`` list the ``--param`` keys and ``--format``
+      words it understands (``mockcdr generate`` refuses others, naming these).
     - ``render_file(runtime, params)`` re-creates a delivered file from its recorded params.
     """
     slug: str
@@ -63,6 +65,8 @@ class Vendor:
     job_kinds: tuple[JobKind, ...] = ()
     tick: Callable[["Runtime"], None] | None = None
     generate: Callable[["Runtime", GenerateRequest], FileOut] | None = None
+    generate_params: tuple[str, ...] = ()
+    generate_formats: tuple[str, ...] = ()
     render_file: Callable[["Runtime", dict], FileOut] | None = None
     spec: str = ""
 

@@ -5,7 +5,7 @@ from ...core.fixtures import FixtureError
 from ...core.vendor import Vendor
 from . import fixture, tasks
 from .errors import render_error
-from .files import check_name_format, generate, render_file
+from .files import EXTENSIONS, GENERATE_PARAMS, check_name_format, generate, render_file
 from .options import DEFAULTS, opt
 from .routes import PREFIXES, blueprint
 from .scheduler import tick
@@ -59,5 +59,7 @@ VENDOR = Vendor(
     describe=fixture.describe,
     tick=tick,
     generate=generate,
+    generate_params=GENERATE_PARAMS,
+    generate_formats=tuple(EXTENSIONS),
     render_file=render_file,
 )
