@@ -191,10 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2: a bad argument, said on one line)."""
     parser = build_parser()
-    ns = parser.parse_args(argv)
     try:
+        ns = parser.parse_args(argv)
         return ns.func(ns) or 0
+    except SystemExit as exc:        # argparse: --help, --version, and usage errors
+        return exc.code if isinstance(exc.code, int) else 1
     except (SettingsError, FixtureError) as exc:
         print(f"mockcdr: {exc}", file=sys.stderr)
         return 2

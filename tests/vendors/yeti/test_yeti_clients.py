@@ -57,6 +57,26 @@ class Jwt(AuthBase):
         return r
 
 
+def test_a_cookie_session_survives_a_virtual_clock_in_the_past_and_expires_on_it(srv, base):
+    """requests' cookie jar keeps the session cookie although the mock's clock says 2026-07-18
+    (an absolute expiry from that clock would be in the past, and the jar would drop it at once);
+    the JWT inside still expires on the virtual clock."""
+    session = requests.Session()
+    r = session.post(f"{base}/auth", json={"auth": {"login": ACME[0], "password": ACME[1], "cookie_auth": True}},
+                     timeout=10)
+    assert r.status_code == 201 and "_yeti_customer_v1_session" in session.cookies
+    assert session.get(f"{base}/cdr-exports", timeout=10).status_code == 200
+    srv.runtime.clock.advance(timedelta(seconds=599))
+    assert session.get(f"{base}/cdr-exports", timeout=10).status_code == 200     # renewed: 600 s more
+    srv.runtime.clock.advance(timedelta(seconds=601))
+    assert "_yeti_customer_v1_session" in session.cookies                         # still sent...
+    expired = session.get(f"{base}/cdr-exports", timeout=10)
+    assert expired.status_code == 401                                             # ...and refused
+    assert expired.json()["errors"][0]["title"] == "Authorization failed"
+    session.delete(f"{base}/auth", timeout=10)
+    assert "_yeti_customer_v1_session" not in session.cookies                     # logout deletes it
+
+
 def test_the_yeti_switch_api_client_as_the_research_drives_it(srv, base):
     jwt = jwt_for(base)
     c = Client({"API_ROOT": base, "AUTH": Jwt(jwt), "VALIDATE_SSL": False, "TIMEOUT": 10})
