@@ -4,8 +4,10 @@
 # application and its dependencies and nothing else (no pip, no setuptools, no build tools).
 # With podman, build with `--format docker`: the default OCI format drops the HEALTHCHECK.
 ARG PYTHON_VERSION=3.11
+# any Debian-based image with python, venv and pip (the tests build one offline, with debootstrap)
+ARG BASE_IMAGE=python:${PYTHON_VERSION}-slim
 
-FROM python:${PYTHON_VERSION}-slim AS build
+FROM ${BASE_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
 RUN python -m venv --without-pip /opt/venv
 WORKDIR /src
@@ -17,7 +19,7 @@ RUN python -m pip --python /opt/venv/bin/python install --quiet . \
  && /opt/venv/bin/mockcdr spec --list >/dev/null \
  && ! /opt/venv/bin/python -c "import pip" 2>/dev/null
 
-FROM python:${PYTHON_VERSION}-slim
+FROM ${BASE_IMAGE}
 LABEL org.opencontainers.image.title="mockcdr" \
       org.opencontainers.image.description="Test double of five telecom vendors' CDR-export APIs (DIDWW, Telnyx, Yeti, MOR, Yeastar)" \
       org.opencontainers.image.licenses="MIT" \
