@@ -15,6 +15,7 @@ import pytest
 import requests
 
 import podman_images as pi
+from readme_blocks import README, snippets_run_by
 
 REASON = pi.skip_reason()
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(REASON is not None, reason=f"no container engine: {REASON}")]
@@ -160,18 +161,28 @@ def test_docker_stop_is_quick_and_clean(image, docker_host):
         mock.stop()
 
 
-def test_the_pytest_fixture_gives_a_healthy_container(image, docker_host, tmp_path):
-    (tmp_path / "test_in_a_container.py").write_text(textwrap.dedent("""\
-        import requests
+def _readme_snippets() -> list[str]:
+    snippets = snippets_run_by("tests/containers/test_testcontainers.py")
+    assert [info for info, _ in snippets] == ["python", "python"]
+    return [body for _, body in snippets]
 
 
-        def test_health_and_reset(mockcdr_container):
-            assert requests.get(f"{mockcdr_container.url}/_mockcdr/health", timeout=5).json() == {"status": "ok"}
-            assert mockcdr_container.control.reset()["status"] == "reset"
-        """))
+def test_the_readme_example_runs(image, docker_host, capsys):
+    code = _readme_snippets()[0]
+    assert '"mockcdr:latest"' in code
+    exec(compile(code.replace('"mockcdr:latest"', f'"{image}"'), str(README), "exec"), {})
+    assert capsys.readouterr().out == "0 exports at 2026-04-16T12:00:00.000Z\n"
+
+
+def test_the_readme_pytest_example_runs_with_the_fixture(image, docker_host, tmp_path):
+    """The README's conftest line and test file, run by pytest with ``--mockcdr-image``."""
+    conftest = 'pytest_plugins = ["mockcdr.testcontainers"]'
+    assert f"`{conftest}`" in README.read_text()
+    (tmp_path / "conftest.py").write_text(conftest + "\n")
+    (tmp_path / "test_in_a_container.py").write_text(_readme_snippets()[1])
     env = {**os.environ, **TC_ENV, "DOCKER_HOST": docker_host}
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p",
-                           "mockcdr.testcontainers", "--mockcdr-image", image, str(tmp_path)],
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "--mockcdr-image", image, str(tmp_path)],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
