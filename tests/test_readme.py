@@ -174,3 +174,19 @@ def test_fixture_credentials_show_up_in_the_serve_banner(tmp_path, info, body, l
     assert wanted, f"README line {line}: the example defines no credentials"
     for credential in wanted:
         assert credential in text, f"README line {line}: {credential!r} is not in the banner:\n{text}"
+
+
+def test_the_quick_start_is_the_whole_first_hour():
+    """Start, stop, a first call to every vendor and the way to the CLI, all in the first section
+    (they used to be 280 lines apart)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert "make run" in quick and "make test" in quick and "Ctrl+C" in quick
+    assert ".venv/bin/mockcdr" in quick and ".venv/bin/activate" in quick
+    first_calls = next(body for info, body, _, _ in all_blocks() if info == "sh" and body in quick)
+    from mockcdr.vendors import load
+
+    for slug in ALL_VENDORS:
+        prefixes = load(slug).prefixes
+        assert any(f"127.0.0.1:8080{p}" in first_calls for p in prefixes), f"no first call to {slug}"
+    assert len(text[: text.index("## Running it")].splitlines()) < 60       # one screen, or about
