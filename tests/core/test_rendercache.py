@@ -114,9 +114,9 @@ def test_the_cache_size_comes_from_config_environment_and_flags():
     assert Settings().render_cache_mb == 256
     assert from_sources(cli={}, env={"MOCKCDR_RENDER_CACHE_MB": "0"}).render_cache_mb == 0
     assert from_sources(cli={"render_cache_mb": 64}, env={"MOCKCDR_RENDER_CACHE_MB": "0"}).render_cache_mb == 64
-    with pytest.raises(SettingsError, match="render_cache_mb"):
+    with pytest.raises(SettingsError, match="render[-_]cache[-_]mb"):
         from_sources(cli={"render_cache_mb": -1}, env={})
-    with pytest.raises(SettingsError, match="render_cache_mb"):
+    with pytest.raises(SettingsError, match="render[-_]cache[-_]mb"):
         from_sources(cli={"render_cache_mb": "lots"}, env={})
     rt = build_runtime(Settings(render_cache_mb=3, vendors=("telnyx",)))
     assert rt.render_cache.max_bytes == 3 * MB
@@ -139,9 +139,14 @@ CASES = [
 ]
 
 
-def _runtime(cache_mb: int, seed: str = "cache-test", calls: int = 300):
-    return build_runtime(Settings(seed=seed, calls_per_day=calls, render_cache_mb=cache_mb,
-                                  clock_start="2025-06-01T00:00:00Z"))
+def _runtime(cache_mb: int, seed: str = "cache-test", calls: int = 300, fresh: bool = True):
+    """A session over the World of these settings; ``fresh``: that World's cache emptied first
+    (Worlds are shared by every session with the same settings, seed and calls per day apart)."""
+    rt = build_runtime(Settings(seed=seed, calls_per_day=calls, render_cache_mb=cache_mb,
+                                clock_start="2025-06-01T00:00:00Z"))
+    if fresh:
+        rt.world.render_cache = RenderCache(cache_mb * MB)
+    return rt
 
 
 def _generate(rt, slug, case, start, end=None, limit=None) -> bytes:
@@ -205,23 +210,29 @@ def test_a_repeat_is_served_from_the_cache_and_other_windows_share_its_days():
     assert inner_lines[1:] == [line for line in lines[1:] if line.split(",")[0] in set(stamps)]
 
 
-def test_seed_and_calls_per_day_are_part_of_the_key():
+def test_sessions_share_the_cache_and_seed_and_calls_per_day_are_part_of_its_key():
+    """Sessions of one World (seed and calls per day are a session's own) share one cache."""
     case = CASES[1][1]
-    rt = _runtime(64)
-    first = _generate(rt, "telnyx", case, T0, T0 + timedelta(days=1))
-    rt.reset(seed="another-seed")
-    other = _generate(rt, "telnyx", case, T0, T0 + timedelta(days=1))
+    day = (T0, T0 + timedelta(days=1))
+    first_session = _runtime(64)
+    other_seed = _runtime(64, seed="another-seed", fresh=False)
+    fewer_calls = _runtime(64, seed="another-seed", calls=150, fresh=False)
+    assert other_seed.render_cache is first_session.render_cache is fewer_calls.render_cache
+    first = _generate(first_session, "telnyx", case, *day)
+    other = _generate(other_seed, "telnyx", case, *day)
+    fewer = _generate(fewer_calls, "telnyx", case, *day)
     assert other != first
-    assert other == _generate(_runtime(0, seed="another-seed"), "telnyx", case, T0, T0 + timedelta(days=1))
-    rt.universe.calls_per_day = 150
-    fewer = _generate(rt, "telnyx", case, T0, T0 + timedelta(days=1))
-    assert fewer == _generate(_runtime(0, seed="another-seed", calls=150), "telnyx", case, T0, T0 + timedelta(days=1))
+    assert other == _generate(_runtime(0, seed="another-seed"), "telnyx", case, *day)
+    assert fewer == _generate(_runtime(0, seed="another-seed", calls=150), "telnyx", case, *day)
     assert fewer.count(b"\n") < other.count(b"\n")
+    assert first_session.render_cache.stats()["entries"] == 3
+    assert _generate(_runtime(64, fresh=False), "telnyx", case, *day) == first    # a new session: a hit
+    assert first_session.render_cache.stats()["hits"] == 1
 
 
 def test_the_cache_stays_within_its_size_over_many_days():
     rt = _runtime(1, calls=2000)
-    rt.render_cache = RenderCache(200_000)
+    rt.world.render_cache = RenderCache(200_000)
     first = _generate(rt, "telnyx", CASES[1][1], T0, T0 + timedelta(days=12))
     stats = rt.render_cache.stats()
     assert 0 < stats["bytes"] <= 200_000 and stats["evictions"] > 0
