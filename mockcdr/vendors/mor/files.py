@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from itertools import islice
 
-from ...core.archives import archive_chunks
-from ...core.cdrs import Call
-from ...core.clock import parse_instant
-from ...core.csvout import cell_escaper, csv_chunks, text_chunks
+from ...core.archives import archive_chunks, tgz_segments, zip_segments
+from ...core.cdrs import Call, day_number
+from ...core.clock import UTC, parse_instant
+from ...core.csvout import cell_escaper, row_text
+from ...core.dayrender import Export, segments, text_chunks, us
 from ...core.fixtures import FixtureError
 from ...core.vendor import FileOut, GenerateRequest
 from .columns import SHAPE, header, shape_columns
-from .filters import TenantView, shape_filter
+from .filters import FILTER_KEYS, TenantView, shape_filter
 from .rows import MISS, RowEnv, row_function, text_safe
 from .options import opt
 from .zones import MAPPING, tzinfo
@@ -20,6 +20,9 @@ CONTENT_TYPES = {"tgz": "application/gzip", "zip": "application/zip", "none": "t
 EXTENSIONS = {"tgz": ".tgz", "zip": ".zip", "none": ".csv"}
 # the names of a call shape's fields, in order (a Call is its per-call values, then its shape)
 SHAPE_FIELDS = Call._fields[Call._fields.index("shape_id") + 1:]
+GENERATE_PARAMS = ("template_id", "timezone", "filename_prefix", "task_id") + FILTER_KEYS
+OPEN_ENDED = timedelta(days=366)     # how far ``generate --rows`` without ``--to`` looks
+US_PER_DAY = 86_400_000_000
 
 
 def base_name(fmt: str, prefix: str, task_id, start: datetime, end: datetime, tz) -> str:
@@ -83,45 +86,80 @@ def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: Tenant
     return sv, fill
 
 
-def _count_lines(chunks, stats: dict):
-    for chunk in chunks:
-        stats["lines"] = stats.get("lines", 0) + chunk.count(b"\n")
-        yield chunk
-
-
 def build(rt, params: dict, limit: int | None = None, stats: dict | None = None) -> FileOut:
-    """The file of ``params`` (see ``params_for``); ``stats["lines"]`` counts CSV lines if given."""
+    """The file of ``params`` (see ``params_for``); ``stats["lines"]`` counts CSV lines (the
+    header included) once the file has been read, if given."""
     directory = rt.state["mor"]
     tenant = rt.tenant(params["tenant"])
     columns = tuple(params["columns"])
     decimal = params.get("decimal", ".")
-    view = TenantView(directory, tenant.key, decimal, params.get("provider_ratio", 0.8))
+    ratio = params.get("provider_ratio", 0.8)
+    query = params.get("query") or {}
+    view = TenantView(directory, tenant.key, decimal, ratio)
     separator = params.get("separator", ",")
     # rows as text, shape cells escaped once, when no per-call cell can need quoting
     as_text = len(columns) > 1 and text_safe(separator, decimal)
     escape = cell_escaper(separator) if as_text else None
-    sv, fill = shape_values(rt, tenant, columns, params.get("query") or {}, view, escape)
-    start = parse_instant(params["window"]["from"])
-    end = parse_instant(params["window"]["till"])
-    env = RowEnv(tzinfo(params["timezone"]), decimal, params.get("provider_ratio", 0.8), separator)
-    rows = row_function(columns, decimal == ".", as_text)(
-        rt.universe.calls(tenant, start, end, bare=True), sv, fill, env)
-    if limit is not None:
-        rows = islice(rows, limit)
-    if as_text:
-        csv = text_chunks(separator.join(escape(header(k)) for k in columns) + "\n", rows)
-    else:
-        csv = csv_chunks([header(k) for k in columns], rows, delimiter=separator)
-    if stats is not None:
-        csv = _count_lines(csv, stats)
+    sv, fill = shape_values(rt, tenant, columns, query, view, escape)
+    env = RowEnv(tzinfo(params["timezone"]), decimal, ratio, separator)
+    rows = row_function(columns, decimal == ".", as_text)
+
+    def render(calls: list):
+        out = rows(calls, sv, fill, env)        # fills sv for every shape it meets
+        lines = list(out) if as_text else [row_text(r, separator) for r in out]
+        return lines, [c[3] for c in calls if sv[c[10]] is not None]
+    ex = Export(key=("mor", columns, decimal, separator, ratio, params["timezone"], _frozen(query)),
+                tenant=tenant, render=render)
+    head = ((separator.join(escape(header(k)) for k in columns) + "\n") if as_text
+            else row_text([header(k) for k in columns], separator)).encode()
+    start, end = us(parse_instant(params["window"]["from"])), us(parse_instant(params["window"]["till"]))
     kind = params["archive"]
-    chunks = archive_chunks(kind, params["member"], csv, mtime=params["mtime"])
+    if kind in ("tgz", "zip"):
+        pack = tgz_segments if kind == "tgz" else zip_segments
+        chunks = pack(params["member"], segments(rt, ex, start, end, limit, head=head), params["mtime"])
+    else:
+        chunks = archive_chunks(kind, params["member"], text_chunks(rt, ex, start, end, limit, head=head),
+                                mtime=params["mtime"])
+    if stats is not None:
+        chunks = _counted(chunks, ex, stats)
     return FileOut(params["filename"], CONTENT_TYPES[kind], chunks, compressed=kind == "tgz")
+
+
+def _counted(chunks, ex: Export, stats: dict):
+    yield from chunks
+    stats["lines"] = ex.lines + 1
+
+
+def _frozen(query: dict) -> tuple:
+    return tuple(sorted((k, repr(v)) for k, v in query.items()))
 
 
 def render_file(rt, params: dict) -> FileOut:
     """VENDOR.render_file: the delivered file again, byte for byte, from its recorded params."""
     return build(rt, params)
+
+
+def end_for_limit(rt, tenant_key: str, query: dict, start: datetime, limit: int) -> datetime:
+    """The window end (a whole second, exclusive) holding the first ``limit`` calls that ``query``
+    keeps from ``start`` on, so the file is named after the rows it holds; at most a year on."""
+    tenant = rt.tenant(tenant_key)
+    test = shape_filter(query, TenantView(rt.state["mor"], tenant.key, ".", 0.8))
+    keep = None if test is None else [test(dict(zip(SHAPE_FIELDS, s))) for s in rt.universe.shapes(tenant)]
+    cap = start + OPEN_ENDED
+    start_us = int(start.timestamp() * 1_000_000)
+    day, seen = start.astimezone(UTC).date(), 0
+    while seen < limit and day_number(day) * US_PER_DAY < int(cap.timestamp() * 1_000_000):
+        base = day_number(day) * US_PER_DAY
+        first = base < start_us
+        n = (sum(1 for c in rt.universe.day(tenant, day, keep, bare=True) if c[3] >= start_us) if first
+             else rt.universe.count(tenant, day, keep))
+        if seen + n >= limit:
+            calls = [c for c in rt.universe.day(tenant, day, keep, bare=True) if c[3] >= start_us]
+            last_us = calls[limit - seen - 1][3]
+            return datetime.fromtimestamp(last_us // 1_000_000 + 1, UTC)
+        seen += n
+        day += timedelta(days=1)
+    return cap
 
 
 def generate(rt, req: GenerateRequest) -> FileOut:
@@ -146,7 +184,10 @@ def generate(rt, req: GenerateRequest) -> FileOut:
     archive = req.format or "tgz"
     if archive not in EXTENSIONS:
         raise ValueError("format must be tgz, zip or none")
-    end = req.end or req.start + timedelta(days=366)
+    end = req.end
+    if end is None:
+        end = end_for_limit(rt, owner["tenant"], params, req.start, req.limit) if req.limit \
+            else req.start + OPEN_ENDED
     task = {"id": params.pop("task_id", 0), "tenant": owner["tenant"], "template_id": tpl_id,
             "timezone": zone, "archive_extension": archive,
             "filename_prefix": params.pop("filename_prefix", ""), "query": params}

@@ -31,5 +31,7 @@ VENDOR = Vendor(
     setup=setup,
     describe=describe,
     generate=cdr.generate,
+    generate_params=("extid", "number"),
+    generate_formats=("csv",),
     response_kinds=RESPONSE_KINDS,
 )
