@@ -8,8 +8,8 @@ own cost side by side in one process, free of the noise between processes. A chi
 the in-process app (frozen clock, no self-validation), prepares the requests through Flask's test
 client, then replays their WSGI environs straight into the app on one thread, timed in thread CPU
 time: µs per call, best of ``--rounds`` rounds of ``-n`` calls (the box is shared; the best round
-is the least disturbed one). "before" is the tree of ``--before`` (default: main where this branch
-began), unpacked with ``git archive`` and put first on PYTHONPATH, so both sides use this venv.
+is the least disturbed one). "before" is the tree of ``--before`` (default: the last commit of main
+this tree holds, ``git merge-base HEAD main``), unpacked with ``git archive`` and put first on PYTHONPATH, so both sides use this venv.
 
 Scenarios: a DIDWW status poll (200: one count), a DIDWW list refused with code 114 (400: the
 body is read for its JSON:API codes), and a Yeastar heartbeat (every Yeastar answer is a 200
@@ -30,7 +30,6 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-BEFORE = "019d387"          # main when coverage began
 DIDWW = {"Api-Key": "didww-test-globex-51a7c9d2", "Accept": "application/vnd.api+json",
          "Content-Type": "application/vnd.api+json"}
 EXPORT = {"data": {"type": "exports", "attributes": {
@@ -123,11 +122,14 @@ def before_tree(rev: str) -> str:
 
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--before", default=BEFORE)
+    ap.add_argument("--before", default=None, help="a git revision (default: git merge-base HEAD main)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("-n", type=int, default=300)
     ap.add_argument("--rounds", type=int, default=15)
     ns = ap.parse_args(argv)
+    if ns.before is None:
+        ns.before = subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], check=True,
+                                   capture_output=True, text=True).stdout.strip()[:7]
     old = before_tree(ns.before)
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     runs = {"before": [], "after": []}
