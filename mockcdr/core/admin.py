@@ -1,12 +1,10 @@
 """The /_mockcdr control blueprint: thin HTTP over core.control; view names are the operationIds."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, current_app, request
 
 from .. import __version__, resources
-from . import control
+from . import control, jsontext
 from .control import ControlError
 from .http import file_response, json_response
 
@@ -35,8 +33,8 @@ def _body():
     if not data.strip():
         return None
     try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return jsontext.loads(data)
+    except jsontext.JSONTextError as exc:
         raise ControlError(f"the body is not valid JSON: {exc}") from None
 
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from flask import request
 
+from ...core import jsontext
 from ...core.errors import Unauthorized
 from ...core.http import runtime, set_tenant
 from ...core.ids import derive_bytes
@@ -61,9 +62,10 @@ def _verified(key: bytes, token: str) -> dict | None:
         expected = hmac.new(key, f"{head}.{body}".encode("ascii"), hashlib.sha256).digest()
         if not hmac.compare_digest(expected, _unb64(sig)):
             return None
-        if json.loads(_unb64(head)).get("alg") != "HS256":
+        header = jsontext.loads(_unb64(head))
+        if not isinstance(header, dict) or header.get("alg") != "HS256":
             return None
-        claims = json.loads(_unb64(body))
+        claims = jsontext.loads(_unb64(body))
         return claims if isinstance(claims, dict) else None
     except (ValueError, UnicodeError, AttributeError):
         return None
