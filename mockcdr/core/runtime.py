@@ -36,7 +36,7 @@ class Runtime:
         self.lifecycle = Lifecycle(self.store, self.clock, settings.timings)
         self.tokens = Tokens(self.store, self.clock, self.ids)
         self.universe = Universe(settings.seed, settings.calls_per_day)
-        self.faults = Faults()
+        self.faults = Faults(self.vendors)
         self.journal = Journal(settings.journal_size, settings.journal_body_limit)
         self.deliveries = Deliveries(self.store, self.clock, self.ids, settings.callback_timeout)
         self.ticker_running = False

@@ -61,3 +61,45 @@ def json_operations(client) -> list[tuple[str, str, str, dict]]:
         ("control", "PUT", "/_mockcdr/clock", {"Content-Type": "application/json"}),
         ("control", "POST", "/_mockcdr/snapshot", {"Content-Type": "application/json"}),
     ]
+
+
+YETI_ACCOUNT = "45c9f55f-fe50-42d5-92c8-c9745d696cf8"              # acme's account, default fixtures
+DOWNLOADS = {"didww": "downloadExportFile", "telnyx": "downloadCdrReport", "yeti": "downloadCdrExport",
+             "yeastar": "downloadCdr"}
+
+
+def download(app, vendor: str, operation: str | None = None):
+    """A fresh, ready file of ``vendor`` (jobs finish at once): the response of downloading it
+    (through ``operation`` when the vendor has several download operations)."""
+    client = app.test_client()
+    rt = app.extensions["mockcdr"]
+    for kind in rt.lifecycle.kinds:
+        rt.lifecycle.set_policy(kind, {"mode": "immediate"})
+    if vendor == "didww":
+        headers = {"Api-Key": DIDWW_KEY, "Content-Type": JSONAPI, "X-DIDWW-API-Version": "2026-04-16"}
+        export = client.post("/v3/exports", headers=headers, json={"data": {"type": "exports", "attributes": {
+            "export_type": "cdr_in", "filters": {"from": "2026-04-01", "to": "2026-04-02"}}}}).get_json()
+        path = export["data"]["attributes"]["url"].removeprefix("http://localhost")
+        return client.get(path, headers=headers)
+    if vendor == "telnyx":
+        job = client.post("/reporting/cdr_requests", headers={"Authorization": f"Bearer {TELNYX_KEY}"},
+                          json={"start_time": "2026-04-18T00:00:00Z", "end_time": "2026-04-19T00:00:00Z",
+                                "call_types": [1], "record_types": [1]}).get_json()
+        return client.get(job["report_url"].removeprefix("http://localhost"))
+    if vendor == "yeti":
+        jwt = yeti_jwt(client)
+        headers = {"Authorization": jwt, "Content-Type": JSONAPI}
+        body = {"data": {"type": "cdr-exports", "attributes": {"filters": {
+            "time_start_gteq": "2026-04-15", "time_start_lt": "2026-04-16"}}, "relationships": {
+                "account": {"data": {"type": "accounts", "id": YETI_ACCOUNT}}}}}
+        export = client.post(f"{YETI}/cdr-exports", json=body, headers=headers).get_json()
+        return client.get(f"{YETI}/cdr-exports/{export['data']['id']}/download", headers={"Authorization": jwt})
+    if vendor == "yeastar":
+        operation = operation or "downloadCdr"
+        api, ext = ("v2.0.0", "number") if operation.endswith("V2") else ("v1.1.0", "extid")
+        token = yeastar_token(client, api)
+        window = {ext: "all", "starttime": "2026-04-18 00:00:00", "endtime": "2026-04-18 23:59:59"}
+        random = client.post(f"/api/{api}/cdr/get_random?token={token}", json=window).get_json()["random"]
+        return client.open(f"/api/{api}/cdr/download", method="POST" if "Post" in operation else "GET",
+                           query_string={**window, "token": token, "random": random})
+    raise LookupError(f"{vendor} serves no file download")

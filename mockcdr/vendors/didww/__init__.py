@@ -65,4 +65,5 @@ def describe(rt, base_url: str) -> dict:
 VENDOR = Vendor(
     slug=config.SLUG, title="DIDWW API v3 (CDR exports)", prefixes=("/v3",), blueprint=blueprint,
     render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
-    generate=files.generate, render_file=files.render_file)
+    generate=files.generate, render_file=files.render_file,
+    files={"downloadExportFile": "gzip"})     # a .csv.gz, whatever the API version

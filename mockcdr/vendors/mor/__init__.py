@@ -60,4 +60,5 @@ VENDOR = Vendor(
     tick=tick,
     generate=generate,
     render_file=render_file,
+    files={},   # MOR's API serves no file: scheduled exports go out as deliveries
 )

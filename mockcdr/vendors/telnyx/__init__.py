@@ -24,4 +24,5 @@ VENDOR = Vendor(
     describe=accounts.describe,
     job_kinds=(jobs.KIND,),
     generate=generate,
+    files={"downloadCdrReport": "plain"},     # the CSV behind report_url
 )

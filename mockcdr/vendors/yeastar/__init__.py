@@ -31,4 +31,5 @@ VENDOR = Vendor(
     setup=setup,
     describe=describe,
     generate=cdr.generate,
+    files={op: "plain" for op in ("downloadCdr", "downloadCdrPost", "downloadCdrV2", "downloadCdrPostV2")},
 )

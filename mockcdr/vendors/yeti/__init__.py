@@ -28,4 +28,4 @@ def describe(rt, base_url: str) -> dict:
 
 VENDOR = Vendor(slug="yeti", title="Yeti switch customer API v1", prefixes=(PREFIX,), blueprint=blueprint,
                 render_error=render_error, setup=setup, describe=describe, job_kinds=(exports.KIND,),
-                generate=generate)
+                generate=generate, files={"downloadCdrExport": "gzip"})
