@@ -120,13 +120,30 @@ def validate(s: Settings) -> Settings:
     if s.tick_interval <= 0:
         raise SettingsError("tick_interval: must be greater than 0")
     if s.clock_start is not None:
-        from .core.clock import parse_instant
+        from .core.clock import check_instant, parse_instant
 
         try:
-            parse_instant(s.clock_start)
+            check_instant(parse_instant(s.clock_start))
         except ValueError as exc:
             raise SettingsError(f"clock_start: {exc}") from None
+    _check_timings(s.timings)
     return s
+
+
+def _check_timings(timings) -> None:
+    """``timings``: job kind -> state -> seconds, each from 0 to 100 years."""
+    from .core.clock import check_span
+
+    if not isinstance(timings, Mapping):
+        raise SettingsError("timings: must map job kinds to {state: seconds}")
+    for kind, states in timings.items():
+        if not isinstance(states, Mapping):
+            raise SettingsError(f"timings.{kind}: must map states to seconds")
+        for state, seconds in states.items():
+            try:
+                check_span(seconds, f"timings.{kind}.{state}")
+            except ValueError as exc:
+                raise SettingsError(str(exc)) from None
 
 
 NAMES = tuple(f.name for f in fields(Settings))

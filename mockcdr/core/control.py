@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Mapping
 
-from .clock import parse_duration, parse_instant
+from .clock import check_instant, parse_duration, parse_instant
 from .faults import parse_fault
 from .runtime import Runtime
 
@@ -74,7 +74,7 @@ def set_clock(rt: Runtime, body: Any) -> dict:
     if "now" not in body:
         raise ControlError("now is required: an ISO 8601 instant")
     try:
-        instant = parse_instant(body["now"])
+        instant = check_instant(parse_instant(body["now"]))
     except ValueError as exc:
         raise ControlError(f"now: {exc}") from None
     frozen = body.get("frozen")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
-from .clock import Clock
+from .clock import Clock, check_span
 from .store import Store
 
 MODES = ("after_seconds", "after_polls", "immediate", "manual")
@@ -48,6 +48,8 @@ class JobKind:
         named |= set(self.steps) | {s.to for s in self.steps.values()}
         if not named <= known:
             raise ValueError(f"{self.key}: steps name undeclared states {sorted(named - known)}")
+        for state, step in self.steps.items():
+            check_span(step.seconds, f"{self.key}: the step from {state!r}")
 
 
 @dataclass
@@ -89,9 +91,7 @@ def parse_policy(kind: JobKind, data: Mapping, base: Policy) -> Policy:
         if state not in progress:
             raise ValueError(f"{state!r} is not a state that {kind.key} leaves by progression "
                              f"(those are: {', '.join(sorted(progress)) or 'none'})")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"seconds for {state!r} must be a number >= 0")
-        seconds[state] = float(value)
+        seconds[state] = float(check_span(value, f"seconds for {state!r}"))
     return Policy(mode=mode, seconds=seconds, polls=polls, outcome=outcome)
 
 

@@ -1,6 +1,7 @@
 """Kolmisoft MOR API v2: automatic CDR exports, their scheduler and deliveries, and CDR export templates."""
 from __future__ import annotations
 
+from ...core.clock import LONGEST_SECONDS
 from ...core.fixtures import FixtureError
 from ...core.vendor import Vendor
 from . import fixture, tasks
@@ -14,6 +15,7 @@ _CHOICES = {"delete_status": (200, 204), "template_columns_format": ("array", "s
             "default_archive_extension": ("tgz", "zip", "none")}
 
 
+_SPANS = ("token_ttl_seconds", "refresh_ttl_seconds")
 _UNSET_KINDS = {"list_default_max_results": int, "ftp_path": str, "sftp_path": str}
 
 
@@ -40,6 +42,10 @@ def setup(rt, section: dict):
         if not _same_kind(name, value, default) or (name.startswith("csv_") and len(value) != 1):
             raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: {value!r} does not fit the "
                                f"default {default!r}")
+    for name in _SPANS:
+        if not 0 < opt(rt, name) <= LONGEST_SECONDS:
+            raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: must be a number of seconds above 0, "
+                               f"at most {LONGEST_SECONDS:.0f} (100 years)")
     for name, allowed in _CHOICES.items():
         if opt(rt, name) not in allowed:
             raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: must be one of "
