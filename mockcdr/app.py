@@ -7,6 +7,7 @@ from typing import Iterable
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import resources
 from .core import admin
@@ -34,6 +35,11 @@ class MockFlask(Flask):
             return sync
 
 
+class AsciiInt(IntegerConverter):
+    """``<int:...>`` of ASCII digits only (Werkzeug's matches any Unicode decimal digit)."""
+    regex = r"[0-9]+"
+
+
 def load_vendors(slugs: Iterable[str]) -> list[Vendor]:
     from .vendors import load
 
@@ -48,10 +54,11 @@ def build_runtime(settings: Settings | None = None, extra_vendors: Iterable[Vend
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
                only: Iterable[str] | None = None, extra_vendors: Iterable[Vendor] = ()) -> Flask:
-    """A Flask app serving ``only`` these vendor slugs (default: every vendor of the runtime).
+    """A Flask app serving ``only`` these vendor slugs (default: every vendor of the runtime, and
+    the control API under /_mockcdr).
 
     Apps built over the same ``runtime`` share all state: that is how ``--vendor-port`` serves
-    one vendor alone on a second port.
+    one vendor alone on a second port (without the control API).
     """
     runtime = runtime or build_runtime(settings, extra_vendors)
     app = MockFlask("mockcdr")
@@ -62,9 +69,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.extensions["mockcdr.vendors"] = served
     by_prefix = sorted(((p, v) for v in served for p in v.prefixes), key=lambda pv: -len(pv[0]))
 
+    app.url_map.converters["int"] = AsciiInt       # before any rule: "૬" is not the fault id 6
     for vendor in served:
         app.register_blueprint(vendor.blueprint())
-    app.register_blueprint(admin.blueprint())
+    if only is None:        # the control API is served on the main port only
+        app.register_blueprint(admin.blueprint())
 
     vendors = runtime.vendors
     faults, journal, clock = runtime.faults, runtime.journal, runtime.clock
@@ -130,7 +139,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     def _self_validate(response: Response, vendor: Vendor | None) -> None:
         from .contract import check
 
-        if request.method == "HEAD" or (vendor is None and not request.path.startswith(admin.PREFIX)):
+        if request.method == "HEAD" or (vendor is None and (only is not None
+                                                            or not request.path.startswith(admin.PREFIX))):
             return
         streamed = response.direct_passthrough or response.is_streamed
         check(vendor.slug if vendor else "control", request.method, request.path, response.status_code,

@@ -22,6 +22,9 @@ def _settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
         p.add_argument("--access-log", action="store_true", default=None,
                        help="print one line per request (MOCKCDR_ACCESS_LOG)")
         p.add_argument("--threads", type=int, help="worker threads (default 8)")
+        p.add_argument("--control-token", metavar="TOKEN",
+                       help="require this bearer token on the control API (MOCKCDR_CONTROL_TOKEN); "
+                            "set one whenever the server binds beyond this machine")
     p.add_argument("--seed", help="seed of all fake data (default 'mockcdr'; MOCKCDR_SEED)")
     p.add_argument("--fixtures", metavar="FILE", help="YAML file or folder over the embedded defaults")
     p.add_argument("--vendors", metavar="SLUG,...", help=f"vendors to serve (default all: {','.join(ALL_VENDORS)})")
@@ -55,7 +58,12 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     doc = info_document(runtime, base, list(runtime.vendors.values()))
     print(f"mockcdr {__version__} serving {len(runtime.vendors)} vendors on {base} "
           f"(seed {runtime.seed!r}, clock {doc['clock']['now']})", flush=True)
-    print(f"  control   {base}/_mockcdr/info", flush=True)
+    print(f"  control   {base}/_mockcdr/info"
+          + ("  (bearer token required)" if settings.control_token else ""), flush=True)
+    if not settings.control_token and not _loopback(settings.host):
+        print(f"mockcdr: warning: anyone who can reach {settings.host}:{ports['main']} can reset this "
+              f"server, move its clock and read its journal; set --control-token (MOCKCDR_CONTROL_TOKEN)",
+              file=sys.stderr, flush=True)
     for v in doc["vendors"]:
         urls = "  ".join(v.get("base_urls", []))
         extra = f"  (alone on port {ports[v['slug']]})" if v["slug"] in ports else ""
@@ -75,6 +83,18 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     finally:
         servers.stop()
     return 0
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def cmd_spec(ns: argparse.Namespace) -> int:

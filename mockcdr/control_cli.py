@@ -14,6 +14,8 @@ def add_control_parser(sub) -> None:
     p = sub.add_parser("control", help="steer a running mock through its /_mockcdr API")
     p.add_argument("--url", default=None,
                    help="the server (default $MOCKCDR_URL or http://127.0.0.1:8080)")
+    p.add_argument("--token", default=None,
+                   help="the server's control token, if it has one (default $MOCKCDR_CONTROL_TOKEN)")
     csub = p.add_subparsers(dest="action", required=True)
 
     csub.add_parser("health", help="is it up?")
@@ -143,7 +145,7 @@ def _dispatch(cc: ControlClient, ns):
 def cmd_control(ns: argparse.Namespace) -> int:
     url = ns.url or os.environ.get("MOCKCDR_URL") or "http://127.0.0.1:8080"
     try:
-        result = _dispatch(ControlClient(url), ns)
+        result = _dispatch(ControlClient(url, token=ns.token), ns)
     except ControlAPIError as exc:
         print(f"mockcdr control: {exc.message} (HTTP {exc.status})", file=sys.stderr)
         return 1

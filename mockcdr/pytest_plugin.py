@@ -18,6 +18,9 @@ def pytest_addoption(parser):
     group.addoption("--mockcdr-url", default=None,
                     help="use an already running mock (e.g. a container) instead of starting one "
                          "(MOCKCDR_URL)")
+    group.addoption("--mockcdr-control-token", default=None,
+                    help="the control token of the mock at --mockcdr-url, also required by the mock this "
+                         "plugin starts (MOCKCDR_CONTROL_TOKEN)")
     group.addoption("--mockcdr-validate", action="store_true", default=False,
                     help="check every response the mock sends against its OpenAPI spec and fail "
                          "the test that provoked one the spec does not describe")
@@ -26,6 +29,11 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    token = config.getoption("--mockcdr-control-token")
+    if token:
+        # read with the other MOCKCDR_* settings and by ControlClient: the started mock, the
+        # clients and ExternalServer agree on it
+        os.environ["MOCKCDR_CONTROL_TOKEN"] = token
     if config.getoption("--mockcdr-validate"):
         # read by Settings() when apps and live servers are built, in this process and children
         os.environ["MOCKCDR_VALIDATE_RESPONSES"] = "1"

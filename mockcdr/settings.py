@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -38,6 +39,8 @@ class Settings:
         "validate_responses", os.environ.get("MOCKCDR_VALIDATE_RESPONSES", "")))
     timings: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     vendor_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # the bearer token every control call but health and the specs must carry (None: no token)
+    control_token: str | None = None
 
     def with_(self, **changes) -> "Settings":
         return validate(replace(self, **changes))
@@ -99,10 +102,23 @@ def coerce(name: str, value) -> Any:
         return parse_vendor_ports(value)
     if name == "seed":
         return str(value)
+    if name == "control_token" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)       # a YAML config may read a token of digits as a number
     return value
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")       # RFC 6750 b64token: fits a header as it is
+
+
 def validate(s: Settings) -> Settings:
+    if s.control_token is not None:
+        if not isinstance(s.control_token, str):
+            raise SettingsError("control_token: must be a string")
+        if s.control_token == "":
+            s = replace(s, control_token=None)      # MOCKCDR_CONTROL_TOKEN= turns it off
+        elif not _TOKEN.fullmatch(s.control_token) or len(s.control_token) > 4096:
+            raise SettingsError("control_token: use letters, digits and - . _ ~ + / (a bearer token "
+                                "as RFC 6750 writes it)")
     unknown = [v for v in s.vendors if v not in ALL_VENDORS]
     if unknown:
         raise SettingsError(f"vendors: unknown {', '.join(unknown)}; known: {', '.join(ALL_VENDORS)}")

@@ -111,9 +111,15 @@ def iso(dt: datetime | None) -> str | None:
             f"{dt.microsecond // 1000:03d}Z")
 
 
+def _within(ts: float) -> float:
+    """A running clock stays in RANGE too: it stops at its ends."""
+    return LATEST_TS if ts > LATEST_TS else EARLIEST_TS if ts < EARLIEST_TS else ts
+
+
 class Clock:
     """``now()`` is the real time (read at call time, so freezegun and time-machine apply)
-    plus an offset, or a frozen instant. All mutations are thread-safe."""
+    plus an offset, or a frozen instant, always within RANGE (a running clock stops at its
+    ends). All mutations are thread-safe."""
 
     def __init__(self, start: datetime | None = None, frozen: bool = False):
         self._lock = threading.Lock()
@@ -134,7 +140,7 @@ class Clock:
         frozen = self._frozen
         if frozen is not None:
             return frozen
-        return time.time() + self._offset
+        return _within(time.time() + self._offset)
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.timestamp(), UTC)     # never before 1970: see RANGE
@@ -172,8 +178,8 @@ class Clock:
             if self._frozen is not None:
                 self._frozen = check_timestamp(self._frozen + seconds)
             else:
-                check_timestamp(time.time() + self._offset + seconds)
-                self._offset += seconds
+                real = time.time()
+                self._offset = check_timestamp(_within(real + self._offset) + seconds) - real
         self._changed()
 
     def freeze(self, at: datetime | None = None) -> None:
@@ -182,7 +188,7 @@ class Clock:
             check_instant(at)
         with self._lock:
             self._frozen = at.timestamp() if at is not None else (
-                self._frozen if self._frozen is not None else time.time() + self._offset)
+                self._frozen if self._frozen is not None else _within(time.time() + self._offset))
         self._changed()
 
     def unfreeze(self) -> None:
@@ -208,7 +214,7 @@ class Clock:
         with self._lock:
             if self._frozen is not None:
                 return {"frozen_at": self._frozen}
-            return {"now": time.time() + self._offset}
+            return {"now": _within(time.time() + self._offset)}
 
     def load(self, data: dict) -> None:
         with self._lock:

@@ -298,4 +298,11 @@ CONTROL = Target("control", "control", Settings(seed="contract", clock_start="20
                                                 clock_frozen=True),
                  CONTROL_RULES, adjust=_control_adjust)
 
-TARGETS = (DIDWW, DIDWW_LEGACY, TELNYX, YETI, MOR, YEASTAR, CONTROL)
+# The same API behind a control token, every call carrying it (schemathesis' auth): the guard
+# lets every documented case through. (The spec makes the token optional, so schemathesis does
+# not send calls without it; tests/hardening/test_control_plane.py checks those are 401s.)
+CONTROL_TOKEN = Target("control-token", "control", CONTROL.settings.with_(control_token="contract-token"),
+                       CONTROL_RULES, auth=lambda creds: {"controlToken": {"bearer": "contract-token"}},
+                       adjust=_control_adjust, max_examples=10)
+
+TARGETS = (DIDWW, DIDWW_LEGACY, TELNYX, YETI, MOR, YEASTAR, CONTROL, CONTROL_TOKEN)
