@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...core.clock import LONGEST_SECONDS
 from ...core.fixtures import FixtureError
 from ...core.vendor import Vendor
-from . import fixture, tasks
+from . import auth, fixture, tasks
 from .errors import render_error
 from .files import check_name_format, generate, render_file
 from .options import DEFAULTS, opt
@@ -52,6 +52,7 @@ def setup(rt, section: dict):
                                f"{', '.join(map(str, allowed))}")
     check_name_format(opt(rt, "file_name_format"))
     tasks.declare(rt)
+    auth.declare(rt)
     return world
 
 

@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 from datetime import timedelta
 from functools import lru_cache
 
@@ -13,12 +14,12 @@ from flask import request
 from ...core import jsontext
 from ...core.errors import Unauthorized
 from ...core.http import runtime, set_tenant
-from ...core.ids import derive_bytes
 from ...core.tokens import TokenError
 from .options import opt
 
 ACCESS = "mor.jwt"
 REFRESH = "mor.refresh"
+KEYS = "mor.keys"
 UNAUTHORIZED = "Unauthorized"
 
 
@@ -30,13 +31,26 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def declare(rt) -> None:
+    """The shape of the record holding the signing key (a snapshot is checked against it)."""
+    rt.store.shape(KEYS, key=str)
+
+
 def _key(rt) -> bytes:
-    return _seed_key(rt.seed)
-
-
-@lru_cache(maxsize=16)
-def _seed_key(seed: str) -> bytes:
-    return derive_bytes(seed, "mor.jwt-key", size=32)
+    """The HS256 signing key: 32 random bytes nobody can derive (not from the seed /info shows),
+    kept in the store, so a snapshot carries it and a reset draws a new one."""
+    with rt.store.lock:
+        record = rt.store.get(KEYS, "jwt")
+        if record is not None:
+            try:
+                key = bytes.fromhex(record["key"])
+            except (ValueError, TypeError):      # a hand-edited snapshot: no token was signed with it
+                key = b""
+            if len(key) >= 32:
+                return key
+        key = secrets.token_bytes(32)
+        rt.store.put(KEYS, "jwt", {"key": key.hex()})
+        return key
 
 
 def encode_jwt(rt, claims: dict) -> str:
@@ -137,11 +151,12 @@ def authorize(method: str) -> dict:
     if claims is None:
         raise Unauthorized(UNAUTHORIZED)
     try:
-        rt.tokens.check(ACCESS, str(claims.get("jti")))
+        record = rt.tokens.check(ACCESS, str(claims.get("jti")))
     except TokenError:
         raise Unauthorized(UNAUTHORIZED) from None
-    user = world.users.get(claims.get("user_id"))
-    if user is None:
+    # the token acts for the user whose login issued it, whatever else its claims say
+    user = world.users.get(record["data"]["user_id"])
+    if user is None or claims.get("user_id") != user["id"] or claims.get("sub") != user["username"]:
         raise Unauthorized(UNAUTHORIZED)
     set_tenant(user["tenant"])
     if user["usertype"] != "admin":
