@@ -36,9 +36,10 @@ def info_document(rt, base_url: str, served) -> dict:
 
 
 def _body():
-    """The JSON body, or None when empty; a ControlError for anything unparseable."""
+    """The JSON body, or None when there is none; a ControlError for anything unparseable
+    (blanks too: they are a body, and not JSON)."""
     data = request.get_data(cache=True)
-    if not data.strip():
+    if not data:
         return None
     try:
         return jsontext.loads(data)

@@ -195,7 +195,7 @@ def delete_fault(rt: Runtime, fault_id: int) -> dict:
 def _int(value: Any, name: str, minimum: int | None = None) -> int | None:
     if value is None:
         return None
-    if not re.fullmatch(r"-?[0-9]{1,18}", str(value).strip()):       # ASCII digits, no "1_000"
+    if not re.fullmatch(r"-?[0-9]{1,4000}", str(value).strip()):     # ASCII digits, no "1_000"
         raise ControlError(f"{name} must be an integer")
     number = int(value)
     if minimum is not None and number < minimum:

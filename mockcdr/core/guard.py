@@ -72,5 +72,5 @@ def _check_json(request: Request) -> None:
             return
         raise Refused(415, f"the control API takes JSON bodies only (Content-Type: application/json), "
                            f"not {kind[:100]}")
-    if request.get_data(cache=True).strip():
+    if request.get_data(cache=True):
         raise Refused(415, "a body needs Content-Type: application/json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .clock import UTC
 
@@ -43,11 +43,17 @@ class Store:
         self.lock = threading.RLock()
         self._collections: dict[str, dict[str, dict]] = {}
         self._shapes: dict[str, dict[str, type | tuple]] = {}
+        self._checks: dict[str, Callable[[dict], None]] = {}
 
-    def shape(self, collection: str, /, **fields: type | tuple) -> None:
+    def shape(self, collection: str, /, check: Callable[[dict], None] | None = None,
+              **fields: type | tuple) -> None:
         """Declare the keys every record of a collection holds, and their types: ``load`` refuses
-        a snapshot whose records lack one (a hand-edited snapshot fails at restore, not later)."""
+        a snapshot whose records lack one (a hand-edited snapshot fails at restore, not later).
+        ``check(record)``, if given, raises ValueError for values of the right type its owner
+        still cannot use (a time zone or period it does not know)."""
         self._shapes[collection] = fields
+        if check is not None:
+            self._checks[collection] = check
 
     def collection(self, name: str) -> dict[str, dict]:
         coll = self._collections.get(name)
@@ -120,6 +126,12 @@ class Store:
             if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
                 names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
                 raise ValueError(f"record {name}/{key}: {field!r} must be {names}")
+        check = self._checks.get(name)
+        if check is not None:
+            try:
+                check(record)
+            except ValueError as exc:
+                raise ValueError(f"record {name}/{key}: {exc}") from None
 
 
 def dumps(value: Any) -> str:

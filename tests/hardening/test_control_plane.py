@@ -74,7 +74,9 @@ def test_a_body_without_a_content_type_is_refused_and_no_body_needs_none(client)
     response = client.post("/_mockcdr/faults", data='{"vendor": "yeti", "kind": "drop"}')
     assert response.status_code == 415
     assert client.post("/_mockcdr/reset").status_code == 200                  # curl -X POST .../reset
-    assert client.post("/_mockcdr/clock/freeze", data="  ").status_code == 200
+    assert client.post("/_mockcdr/clock/freeze", data="").status_code == 200
+    assert client.post("/_mockcdr/clock/freeze", data=" ").status_code == 415     # a body, and untyped
+    assert client.post("/_mockcdr/clock/freeze", data=" ", content_type="application/json").status_code == 400
     response = client.post("/_mockcdr/faults", data='{"vendor": "yeti", "kind": "drop"}',
                            headers={"Content-Type": "application/json; charset=utf-8"})
     assert response.status_code == 201

@@ -57,7 +57,7 @@ class State:
 
 
 class _Connection(Schema):
-    id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,19}$", error="must be 1 to 19 digits"))
+    id = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{1,19}$", error="must be 1 to 19 digits"))
     name = fields.String(load_default="")
     trunk = fields.String(required=True, validate=validate.Length(min=1))
     billing_group_id = fields.String(load_default="", validate=validate.Regexp(
