@@ -105,11 +105,24 @@ class Lifecycle:
         self.store = store
         self.clock = clock
         self.timings = dict(timings or {})
-        store.shape(JOBS, id=str, vendor=str, kind=str, tenant=str, state=str, created_at=datetime,
-                    entered_at=datetime, polls=int, timeline=list, attrs=dict)
+        store.shape(JOBS, check=self._check_job, id=str, vendor=str, kind=str, tenant=str, state=str,
+                    created_at=datetime, entered_at=datetime, polls=int, timeline=list, attrs=dict)
+        store.shape(POLICIES, check=self._check_policy, mode=str, seconds=dict, polls=int, outcome=str)
         self.kinds: dict[str, JobKind] = {}
         self._hooks: dict[str, list[Hook]] = {}
         self._next_due: float | None = None
+
+    def _check_job(self, key: str, job: dict) -> None:
+        kind = self.kinds.get(job["kind"])
+        if kind is None:
+            raise ValueError(f"kind {job['kind'][:60]!r} is not a job kind here ({', '.join(sorted(self.kinds))})")
+        if job["state"] not in kind.states:
+            raise ValueError(f"state {job['state'][:60]!r} is not a state of {kind.key}")
+
+    def _check_policy(self, key: str, policy: dict) -> None:
+        if key not in self.kinds:
+            raise ValueError(f"{key[:60]!r} is not a job kind here ({', '.join(sorted(self.kinds))})")
+        parse_policy(self.kinds[key], policy, Policy())
 
     # -- kinds and policies ---------------------------------------------------
     def register(self, kind: JobKind, on_enter: Hook | None = None) -> None:

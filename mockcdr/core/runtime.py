@@ -1,6 +1,7 @@
 """The Runtime: one process's state and services (clock, store, jobs, tokens, calls, faults...)."""
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any, Iterable
 
@@ -142,7 +143,8 @@ class Runtime:
             self._load(before)
             if isinstance(exc, ValueError):
                 raise
-            raise ValueError(f"its records do not work here ({type(exc).__name__}: {exc})") from None
+            logging.getLogger("mockcdr").warning("a snapshot was refused", exc_info=exc)
+            raise ValueError("its records do not work here (the server's log says why)") from None
 
     def _load(self, snap: dict) -> None:
         with self.store.lock:

@@ -25,7 +25,11 @@ def encode(value: Any) -> Any:
 def decode(value: Any) -> Any:
     if isinstance(value, dict):
         if len(value) == 1 and "$dt" in value:
-            return datetime.fromisoformat(value["$dt"]).astimezone(UTC)
+            text = value["$dt"]
+            try:
+                return datetime.fromisoformat(text).astimezone(UTC)
+            except (TypeError, ValueError, OverflowError):
+                raise ValueError(f"{{'$dt': {str(text)[:40]!r}}} is not an ISO 8601 date-time") from None
         return {k: decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return [decode(v) for v in value]
@@ -43,14 +47,14 @@ class Store:
         self.lock = threading.RLock()
         self._collections: dict[str, dict[str, dict]] = {}
         self._shapes: dict[str, dict[str, type | tuple]] = {}
-        self._checks: dict[str, Callable[[dict], None]] = {}
+        self._checks: dict[str, Callable[[str, dict], None]] = {}
 
-    def shape(self, collection: str, /, check: Callable[[dict], None] | None = None,
+    def shape(self, collection: str, /, check: Callable[[str, dict], None] | None = None,
               **fields: type | tuple) -> None:
         """Declare the keys every record of a collection holds, and their types: ``load`` refuses
         a snapshot whose records lack one (a hand-edited snapshot fails at restore, not later).
-        ``check(record)``, if given, raises ValueError for values of the right type its owner
-        still cannot use (a time zone or period it does not know)."""
+        ``check(key, record)``, if given, raises ValueError for values of the right type its
+        owner still cannot use (a time zone or job kind it does not know)."""
         self._shapes[collection] = fields
         if check is not None:
             self._checks[collection] = check
@@ -129,7 +133,7 @@ class Store:
         check = self._checks.get(name)
         if check is not None:
             try:
-                check(record)
+                check(key, record)
             except ValueError as exc:
                 raise ValueError(f"record {name}/{key}: {exc}") from None
 

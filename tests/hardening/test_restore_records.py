@@ -49,3 +49,30 @@ def test_an_iana_zone_restores_whatever_the_option_says():
                        json=dict(TASK, timezone="Europe/Berlin")).status_code == 201
     snap = client.get("/_mockcdr/snapshot").get_json()
     assert client.post("/_mockcdr/snapshot", json=snap).status_code == 200
+
+
+AT = {"$dt": "2026-04-01T00:00:00+00:00"}
+JOB = {"id": "j", "vendor": "didww", "kind": "didww.export", "tenant": "acme", "state": "pending", "created_at": AT,
+       "entered_at": AT, "polls": 0, "timeline": [], "attrs": {}}
+POLICY = {"mode": "after_seconds", "seconds": {"pending": 5.0}, "polls": 1, "outcome": "success"}
+
+
+@pytest.mark.parametrize("store,reason", [
+    ({"_jobs": {"j": dict(JOB, kind="nope")}}, "record _jobs/j: kind 'nope' is not a job kind here"),
+    ({"_jobs": {"j": dict(JOB, state="Exploded")}}, "record _jobs/j: state 'Exploded' is not a state of didww.export"),
+    ({"_policies": {"didww.export": dict(POLICY, seconds={"pending": 1e300})}}, "100 years"),
+    ({"_policies": {"didww.export": dict(POLICY, mode="warp")}}, "mode must be one of"),
+    ({"_policies": {"nope": POLICY}}, "record _policies/nope: 'nope' is not a job kind here"),
+    ({"_jobs": {"j": dict(JOB, created_at={"$dt": 5})}}, "{'$dt': '5'} is not an ISO 8601 date-time"),
+], ids=["job-kind", "job-state", "policy-seconds", "policy-mode", "policy-kind", "datetime"])
+def test_core_records_are_checked_against_what_the_server_knows(store, reason):
+    app = make_app(vendors=("didww",))
+    client = app.test_client()
+    client.get("/v3/exports")
+    before = client.get("/_mockcdr/snapshot").get_json()
+    response = client.post("/_mockcdr/snapshot", json=dict(before, store=store))
+    assert response.status_code == 400 and reason in response.get_json()["error"]["message"]
+    assert client.get("/_mockcdr/snapshot").get_json() == before
+    assert client.post("/_mockcdr/snapshot", json=dict(before, store={"_jobs": {"j": JOB},
+                                                                      "_policies": {"didww.export": POLICY}})
+                       ).status_code == 200

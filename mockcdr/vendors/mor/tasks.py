@@ -17,7 +17,7 @@ _WHEN = (datetime, type(None))
 
 def declare(rt) -> None:
     """The shape of the records this module keeps (a snapshot is checked against it)."""
-    def check(task: dict) -> None:
+    def check(key: str, task: dict) -> None:
         """Values the scheduler and the task body look up: a known period, zone and tenant."""
         if task["period"] not in PERIODS:
             raise ValueError(f"period must be one of {', '.join(PERIODS)}")
