@@ -15,6 +15,14 @@ def blocks(path: Path = README) -> list[tuple[str, str, int, str | None]]:
             for m in FENCE.finditer(text)]
 
 
+def marked_snippet(runner: str, info: str) -> str:
+    """The one block of kind ``info`` marked as run by the test file ``runner``."""
+    found = [body for kind, body, _, marked in blocks() if marked == runner and kind == info]
+    if len(found) != 1:
+        raise LookupError(f"README has {len(found)} {info} blocks marked for {runner}, expected 1")
+    return found[0]
+
+
 def vendor_snippet(slug: str) -> str:
     """The client snippet of a vendor's README section, the one marked as run by its tests."""
     found = [body for info, body, _, runner in blocks()

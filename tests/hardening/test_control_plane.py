@@ -177,6 +177,25 @@ def test_the_cli_sends_the_token_from_a_flag_or_the_environment(live):
     assert _control_cli(live.url, "clock", env={"MOCKCDR_CONTROL_TOKEN": TOKEN}).returncode == 0
 
 
+def test_the_readme_security_example_runs_against_a_server_with_a_token(live, tmp_path):
+    import os
+    from pathlib import Path
+
+    from readme_blocks import marked_snippet
+
+    env = {**os.environ, "MOCKCDR_CONTROL_TOKEN": TOKEN, "HOME": str(tmp_path),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    lines = [line for line in marked_snippet("tests/hardening/test_control_plane.py", "sh").splitlines() if line]
+    outputs = []
+    for line in lines:
+        done = subprocess.run(["bash", "-c", line.replace("127.0.0.1:8080", live.url.removeprefix("http://"))],
+                              capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+        assert done.returncode == 0, (line, done.stdout, done.stderr)
+        outputs.append(done.stdout)
+    assert outputs[-1].strip() == "401"                      # the README says so
+    assert live.runtime.clock.state()["offset_seconds"] > 3500   # the CLI advanced it, with the token
+
+
 def test_the_pytest_plugin_passes_the_token_to_a_running_server(live, pytester):
     pytester.makepyfile(test_guarded="""
         def test_steer_it(mockcdr_server, mockcdr_control):
