@@ -30,7 +30,7 @@ rt = build_runtime(settings)
 t3 = time.perf_counter()
 app = create_app(runtime=rt)
 t4 = time.perf_counter()
-servers = Servers(rt, [("main", app, "127.0.0.1", 0)])
+servers = Servers(rt.registry, [("main", app, "127.0.0.1", 0)])
 t5 = time.perf_counter()
 print(json.dumps({"third_party_imports": t1 - t0, "mockcdr_imports": t2 - t1, "build_runtime": t3 - t2,
                   "create_app": t4 - t3, "waitress_server": t5 - t4}))

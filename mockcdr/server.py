@@ -1,18 +1,18 @@
-"""Serving: waitress on one or more ports over one Runtime, a background ticker, an access log."""
+"""Serving: waitress on one or more ports over one registry of sessions, and the ticker (access log: logs.py)."""
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
-from datetime import datetime
 from typing import Callable, TextIO
 
 from waitress import create_server, wasyncore
 from waitress.channel import ClientDisconnected
 
 from .core.errors import DropConnection
-from .core.runtime import Runtime
+from .core.sessions import Sessions
+from .core.ticker import Ticker
+from .logs import AccessLog, access_logger
 
 # waitress chatters about its task queue under load; the mock is quiet by default.
 for _name in ("waitress", "waitress.queue"):
@@ -50,115 +50,138 @@ def _guard(result):
             close()
 
 
-class AccessLog:
-    """One line per request: client, time, request line, status, bytes, seconds."""
-
-    def __init__(self, app, out: TextIO):
-        self.app = app
-        self.out = out
-        self.lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        started = time.perf_counter()
-        seen = {}
-
-        def _start(status, headers, exc_info=None):
-            seen["status"] = status.split(" ", 1)[0]
-            return start_response(status, headers, exc_info)
-
-        size = 0
-        try:
-            for chunk in self.app(environ, _start):
-                size += len(chunk)
-                yield chunk
-        finally:
-            query = environ.get("QUERY_STRING")
-            line = (f'{environ.get("REMOTE_ADDR", "-")} [{datetime.now().strftime("%d/%b/%Y %H:%M:%S")}] '
-                    f'"{environ["REQUEST_METHOD"]} {environ.get("PATH_INFO", "")}{"?" + query if query else ""}'
-                    f' {environ.get("SERVER_PROTOCOL", "")}" {seen.get("status", "-")} {size} '
-                    f'{time.perf_counter() - started:.4f}s')
-            with self.lock:
-                print(line, file=self.out, flush=True)
-
-
 def wrap(app, access_log: bool = False, out: TextIO | None = None):
     wsgi = DropMiddleware(app)
     if access_log:
-        wsgi = AccessLog(wsgi, out or sys.stdout)
+        wsgi = AccessLog(wsgi, access_logger(out))
     return wsgi
 
 
-class Ticker(threading.Thread):
-    """Sweeps jobs, schedules and deliveries every ``interval`` seconds, so callbacks and
-    scheduled files go out even when nobody polls."""
+class ListenError(OSError):
+    """A server could not listen: which one (``main``, a vendor slug, a session), on which host and port."""
 
-    def __init__(self, runtime: Runtime, interval: float):
-        super().__init__(name="mockcdr-ticker", daemon=True)
-        self.runtime = runtime
-        self.interval = interval
-        self.stopped = threading.Event()
-
-    def run(self):
-        self.runtime.ticker_running = True
-        try:
-            while not self.stopped.wait(self.interval):
-                try:
-                    self.runtime.tick()
-                except Exception as exc:  # keep ticking; surface it to test harnesses
-                    self.runtime.errors.append(exc)
-                    logging.getLogger("mockcdr").exception("background tick failed")
-        finally:
-            self.runtime.ticker_running = False
-
-    def stop(self):
-        self.stopped.set()
+    def __init__(self, name: str, host: str, port: int, cause: OSError):
+        super().__init__(cause.errno, cause.strerror or str(cause))
+        self.name, self.host, self.port = name, host, port
 
 
 class Servers:
-    """The listening servers of one process; ``start()`` runs each on its own thread."""
+    """The listening servers of one process over one registry of sessions; ``start()`` runs each
+    on its own thread. Sessions may ask for a port of their own while serving (``add_listener``)."""
 
-    def __init__(self, runtime: Runtime, apps: list[tuple[str, object, str, int]],
+    SESSION_THREADS = 4
+
+    def __init__(self, sessions: Sessions, apps: list[tuple[str, object, str, int]],
                  access_log: bool = False, threads: int = 8, out: TextIO | None = None):
-        self.runtime = runtime
-        self.servers = []
+        self.sessions = sessions
+        self.access_log = access_log
+        self.threads = threads
+        self.out = out
+        self.servers: list[tuple[str, object]] = []
+        self._lock = threading.Lock()
+        self._running = False
+        self._threads: dict[str, threading.Thread] = {}
         for name, app, host, port in apps:
-            server = create_server(wrap(app, access_log, out), host=host, port=port, threads=threads,
-                                   ident="mockcdr", clear_untrusted_proxy_headers=True,
-                                   asyncore_loop_timeout=LOOP_TIMEOUT)
-            self.servers.append((name, server))
-        self.ticker = Ticker(runtime, runtime.settings.tick_interval)
-        self._threads: list[threading.Thread] = []
+            try:
+                self.servers.append((name, self._server(app, host, port, threads, name)))
+            except ListenError:
+                for _name, opened in self.servers:
+                    opened.close()
+                raise
+        self.ticker = Ticker(sessions)
+        main = dict(self.servers).get("main")
+        self._main_app = next((app for name, app, _h, _p in apps if name == "main"), None)
+        self._host = next((host for name, _a, host, _p in apps if name == "main"), "127.0.0.1")
+        if main is not None:
+            sessions.open_port = self._open_session_port
+            sessions.close_port = self._close_session_port
+
+    def _server(self, app, host: str, port: int, threads: int, name: str = "main"):
+        try:
+            return create_server(wrap(app, self.access_log, self.out), host=host, port=port, threads=threads,
+                                 ident="mockcdr", clear_untrusted_proxy_headers=True,
+                                 asyncore_loop_timeout=LOOP_TIMEOUT)
+        except OSError as exc:
+            raise ListenError(name, host, port, exc) from exc
 
     def ports(self) -> dict[str, int]:
-        return {name: int(server.effective_port) for name, server in self.servers}
+        with self._lock:
+            return {name: int(server.effective_port) for name, server in self.servers}
+
+    # -- listeners added while serving -------------------------------------------------------
+    def add_listener(self, name: str, app, host: str, port: int, threads: int | None = None) -> int:
+        """Serve ``app`` on ``host:port`` too (0 picks a free port); returns the bound port."""
+        server = self._server(app, host, port, threads or self.SESSION_THREADS, name)
+        with self._lock:
+            self.servers.append((name, server))
+            if self._running:
+                self._spawn(name, server)
+        return int(server.effective_port)
+
+    def remove_listener(self, name: str, timeout: float = 5.0) -> None:
+        with self._lock:
+            found = [(n, s) for n, s in self.servers if n == name]
+            self.servers = [(n, s) for n, s in self.servers if n != name]
+            thread = self._threads.pop(name, None)
+        for _name, server in found:
+            channels = _close(server, timeout)
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout)
+            wasyncore.close_all(channels)
+
+    def _open_session_port(self, session, port: int) -> int:
+        from .core.routing import SessionRouter
+
+        inner = self._main_app.wsgi_app.app        # the Flask app behind the main port's router
+        app = SessionRouter(inner, self.sessions, fixed=session)
+        return self.add_listener(f"session:{session.id}", app, self._host, port)
+
+    def _close_session_port(self, session) -> None:
+        name = f"session:{session.id}"
+        # a session may be deleted by a request on its own port: close from another thread
+        threading.Thread(target=self.remove_listener, args=(name,), daemon=True).start()
+
+    # -- running ---------------------------------------------------------------------------------
+    def _spawn(self, name: str, server) -> None:
+        t = threading.Thread(target=_run, args=(server,), name=f"mockcdr-{name}", daemon=True)
+        t.start()
+        self._threads[name] = t
 
     def start(self) -> None:
         self.ticker.start()
-        for name, server in self.servers:
-            t = threading.Thread(target=_run, args=(server,), name=f"mockcdr-{name}", daemon=True)
-            t.start()
-            self._threads.append(t)
+        with self._lock:
+            self._running = True
+            for name, server in self.servers:
+                self._spawn(name, server)
 
     def stop(self, timeout: float = 5.0) -> None:
         self.ticker.stop()
-        left = []
-        for _name, server in self.servers:
-            # let requests in flight finish before the sockets close under them
-            server.task_dispatcher.shutdown(cancel_pending=False, timeout=timeout)
-            # an empty map ends the loop at its next turn, and the trigger makes that turn now
-            channels = {fd: ch for fd, ch in server._map.items() if ch is not server and ch is not server.trigger}
-            server._map.clear()
-            server.trigger.pull_trigger()
-            server.close()                  # the listening socket and the trigger
-            left.append(channels)
-        for t in self._threads:
+        with self._lock:
+            self._running = False
+            servers = list(self.servers)        # kept: ports() still names what was served
+            threads, self._threads = list(self._threads.values()), {}
+        left = [_close(server, timeout) for _name, server in servers]
+        for t in threads:
             t.join(timeout)
         for channels in left:
             wasyncore.close_all(channels)   # idle keep-alive channels
+        self.sessions.open_port = self.sessions.close_port = None
 
     def wait(self, should_stop: Callable[[], bool] = lambda: False) -> None:
-        while any(t.is_alive() for t in self._threads) and not should_stop():
+        while any(t.is_alive() for t in list(self._threads.values())) and not should_stop():
             time.sleep(0.2)
+
+
+def _close(server, timeout: float) -> dict:
+    """Stop a waitress server's loop and listening socket; returns its open channels."""
+    # let requests in flight finish before the sockets close under them
+    server.task_dispatcher.shutdown(cancel_pending=False, timeout=timeout)
+    # an empty map ends the loop at its next turn, and the trigger makes that turn now
+    channels = {fd: ch for fd, ch in server._map.items() if ch is not server and ch is not server.trigger}
+    server._map.clear()
+    server.trigger.pull_trigger()
+    server.close()                  # the listening socket and the trigger
+    return channels
 
 
 def _run(server) -> None:

@@ -15,12 +15,9 @@ def blocks(path: Path = README) -> list[tuple[str, str, int, str | None]]:
             for m in FENCE.finditer(text)]
 
 
-def marked_snippet(runner: str, info: str) -> str:
-    """The one block of kind ``info`` marked as run by the test file ``runner``."""
-    found = [body for kind, body, _, marked in blocks() if marked == runner and kind == info]
-    if len(found) != 1:
-        raise LookupError(f"README has {len(found)} {info} blocks marked for {runner}, expected 1")
-    return found[0]
+def snippets_run_by(test_file: str) -> list[tuple[str, str]]:
+    """(info string, body) of every block marked ``<!-- run by <test_file> -->``, in order."""
+    return [(info, body) for info, body, _, runner in blocks() if runner == test_file]
 
 
 def vendor_snippet(slug: str) -> str:

@@ -72,5 +72,6 @@ def _check_json(request: Request) -> None:
             return
         raise Refused(415, f"the control API takes JSON bodies only (Content-Type: application/json), "
                            f"not {kind[:100]}")
-    if request.get_data(cache=True):
+    chunked = "chunked" in (request.headers.get("Transfer-Encoding") or "").lower()
+    if request.content_length or chunked:          # (the body itself is read by the view, within its limit)
         raise Refused(415, "a body needs Content-Type: application/json")

@@ -43,11 +43,12 @@ class Store:
     nest. Collections are created on first use and survive ``reset()`` only as empty dicts.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, shapes: dict[str, dict[str, type | tuple]] | None = None,
+                 checks: dict[str, Callable[[str, dict], None]] | None = None) -> None:
         self.lock = threading.RLock()
         self._collections: dict[str, dict[str, dict]] = {}
-        self._shapes: dict[str, dict[str, type | tuple]] = {}
-        self._checks: dict[str, Callable[[str, dict], None]] = {}
+        self._shapes: dict[str, dict[str, type | tuple]] = dict(shapes or {})
+        self._checks: dict[str, Callable[[str, dict], None]] = dict(checks or {})
 
     def shape(self, collection: str, /, check: Callable[[str, dict], None] | None = None,
               **fields: type | tuple) -> None:
@@ -119,7 +120,6 @@ class Store:
                 coll.clear()
             for name, coll in decoded.items():
                 self.collection(name).update(coll)
-
 
     def _check(self, name: str, key: str, record: dict) -> None:
         for field, kind in self._shapes.get(name, {}).items():

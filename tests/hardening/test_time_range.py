@@ -204,3 +204,14 @@ def test_windows_before_1970_are_served_from_a_clock_at_its_start():
     statuses = dict(_exercise(app, datetime(1970, 1, 1, 6, tzinfo=UTC)))
     assert not rt.errors, rt.errors
     assert statuses["didww create"] == 201 and statuses["yeastar download"] == 200
+
+
+@pytest.mark.parametrize("now", ["9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z"])
+def test_a_session_cannot_start_outside_the_range(client, now):
+    rt = client.application.extensions["mockcdr"]
+    response = client.put("/_mockcdr/sessions/far", json={"clock": {"now": now, "frozen": True}})
+    assert response.status_code == 400
+    assert "1970-01-01T00:00:00Z to 9000-01-01T00:00:00Z" in response.get_json()["error"]["message"]
+    assert client.get("/_mockcdr/sessions/far").status_code == 404 and not rt.errors
+    assert client.put("/_mockcdr/sessions/far", json={"clock": {"now": "9000-01-01T00:00:00Z"}}).status_code == 201
+    assert client.get("/_s/far/_mockcdr/clock").get_json()["now"] == "9000-01-01T00:00:00.000Z"

@@ -31,9 +31,9 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def declare(rt) -> None:
+def declare(world) -> None:
     """The shape of the record holding the signing key (a snapshot is checked against it)."""
-    rt.store.shape(KEYS, key=str)
+    world.shape(KEYS, key=str)
 
 
 def _key(rt) -> bytes:
@@ -106,9 +106,9 @@ def issue(rt, user: dict, refresh: str | None = None) -> dict:
 def login() -> dict:
     """POST /authentication/login with HTTP Basic credentials."""
     rt = runtime()
-    world = rt.state["mor"]
+    directory = rt.state["mor"]
     creds = request.authorization
-    user = world.by_username.get(creds.username) if creds and creds.type == "basic" else None
+    user = directory.by_username.get(creds.username) if creds and creds.type == "basic" else None
     if user is None or not hmac.compare_digest(str(creds.password or "").encode(),
                                                user["password"].encode()):
         raise Unauthorized(UNAUTHORIZED)
@@ -119,7 +119,7 @@ def login() -> dict:
 def refresh(body) -> dict:
     """POST /authentication/refresh: the refresh token in the JSON body, else as the Bearer token."""
     rt = runtime()
-    world = rt.state["mor"]
+    directory = rt.state["mor"]
     field = str(opt(rt, "login_refresh_field"))
     value = body[field] if isinstance(body, dict) and field in body else _bearer()
     if not isinstance(value, str) or not value:
@@ -129,7 +129,7 @@ def refresh(body) -> dict:
         token = rt.tokens.redeem(REFRESH, value) if rotate else rt.tokens.check(REFRESH, value)
     except TokenError:
         raise Unauthorized(UNAUTHORIZED) from None
-    user = world.users.get(token["data"]["user_id"])
+    user = directory.users.get(token["data"]["user_id"])
     if user is None:
         raise Unauthorized(UNAUTHORIZED)
     set_tenant(user["tenant"])
@@ -145,7 +145,7 @@ def _bearer() -> str | None:
 def authorize(method: str) -> dict:
     """The calling user: a live Bearer JWT, user type admin, ``method`` in its permission group."""
     rt = runtime()
-    world = rt.state["mor"]
+    directory = rt.state["mor"]
     token = _bearer()
     claims = decode_jwt(rt, token) if token else None
     if claims is None:
@@ -155,12 +155,12 @@ def authorize(method: str) -> dict:
     except TokenError:
         raise Unauthorized(UNAUTHORIZED) from None
     # the token acts for the user whose login issued it, whatever else its claims say
-    user = world.users.get(record["data"]["user_id"])
+    user = directory.users.get(record["data"]["user_id"])
     if user is None or claims.get("user_id") != user["id"] or claims.get("sub") != user["username"]:
         raise Unauthorized(UNAUTHORIZED)
     set_tenant(user["tenant"])
     if user["usertype"] != "admin":
         raise Unauthorized(UNAUTHORIZED)
-    if not world.allowed(user, method):
+    if not directory.allowed(user, method):
         raise Unauthorized(f"API method not permitted: {method}")
     return user
