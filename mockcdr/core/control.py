@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from .clock import check_instant, parse_duration, parse_instant
 from .faults import parse_fault
-from .masking import mask_entry
+from .masking import issued_values, mask_entry
 from .session import Session
 from .tokens import TOKENS
 
@@ -219,7 +219,7 @@ def get_journal(rt: Session, vendor=None, operation=None, status=None, method=No
     entries = rt.journal.query(vendor=vendor, operation=operation, status=_int(status, "status"),
                                method=method, since=_int(since, "since"), limit=_int(limit, "limit", 0))
     if not reveal:
-        issued = [t["value"] for t in rt.store.values(TOKENS)]
+        issued = issued_values(t["value"] for t in rt.store.values(TOKENS))
         entries = [mask_entry(e, issued) for e in entries]
     return {"entries": entries, "size": len(rt.journal), "capacity": rt.journal.capacity}
 

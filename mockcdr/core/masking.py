@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
+from urllib.parse import unquote_plus
 
 MASK = "***"
 # field names whose values are credentials: password, passwd, secret, token (access_token,
@@ -15,6 +17,7 @@ _FORM_PAIR = re.compile(r"(?P<lead>(?:^|(?<=[&;]))(?P<name>[^=&;]{1,64})=)(?P<va
 _WORD = re.compile(r"[A-Za-z0-9_~-]{8,}")      # where an issued token value may stand
 
 
+@lru_cache(maxsize=512)
 def secret_name(name: str) -> bool:
     """Whether a field or parameter called ``name`` (``page[token]`` too) holds a credential."""
     return bool(SECRET_NAME.search(name.rsplit("[", 1)[-1].rstrip("]")))
@@ -28,10 +31,8 @@ def _json(text: str) -> str:
 
 def _form(text: str) -> str:
     def repl(m: re.Match) -> str:
-        from urllib.parse import unquote_plus
-
         return m.group("lead") + MASK if secret_name(unquote_plus(m.group("name"))) else m.group(0)
-    return _FORM_PAIR.sub(repl, text)
+    return _FORM_PAIR.sub(repl, text) if "=" in text else text
 
 
 def _values(text: str, issued: frozenset[str]) -> str:
@@ -53,9 +54,14 @@ def mask_text(text: str | None, content_type: str | None, issued: frozenset[str]
     return _values(text, issued)
 
 
-def mask_entry(entry: dict, issued: Iterable[str]) -> dict:
-    """A journal entry (as ``Journal.query`` returns it) with its path, query and bodies masked."""
-    issued = frozenset(v for v in issued if isinstance(v, str) and len(v) >= 8)
+def issued_values(values: Iterable[str]) -> frozenset[str]:
+    """The token values worth looking for (8 characters or more), once per query."""
+    return frozenset(v for v in values if isinstance(v, str) and len(v) >= 8)
+
+
+def mask_entry(entry: dict, issued: frozenset[str]) -> dict:
+    """A journal entry (as ``Journal.query`` returns it) with its path, query and bodies masked;
+    ``issued`` comes from ``issued_values``."""
     out = dict(entry, path=_values(entry["path"], issued), query=_values(_form(entry["query"]), issued))
     for side in ("request", "response"):
         body = entry.get(side)
