@@ -38,11 +38,6 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    token = config.getoption("--mockcdr-control-token")
-    if token:
-        # read with the other MOCKCDR_* settings and by ControlClient: the started mock, the
-        # clients and ExternalServer agree on it
-        os.environ["MOCKCDR_CONTROL_TOKEN"] = token
     config.addinivalue_line(
         "markers", "mockcdr_session(seed=None, clock=None, calls_per_day=None, vendor_options=None, "
                    "transitions=None): start this test's mock session with these values")
@@ -106,6 +101,8 @@ def mockcdr_session_settings(pytestconfig) -> Settings:
            "fixtures": _option(pytestconfig, "fixtures")}
     if _validating(pytestconfig):
         cli["validate_responses"] = True
+    # the started mock requires it, and its clients send it (an option, not the environment)
+    cli["control_token"] = pytestconfig.getoption("--mockcdr-control-token")
     env = {k: v for k, v in os.environ.items() if k.startswith("MOCKCDR_") and k != "MOCKCDR_URL"}
     return from_sources(cli={k: v for k, v in cli.items() if v}, env=env)
 
@@ -159,7 +156,7 @@ def mockcdr_client(mockcdr_app):
 def _mockcdr_live(pytestconfig, mockcdr_session_settings):
     url = pytestconfig.getoption("--mockcdr-url") or os.environ.get("MOCKCDR_URL")
     if url:
-        yield ExternalServer(url)
+        yield ExternalServer(url, token=mockcdr_session_settings.control_token)
         return
     server = LiveServer(mockcdr_session_settings)
     server.start()
