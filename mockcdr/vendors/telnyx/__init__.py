@@ -26,5 +26,6 @@ VENDOR = Vendor(
     generate=generate,
     generate_params=KNOWN,
     generate_formats=("csv",),
+    files={"downloadCdrReport": "plain"},     # the CSV behind report_url
     response_kinds=RESPONSE_KINDS,
 )

@@ -33,5 +33,6 @@ VENDOR = Vendor(
     generate=cdr.generate,
     generate_params=("extid", "number"),
     generate_formats=("csv",),
+    files={op: "plain" for op in ("downloadCdr", "downloadCdrPost", "downloadCdrV2", "downloadCdrPostV2")},
     response_kinds=RESPONSE_KINDS,
 )
