@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         runtime.tick(deliver=not runtime.ticker_running)
         if faults.armed() and current_request().url_rule is not None:
             try:
-                faults.before(vendor.slug, operation(state))
+                faults.before(vendor.slug, operation(state), current_request().environ.get("mockcdr.defer"))
             except BaseException:
                 state.mockcdr_injected = True   # a deviation the test asked for: not judged by the spec
                 raise

@@ -21,7 +21,12 @@ def _settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
                        help="also serve one vendor alone on its own port (repeatable)")
         p.add_argument("--access-log", action="store_true", default=None,
                        help="print one line per request (MOCKCDR_ACCESS_LOG)")
-        p.add_argument("--threads", type=int, help="worker threads (default 8)")
+        p.add_argument("--threads", type=int, help="worker threads running the app (default 8)")
+        p.add_argument("--idle-timeout", type=float, metavar="SECONDS",
+                       help="close a connection quiet this long (default 30; MOCKCDR_IDLE_TIMEOUT)")
+        p.add_argument("--header-timeout", type=float, metavar="SECONDS",
+                       help="answer 408 to a request head not complete this long after its first byte "
+                            "(default 10; MOCKCDR_HEADER_TIMEOUT)")
     p.add_argument("--seed", help="seed of all fake data (default 'mockcdr'; MOCKCDR_SEED)")
     p.add_argument("--fixtures", metavar="FILE", help="YAML file or folder over the embedded defaults")
     p.add_argument("--vendors", metavar="SLUG,...", help=f"vendors to serve (default all: {','.join(ALL_VENDORS)})")

@@ -1,4 +1,4 @@
-"""Serving: waitress on one or more ports over one Runtime, a background ticker, an access log."""
+"""Serving one Runtime: its listeners (mockcdr.serving), a background ticker, an access log."""
 from __future__ import annotations
 
 import logging
@@ -8,46 +8,8 @@ import time
 from datetime import datetime
 from typing import Callable, TextIO
 
-from waitress import create_server, wasyncore
-from waitress.channel import ClientDisconnected
-
-from .core.errors import DropConnection
 from .core.runtime import Runtime
-
-# waitress chatters about its task queue under load; the mock is quiet by default.
-for _name in ("waitress", "waitress.queue"):
-    logging.getLogger(_name).setLevel(logging.ERROR)
-
-# waitress reads asyncore_loop_timeout as whole seconds (int()): anything under 1 becomes 0, and a
-# select() that never waits keeps the I/O thread spinning on a core (and on the GIL) even when idle.
-# stop() wakes the loop itself, so a long timeout does not slow shutting down.
-LOOP_TIMEOUT = 1
-
-
-class DropMiddleware:
-    """Turn DropConnection (raised by a fault) into waitress's own disconnect: no response."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        try:
-            result = self.app(environ, start_response)
-        except DropConnection:
-            raise ClientDisconnected("dropped by an injected fault") from None
-        return _guard(result)
-
-
-def _guard(result):
-    try:
-        for chunk in result:
-            yield chunk
-    except DropConnection:
-        raise ClientDisconnected("dropped by an injected fault") from None
-    finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
+from .serving import Limits, Listeners
 
 
 class AccessLog:
@@ -82,10 +44,7 @@ class AccessLog:
 
 
 def wrap(app, access_log: bool = False, out: TextIO | None = None):
-    wsgi = DropMiddleware(app)
-    if access_log:
-        wsgi = AccessLog(wsgi, out or sys.stdout)
-    return wsgi
+    return AccessLog(app, out or sys.stdout) if access_log else app
 
 
 class Ticker(threading.Thread):
@@ -115,54 +74,49 @@ class Ticker(threading.Thread):
 
 
 class Servers:
-    """The listening servers of one process; ``start()`` runs each on its own thread."""
+    """The listeners of one process over one Runtime, and its Ticker.
+
+    Every listener shares the Runtime; ``add_listener``/``remove_listener`` work before and while
+    serving (a session's own port, a vendor's port). ``stop()`` gives requests in flight ``grace``
+    seconds.
+    """
 
     def __init__(self, runtime: Runtime, apps: list[tuple[str, object, str, int]],
                  access_log: bool = False, threads: int = 8, out: TextIO | None = None):
         self.runtime = runtime
-        self.servers = []
+        self.access_log = access_log
+        self.out = out
+        settings = runtime.settings
+        self.listeners = Listeners(threads=threads, limits=limits_of(settings))
         for name, app, host, port in apps:
-            server = create_server(wrap(app, access_log, out), host=host, port=port, threads=threads,
-                                   ident="mockcdr", clear_untrusted_proxy_headers=True,
-                                   asyncore_loop_timeout=LOOP_TIMEOUT)
-            self.servers.append((name, server))
-        self.ticker = Ticker(runtime, runtime.settings.tick_interval)
-        self._threads: list[threading.Thread] = []
+            self.add_listener(name, app, host, port)
+        self.ticker = Ticker(runtime, settings.tick_interval)
+
+    def add_listener(self, name: str, wsgi_app, host: str, port: int) -> int:
+        """Serve ``wsgi_app`` on host:port (0: a free port) under ``name``; returns the bound port."""
+        return self.listeners.add(name, wrap(wsgi_app, self.access_log, self.out), host, port)
+
+    def remove_listener(self, name: str, grace: float = 5.0) -> None:
+        """Stop serving ``name``'s port: idle connections close now, busy ones after ``grace``."""
+        self.listeners.remove(name, grace)
 
     def ports(self) -> dict[str, int]:
-        return {name: int(server.effective_port) for name, server in self.servers}
+        return self.listeners.ports()
 
     def start(self) -> None:
         self.ticker.start()
-        for name, server in self.servers:
-            t = threading.Thread(target=_run, args=(server,), name=f"mockcdr-{name}", daemon=True)
-            t.start()
-            self._threads.append(t)
+        self.listeners.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         self.ticker.stop()
-        left = []
-        for _name, server in self.servers:
-            # let requests in flight finish before the sockets close under them
-            server.task_dispatcher.shutdown(cancel_pending=False, timeout=timeout)
-            # an empty map ends the loop at its next turn, and the trigger makes that turn now
-            channels = {fd: ch for fd, ch in server._map.items() if ch is not server and ch is not server.trigger}
-            server._map.clear()
-            server.trigger.pull_trigger()
-            server.close()                  # the listening socket and the trigger
-            left.append(channels)
-        for t in self._threads:
-            t.join(timeout)
-        for channels in left:
-            wasyncore.close_all(channels)   # idle keep-alive channels
+        self.listeners.stop(grace=timeout)
 
     def wait(self, should_stop: Callable[[], bool] = lambda: False) -> None:
-        while any(t.is_alive() for t in self._threads) and not should_stop():
-            time.sleep(0.2)
+        while not should_stop():
+            if self.listeners.wait(0.2):
+                return
 
 
-def _run(server) -> None:
-    try:
-        server.run()
-    except (OSError, ValueError):  # closed while the loop was polling
-        pass
+def limits_of(settings) -> Limits:
+    return Limits(max_body=settings.max_body, header_timeout=settings.header_timeout,
+                  idle_timeout=settings.idle_timeout)

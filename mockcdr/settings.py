@@ -26,6 +26,8 @@ class Settings:
     access_log: bool = False
     threads: int = 8
     max_body: int = 1024 * 1024
+    idle_timeout: float = 30.0            # seconds a connection may go without a byte read or written
+    header_timeout: float = 10.0          # seconds from a request's first byte to the end of its headers
     calls_per_day: int = 40
     journal_size: int = 1000
     journal_body_limit: int = 2048
@@ -46,6 +48,7 @@ class Settings:
 _CASTS = {
     "port": int, "threads": int, "max_body": int, "calls_per_day": int, "journal_size": int,
     "journal_body_limit": int, "tick_interval": float, "callback_timeout": float,
+    "idle_timeout": float, "header_timeout": float,
 }
 _BOOLS = ("access_log", "clock_frozen", "validate_responses")
 
@@ -117,8 +120,9 @@ def validate(s: Settings) -> Settings:
                       ("journal_body_limit", 0), ("calls_per_day", 0)):
         if getattr(s, name) < low:
             raise SettingsError(f"{name}: must be at least {low}")
-    if s.tick_interval <= 0:
-        raise SettingsError("tick_interval: must be greater than 0")
+    for name in ("tick_interval", "idle_timeout", "header_timeout"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{name}: must be greater than 0")
     if s.clock_start is not None:
         from .core.clock import parse_instant
 

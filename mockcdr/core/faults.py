@@ -120,12 +120,20 @@ class Faults:
         """Whether any fault is set (read without the lock: a request racing an add may miss it)."""
         return bool(self._faults)
 
-    def before(self, vendor: str, operation: str | None) -> None:
-        """Act on the faults that fire before a view: sleep, then raise an error or drop."""
+    def before(self, vendor: str, operation: str | None, defer=None) -> None:
+        """Act on the faults that fire before a view: a latency, then raise an error or drop.
+
+        ``defer(seconds)``, when the server offers one, holds the response that long without
+        holding a thread (the view runs now, its answer or drop goes out after the delay);
+        otherwise the request sleeps here.
+        """
         taken = self.take(vendor, operation, BEFORE)
         for f in taken:
             if f["kind"] == "latency" and f["latency_ms"]:
-                self._sleep(f["latency_ms"] / 1000.0)
+                if defer is not None:
+                    defer(f["latency_ms"] / 1000.0)
+                else:
+                    self._sleep(f["latency_ms"] / 1000.0)
         for f in taken:
             raise_for(f)
 

@@ -1,0 +1,373 @@
+"""One HTTP/1.1 connection on the loop: parse with httptools, dispatch to a worker, write with flow control."""
+from __future__ import annotations
+
+import time
+from collections import deque
+from email.utils import formatdate
+
+import httptools
+
+from . import wsgi
+
+REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large",
+           500: "Internal Server Error", 503: "Service Unavailable"}
+NO_BODY_STATUS = {204, 304}
+_date = {"second": 0, "value": b""}
+
+
+def http_date() -> bytes:
+    now = int(time.time())
+    if _date["second"] != now:
+        _date["second"], _date["value"] = now, formatdate(now, usegmt=True).encode("latin-1")
+    return _date["value"]
+
+
+class Request:
+    """A parsed request waiting for, or being served by, a worker."""
+
+    __slots__ = ("method", "target", "version", "headers", "body", "keep_alive", "too_large",
+                 "declared", "chunked", "hold_until", "result", "head_sent", "chunked_out", "expect")
+
+    def __init__(self):
+        self.target = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.body = bytearray()
+        self.too_large = False
+        self.declared = None        # Content-Length as sent
+        self.chunked = False
+        self.expect = False
+        self.hold_until = 0.0       # an injected latency: loop time before which nothing is written
+        self.result = None
+        self.head_sent = False
+        self.chunked_out = False
+
+
+class HttpProtocol:
+    """asyncio Protocol of one client connection (see ``Listeners`` for the shared parts)."""
+
+    def __init__(self, site):
+        self.site = site            # the listener: app, limits, loop, workers, connections
+        self.loop = site.loop
+        self.transport = None
+        self.parser = httptools.HttpRequestParser(self)
+        self.parsing: Request | None = None
+        self.head_bytes = 0
+        self.pending: deque[Request] = deque()
+        self.current: Request | None = None
+        self.closing = False
+        self.lost = False
+        self.paused_writing = False
+        self.paused_reading = False
+        self.last_io = self.loop.time()
+        self.head_started = None
+        self.server_addr = ("", 0)
+        self.client = None
+
+    # -- asyncio callbacks --------------------------------------------------------------------
+    def connection_made(self, transport):
+        self.transport = transport
+        self.site.connections.add(self)
+        sock = transport.get_extra_info("sockname")
+        self.server_addr = (sock[0], sock[1]) if sock else ("", 0)
+        peer = transport.get_extra_info("peername")
+        self.client = (peer[0], peer[1]) if peer else None
+        if self.site.stopping:
+            self.closing = True
+            transport.close()
+
+    def connection_lost(self, exc):
+        self.lost = True
+        self.site.connections.discard(self)
+        current, self.current = self.current, None
+        if current is not None and current.result is not None and not current.result.done:
+            self.site.workers.submit(wsgi.discard, current.result)
+        self.pending.clear()
+        self.site.changed()
+
+    def data_received(self, data):
+        self.last_io = self.loop.time()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self.reply_error(400, "upgrades are not supported")
+        except httptools.HttpParserError as exc:
+            if not self.closing:
+                status = 431 if self.head_bytes > self.site.limits.max_head else 400
+                self.reply_error(status, f"malformed request: {exc}")
+
+    def eof_received(self):
+        if self.current is None and not self.pending:
+            return False            # nothing to answer: close
+        self.closing = True
+        return True                 # half-closed: answer what was asked, then close
+
+    def pause_writing(self):
+        self.paused_writing = True
+
+    def resume_writing(self):
+        self.paused_writing = False
+        self.last_io = self.loop.time()
+        req = self.current
+        if req is not None and req.result is not None and req.head_sent and not req.result.done:
+            self.site.workers.submit(self._pull, req, later=True)
+
+    # -- httptools callbacks ------------------------------------------------------------------
+    def on_message_begin(self):
+        self.parsing = Request()
+        self.head_bytes = 0
+        self.head_started = self.loop.time()
+
+    def on_url(self, url):
+        self.parsing.target += url
+        self._count(len(url))
+
+    def on_header(self, name, value):
+        self.parsing.headers.append((name, value))
+        self._count(len(name) + len(value) + 4)
+
+    def _count(self, n):
+        self.head_bytes += n
+        if self.head_bytes > self.site.limits.max_head:
+            raise httptools.HttpParserError("request head too large")
+
+    def on_headers_complete(self):
+        req, parser = self.parsing, self.parser
+        self.head_started = None
+        req.method = parser.get_method().decode("latin-1")
+        req.version = parser.get_http_version()
+        req.keep_alive = parser.should_keep_alive()
+        limit = self.site.limits.max_body
+        for name, value in req.headers:
+            lname = name.lower()
+            if lname == b"content-length":
+                try:
+                    req.declared = int(value)
+                except ValueError:
+                    req.declared = None
+                if req.declared is not None and req.declared > limit:
+                    self._refuse_body(req)
+            elif lname == b"transfer-encoding" and b"chunked" in value.lower():
+                req.chunked = True
+            elif lname == b"expect" and value.lower() == b"100-continue":
+                req.expect = True
+        if req.expect and not req.too_large and req.version == "1.1":
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if req.too_large:
+            self._enqueue(req)
+
+    def on_body(self, body):
+        req = self.parsing
+        if req is None or req.too_large:
+            return
+        req.body += body
+        if len(req.body) > self.site.limits.max_body:
+            self._refuse_body(req)
+            self._enqueue(req)
+
+    def on_message_complete(self):
+        req, self.parsing = self.parsing, None
+        if req is not None and not req.too_large:
+            if not req.keep_alive:
+                self._pause_reading()
+            self._enqueue(req)
+
+    # -- serving ------------------------------------------------------------------------------
+    def _refuse_body(self, req: Request) -> None:
+        """A body over max_body is never read: the app answers 413 (in the vendor's envelope)
+        from the declared length, and the connection closes after that answer."""
+        req.too_large = True
+        req.keep_alive = False
+        self._pause_reading()
+        self.parsing = None
+
+    def _pause_reading(self):
+        if not self.paused_reading and self.transport is not None:
+            self.paused_reading = True
+            self.transport.pause_reading()
+
+    def _enqueue(self, req: Request) -> None:
+        self.pending.append(req)
+        if self.current is None:
+            self._next()
+        elif len(self.pending) > 4:     # a pipelining client waits for answers before it sends more
+            self._pause_reading()
+
+    def _next(self) -> None:
+        if self.lost:
+            return
+        if not self.pending:
+            if self.closing or self.site.stopping:
+                self.transport.close()
+            elif self.paused_reading:
+                self.paused_reading = False
+                self.transport.resume_reading()
+            self.last_io = self.loop.time()
+            return
+        req = self.current = self.pending.popleft()
+        if req.too_large:
+            body, length = bytes(req.body[: self.site.limits.max_body + 1]), \
+                str(req.declared if req.declared is not None else len(req.body))
+        else:
+            body, length = bytes(req.body), None
+        environ = wsgi.build_environ(req.method, req.target, req.version, req.headers, body,
+                                     self.server_addr, self.client, length)
+        environ["mockcdr.defer"] = _Deferrer(self.loop, req)
+        req.result = wsgi.Result()
+        self.site.workers.submit(self._call, environ, req)
+
+    def _call(self, environ, req):           # worker thread
+        wsgi.call_app(self.site.app, environ, req.result)
+        self.loop.call_soon_threadsafe(self._respond, req)
+
+    def _pull(self, req):                    # worker thread
+        wsgi.pull(req.result)
+        self.loop.call_soon_threadsafe(self._write_more, req)
+
+    def _respond(self, req: Request) -> None:
+        if req is not self.current or self.lost:
+            if req.result is not None and not req.result.done:
+                wsgi.discard(req.result)
+            return
+        if req.hold_until and req.hold_until > self.loop.time():
+            self.loop.call_at(req.hold_until, self._respond, req)
+            req.hold_until = 0.0
+            return
+        res = req.result
+        if res.dropped and res.status is None:      # a drop fault before the view: no response at all
+            self._abort()
+            return
+        if res.status is None or (res.failed and not res.chunks):
+            self.reply_error(500, "Internal Server Error")
+            return
+        self.transport.write(self._head(req, res))
+        req.head_sent = True
+        self._write_more(req)
+
+    def _write_more(self, req: Request) -> None:
+        if req is not self.current or self.lost:
+            return
+        res = req.result
+        self.last_io = self.loop.time()
+        chunks, res.chunks = res.chunks, []
+        if chunks and req.method != "HEAD":
+            if req.chunked_out:
+                self.transport.writelines([b"%x\r\n%s\r\n" % (len(c), c) for c in chunks])
+            else:
+                self.transport.writelines(chunks)
+        if not res.done:
+            if not self.paused_writing:
+                self.site.workers.submit(self._pull, req, later=True)
+            return
+        if res.dropped or res.failed:       # cut mid-stream: what was written goes out, then FIN
+            self.closing = True
+            self.current = None
+            self.pending.clear()
+            self.transport.close()
+            return
+        if req.chunked_out:
+            self.transport.write(b"0\r\n\r\n")
+        self.current = None
+        if not req.keep_alive:
+            self.closing = True
+        self._next()
+
+    def _head(self, req: Request, res) -> bytes:
+        status = res.status
+        code = int(status[:3])
+        lines = [b"HTTP/1.1 " + status.encode("latin-1")]
+        has_length = False
+        for name, value in res.headers:
+            lname = name.lower()
+            if lname == "content-length":
+                has_length = True
+            elif lname == "connection":
+                if value.lower() == "close":
+                    req.keep_alive = False
+                continue
+            elif lname == "transfer-encoding":
+                continue
+            lines.append(f"{name}: {value}".encode("latin-1"))
+        no_body = code in NO_BODY_STATUS or code < 200
+        if not has_length and not no_body:
+            if res.done and not (res.dropped or res.failed):
+                lines.append(b"Content-Length: %d" % sum(map(len, res.chunks)))
+            elif req.version == "1.1":
+                req.chunked_out = req.method != "HEAD"
+                if req.chunked_out:
+                    lines.append(b"Transfer-Encoding: chunked")
+            else:
+                req.keep_alive = False      # HTTP/1.0: the end of the body is the close
+        if no_body:
+            res.chunks = []
+        if self.closing or self.site.stopping:
+            req.keep_alive = False
+        if not req.keep_alive:
+            lines.append(b"Connection: close")
+        elif req.version == "1.0":
+            lines.append(b"Connection: keep-alive")
+        lines.append(b"Date: " + http_date())
+        lines.append(b"Server: mockcdr")
+        lines.append(b"\r\n")
+        return b"\r\n".join(lines)
+
+    # -- errors and closing -------------------------------------------------------------------
+    def reply_error(self, status: int, detail: str) -> None:
+        """A plain-text error from the server itself (malformed request, timeout), then close."""
+        self.closing = True
+        self.parsing = None
+        if self.lost:
+            return
+        if self.current is not None and self.current.head_sent:
+            self._abort()
+            return
+        body = detail.encode("utf-8", "replace") + b"\n"
+        self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                             b"Content-Length: %d\r\nConnection: close\r\nDate: %s\r\nServer: mockcdr\r\n\r\n%s"
+                             % (status, REASONS.get(status, "Error").encode(), len(body), http_date(), body))
+        self.current = None
+        self.pending.clear()
+        self.transport.close()
+
+    def _abort(self) -> None:
+        """Close at once: no response (a drop fault), or the rest of one cut off."""
+        self.closing = True
+        self.current = None
+        self.pending.clear()
+        if not self.lost:
+            self.transport.abort()
+
+    def expire(self, now: float) -> None:
+        """Called by the listener's sweeper: enforce the head and idle timeouts."""
+        limits = self.site.limits
+        if self.head_started is not None and now - self.head_started > limits.header_timeout:
+            if self.current is None and not self.pending:
+                self.reply_error(408, "request head not received in time")
+            else:
+                self._abort()
+        elif now - self.last_io > limits.idle_timeout:
+            if self.current is None and not self.pending:
+                if self.parsing is not None:
+                    self.reply_error(408, "request body not received in time")
+                else:
+                    self.closing = True
+                    self.transport.close()      # idle keep-alive connection
+            elif self.paused_writing:
+                self._abort()                   # a client that stopped reading
+
+    def shutdown(self) -> None:
+        """Stopping: an idle connection closes now, a busy one after its response."""
+        self.closing = True
+        if self.current is None and not self.pending and not self.lost:
+            self.transport.close()
+
+
+class _Deferrer:
+    """environ["mockcdr.defer"]: hold this response ``seconds`` on the loop instead of a thread."""
+
+    __slots__ = ("loop", "req")
+
+    def __init__(self, loop, req):
+        self.loop, self.req = loop, req
+
+    def __call__(self, seconds: float) -> None:
+        self.req.hold_until = self.loop.time() + seconds
