@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -27,6 +29,9 @@ def _settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
         p.add_argument("--header-timeout", type=float, metavar="SECONDS",
                        help="answer 408 to a request head not complete this long after its first byte "
                             "(default 10; MOCKCDR_HEADER_TIMEOUT)")
+        p.add_argument("--shutdown-grace", type=float, metavar="SECONDS",
+                       help="on SIGTERM/SIGINT, time requests in flight get to finish (default 5; "
+                            "MOCKCDR_SHUTDOWN_GRACE); a second signal stops at once")
     p.add_argument("--seed", help="seed of all fake data (default 'mockcdr'; MOCKCDR_SEED)")
     p.add_argument("--fixtures", metavar="FILE", help="YAML file or folder over the embedded defaults")
     p.add_argument("--vendors", metavar="SLUG,...", help=f"vendors to serve (default all: {','.join(ALL_VENDORS)})")
@@ -68,17 +73,20 @@ def cmd_serve(ns: argparse.Namespace) -> int:
         for cred in v.get("credentials", []):
             print(f"            {'  '.join(f'{k}: {val}' for k, val in cred.items())}", flush=True)
     servers.start()
-    stop = {"flag": False}
+    stop = threading.Event()
 
-    def _stop(*_):
-        stop["flag"] = True
+    def _stop(signum, _frame):
+        if stop.is_set():       # a second signal: no more grace
+            print("mockcdr: stopped at once", file=sys.stderr, flush=True)
+            os._exit(128 + signum)
+        stop.set()              # quietly: requests in flight get settings.shutdown_grace
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
-        servers.wait(lambda: stop["flag"])
+        servers.wait(stop.is_set)
     finally:
-        servers.stop()
+        servers.stop(settings.shutdown_grace)
     return 0
 
 

@@ -28,6 +28,7 @@ class Settings:
     max_body: int = 1024 * 1024
     idle_timeout: float = 30.0            # seconds a connection may go without a byte read or written
     header_timeout: float = 10.0          # seconds from a request's first byte to the end of its headers
+    shutdown_grace: float = 5.0           # seconds requests in flight get after SIGTERM
     calls_per_day: int = 40
     journal_size: int = 1000
     journal_body_limit: int = 2048
@@ -48,7 +49,7 @@ class Settings:
 _CASTS = {
     "port": int, "threads": int, "max_body": int, "calls_per_day": int, "journal_size": int,
     "journal_body_limit": int, "tick_interval": float, "callback_timeout": float,
-    "idle_timeout": float, "header_timeout": float,
+    "idle_timeout": float, "header_timeout": float, "shutdown_grace": float,
 }
 _BOOLS = ("access_log", "clock_frozen", "validate_responses")
 
@@ -123,6 +124,8 @@ def validate(s: Settings) -> Settings:
     for name in ("tick_interval", "idle_timeout", "header_timeout"):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{name}: must be greater than 0")
+    if s.shutdown_grace < 0:
+        raise SettingsError("shutdown_grace: must be at least 0")
     if s.clock_start is not None:
         from .core.clock import parse_instant
 

@@ -1,6 +1,8 @@
 """One HTTP/1.1 connection on the loop: parse with httptools, dispatch to a worker, write with flow control."""
 from __future__ import annotations
 
+import socket
+import struct
 import time
 from collections import deque
 from email.utils import formatdate
@@ -336,6 +338,15 @@ class HttpProtocol:
         if not self.lost:
             self.transport.abort()
 
+    def _reset(self) -> None:
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+        self._abort()
+
     def expire(self, now: float) -> None:
         """Called by the listener's sweeper: enforce the head and idle timeouts."""
         limits = self.site.limits
@@ -351,8 +362,8 @@ class HttpProtocol:
                 else:
                     self.closing = True
                     self.transport.close()      # idle keep-alive connection
-            elif self.paused_writing:
-                self._abort()                   # a client that stopped reading
+            elif self.paused_writing:           # a client that stopped reading: reset, so the
+                self._reset()                   # kernel drops the bytes it still holds for it
 
     def shutdown(self) -> None:
         """Stopping: an idle connection closes now, a busy one after its response."""
