@@ -13,7 +13,7 @@ from .serving import Limits, Listeners
 
 
 class AccessLog:
-    """One line per request: client, time, request line, status, bytes, seconds."""
+    """One line per request: client, time, request line, status, bytes, seconds (at the body's end)."""
 
     def __init__(self, app, out: TextIO):
         self.app = app
@@ -28,19 +28,42 @@ class AccessLog:
             seen["status"] = status.split(" ", 1)[0]
             return start_response(status, headers, exc_info)
 
-        size = 0
         try:
-            for chunk in self.app(environ, _start):
-                size += len(chunk)
-                yield chunk
+            body = self.app(environ, _start)
+        except BaseException:       # a dropped connection: logged without a status
+            self.line(environ, "-", 0, time.perf_counter() - started)
+            raise
+        return _Logged(self, body, environ, seen, started)
+
+    def line(self, environ, status: str, size: int, seconds: float) -> None:
+        query = environ.get("QUERY_STRING")
+        text = (f'{environ.get("REMOTE_ADDR", "-")} [{datetime.now().strftime("%d/%b/%Y %H:%M:%S")}] '
+                f'"{environ["REQUEST_METHOD"]} {environ.get("PATH_INFO", "")}{"?" + query if query else ""}'
+                f' {environ.get("SERVER_PROTOCOL", "")}" {status} {size} {seconds:.4f}s')
+        with self.lock:
+            print(text, file=self.out, flush=True)
+
+
+class _Logged:
+    """The app's body, counted; the log line is written when the server closes it."""
+
+    def __init__(self, log: AccessLog, body, environ, seen, started):
+        self.log, self.body, self.environ, self.seen, self.started = log, body, environ, seen, started
+        self.size = 0
+
+    def __iter__(self):
+        for chunk in self.body:
+            self.size += len(chunk)
+            yield chunk
+
+    def close(self):
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
         finally:
-            query = environ.get("QUERY_STRING")
-            line = (f'{environ.get("REMOTE_ADDR", "-")} [{datetime.now().strftime("%d/%b/%Y %H:%M:%S")}] '
-                    f'"{environ["REQUEST_METHOD"]} {environ.get("PATH_INFO", "")}{"?" + query if query else ""}'
-                    f' {environ.get("SERVER_PROTOCOL", "")}" {seen.get("status", "-")} {size} '
-                    f'{time.perf_counter() - started:.4f}s')
-            with self.lock:
-                print(line, file=self.out, flush=True)
+            self.log.line(self.environ, self.seen.get("status", "-"), self.size,
+                          time.perf_counter() - self.started)
 
 
 def wrap(app, access_log: bool = False, out: TextIO | None = None):

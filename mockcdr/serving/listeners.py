@@ -21,6 +21,8 @@ class Limits:
     max_head: int = 64 * 1024           # request line and headers together
     header_timeout: float = 10.0        # from a request's first byte to the end of its headers
     idle_timeout: float = 30.0          # no byte read or written (between requests, mid-body, stalled reader)
+    send_buffer: int = 128 * 1024       # SO_SNDBUF of each connection (Linux doubles it)
+    streamers: int = 2                  # threads that pull the next chunks of streamed responses
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -73,6 +75,7 @@ class Site:
         self.loop = owner.loop
         self.limits = owner.limits
         self.workers = owner.workers
+        self.streamers = owner.streamers
         self.connections: set[HttpProtocol] = set()
         self.stopping = False
         self.server: asyncio.AbstractServer | None = None
@@ -121,6 +124,7 @@ class Listeners:
         self.threads = threads
         self.loop = new_loop()
         self.workers: Workers | None = None
+        self.streamers: Workers | None = None
         self.sites: dict[str, Site] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -155,8 +159,9 @@ class Listeners:
     def start(self) -> None:
         raise_fd_limit()
         self.workers = Workers(self.threads)
+        self.streamers = Workers(self.limits.streamers, name="mockcdr-stream")
         for site in self.sites.values():
-            site.workers = self.workers
+            site.workers, site.streamers = self.workers, self.streamers
         self._thread = threading.Thread(target=self._serve, name="mockcdr-loop", daemon=True)
         self._thread.start()
         self._started.wait(10)
@@ -196,9 +201,10 @@ class Listeners:
         else:
             for site in self.sites.values():
                 site.sock.close()
-        if self.workers is not None:
-            self.workers.stop(timeout=0.5)
-            self.workers = None
+        for pool in (self.workers, self.streamers):
+            if pool is not None:
+                pool.stop(timeout=0.5)
+        self.workers = self.streamers = None
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block while the loop runs; True when it has ended."""

@@ -69,6 +69,12 @@ class HttpProtocol:
     def connection_made(self, transport):
         self.transport = transport
         self.site.connections.add(self)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:        # a fixed send buffer: a client that stops reading stops its
+            try:                    # download within send_buffer bytes (no autotuning to megabytes)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.site.limits.send_buffer)
+            except OSError:
+                pass
         sock = transport.get_extra_info("sockname")
         self.server_addr = (sock[0], sock[1]) if sock else ("", 0)
         peer = transport.get_extra_info("peername")
@@ -82,7 +88,7 @@ class HttpProtocol:
         self.site.connections.discard(self)
         current, self.current = self.current, None
         if current is not None and current.result is not None and not current.result.done:
-            self.site.workers.submit(wsgi.discard, current.result)
+            self.site.streamers.submit(wsgi.discard, current.result)
         self.pending.clear()
         self.site.changed()
 
@@ -111,7 +117,7 @@ class HttpProtocol:
         self.last_io = self.loop.time()
         req = self.current
         if req is not None and req.result is not None and req.head_sent and not req.result.done:
-            self.site.workers.submit(self._pull, req, later=True)
+            self.site.streamers.submit(self._pull, req)
 
     # -- httptools callbacks ------------------------------------------------------------------
     def on_message_begin(self):
@@ -243,7 +249,10 @@ class HttpProtocol:
             return
         self.transport.write(self._head(req, res))
         req.head_sent = True
-        self._write_more(req)
+        if res.done or res.chunks:
+            self._write_more(req)
+        else:
+            self.site.streamers.submit(self._pull, req)
 
     def _write_more(self, req: Request) -> None:
         if req is not self.current or self.lost:
@@ -258,7 +267,7 @@ class HttpProtocol:
                 self.transport.writelines(chunks)
         if not res.done:
             if not self.paused_writing:
-                self.site.workers.submit(self._pull, req, later=True)
+                self.site.streamers.submit(self._pull, req)
             return
         if res.dropped or res.failed:       # cut mid-stream: what was written goes out, then FIN
             self.closing = True

@@ -6,7 +6,6 @@ import logging
 import queue
 import sys
 import threading
-from collections import deque
 from urllib.parse import unquote_to_bytes
 
 from ..core.errors import DropConnection
@@ -17,36 +16,29 @@ BATCH = 64 * 1024       # bytes pulled from a response per trip to a worker (the
 
 
 class Workers:
-    """A fixed pool of daemon threads; new requests go before the next chunks of running downloads.
+    """A fixed pool of daemon threads running work items in order of arrival.
 
     Daemon threads, so a view stuck in a long computation cannot keep the process from exiting
     after a second SIGTERM; items are plain callables (no futures: results go back to the loop
-    through ``call_soon_threadsafe``). One wake-up token per item, the items in two deques:
-    ``submit(..., later=True)`` (a download's next batch) waits while a new request is queued,
-    so fifty downloads being generated do not put a health check behind fifty batches.
+    through ``call_soon_threadsafe``). The server keeps two pools: one for requests, and a small
+    one pulling the next chunks of streamed downloads, so fifty downloads being generated never
+    put a health check in a queue behind them.
     """
 
     def __init__(self, threads: int, name: str = "mockcdr-worker"):
-        self._wake: queue.SimpleQueue = queue.SimpleQueue()
-        self._now: deque = deque()
-        self._later: deque = deque()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._threads = [threading.Thread(target=self._run, name=f"{name}-{i}", daemon=True)
                          for i in range(threads)]
         for t in self._threads:
             t.start()
 
-    def submit(self, fn, *args, later: bool = False) -> None:
-        (self._later if later else self._now).append((fn, args))
-        self._wake.put(None)
+    def submit(self, fn, *args) -> None:
+        self._queue.put((fn, args))
 
     def _run(self) -> None:
-        wait, now, later = self._wake.get, self._now, self._later
+        get = self._queue.get
         while True:
-            wait()
-            try:
-                item = now.popleft()
-            except IndexError:
-                item = later.popleft()
+            item = get()
             if item is None:
                 return
             fn, args = item
@@ -57,8 +49,7 @@ class Workers:
 
     def stop(self, timeout: float = 1.0) -> None:
         for _ in self._threads:
-            self._now.append(None)
-            self._wake.put(None)
+            self._queue.put(None)
         for t in self._threads:
             t.join(timeout)
 
@@ -98,13 +89,18 @@ def call_app(app, environ: dict, result: Result) -> Result:
         result.failed = True
         return result
     result.close = getattr(body, "close", None)
-    if type(body) is list:      # the whole body at once (most JSON responses)
+    if type(body) is list:      # the whole body at once
         result.chunks = [c for c in body if c]
         result.done = True
         _close(result)
         return result
     result.iterator = iter(body)
-    return pull(result)
+    if result.headers is None:      # a generator app starts the response with its first chunk
+        return pull(result)
+    for name, _ in result.headers:
+        if name.lower() == "content-length":     # a body of known size (JSON): pulled right here
+            return pull(result)
+    return result       # a stream (a download): its chunks are pulled by the streaming threads
 
 
 def pull(result: Result) -> Result:
