@@ -70,9 +70,13 @@ class HttpProtocol:
         self.transport = transport
         self.site.connections.add(self)
         sock = transport.get_extra_info("socket")
-        if sock is not None:        # a fixed send buffer: a client that stops reading stops its
-            try:                    # download within send_buffer bytes (no autotuning to megabytes)
+        if sock is not None:
+            try:                    # a fixed send buffer: a client that stops reading stops its
+                                    # download within send_buffer bytes (no autotuning to megabytes)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.site.limits.send_buffer)
+                # asyncio's own loop sets no TCP_NODELAY on accepted sockets (their proto is 0):
+                # a response's last segment would wait for the client's delayed ACK (~40 ms)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:
                 pass
         sock = transport.get_extra_info("sockname")
@@ -247,24 +251,28 @@ class HttpProtocol:
         if res.status is None or (res.failed and not res.chunks):
             self.reply_error(500, "Internal Server Error")
             return
-        self.transport.write(self._head(req, res))
+        head = self._head(req, res)
         req.head_sent = True
         if res.done or res.chunks:
-            self._write_more(req)
+            self._write_more(req, head)
         else:
+            self.transport.write(head)
             self.site.streamers.submit(self._pull, req)
 
-    def _write_more(self, req: Request) -> None:
+    def _write_more(self, req: Request, head: bytes = b"") -> None:
         if req is not self.current or self.lost:
             return
         res = req.result
         self.last_io = self.loop.time()
         chunks, res.chunks = res.chunks, []
-        if chunks and req.method != "HEAD":
-            if req.chunked_out:
-                self.transport.writelines([b"%x\r\n%s\r\n" % (len(c), c) for c in chunks])
-            else:
-                self.transport.writelines(chunks)
+        if req.method == "HEAD":
+            chunks = []
+        elif req.chunked_out:
+            chunks = [b"%x\r\n%s\r\n" % (len(c), c) for c in chunks]
+        if head:
+            chunks.insert(0, head)
+        if chunks:      # one write, one segment for a small response
+            self.transport.write(chunks[0] if len(chunks) == 1 else b"".join(chunks))
         if not res.done:
             if not self.paused_writing:
                 self.site.streamers.submit(self._pull, req)
