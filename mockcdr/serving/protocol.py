@@ -253,6 +253,9 @@ class HttpProtocol:
             return
         head = self._head(req, res)
         req.head_sent = True
+        if req.method == "HEAD" and not res.done:      # a stream's head alone: never generate it
+            self.site.streamers.submit(wsgi.discard, res)
+            res.chunks, res.done = [], True
         if res.done or res.chunks:
             self._write_more(req, head)
         else:

@@ -254,3 +254,12 @@ def test_listeners_are_added_and_removed_while_serving(live):
     assert requests.get(f"{live.url}/_mockcdr/health").status_code == 200
     with pytest.raises(ValueError):
         servers.add_listener("main", create_app(runtime=live.runtime), "127.0.0.1", 0)
+
+
+def test_head_of_a_download_sends_its_head_without_generating_it(live):
+    s = connect(live.port)
+    s.sendall(b"HEAD /toy/stream/1048576 HTTP/1.1\r\nHost: x\r\nX-Toy-Key: key-acme\r\n\r\n"
+              b"GET /_mockcdr/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    answer = read_all(s, 5)          # 1 GiB announced: only the two heads and the health body come
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.count(b"HTTP/1.1 200 ") == 2
+    assert answer.endswith(b'{"status":"ok"}') and len(answer) < 2000
