@@ -232,7 +232,7 @@ def slow_section(sl: dict) -> list[str]:
     out = [f"Each row: a fresh `mockcdr serve` (calls_per_day {sl['calls_per_day']:,}), the bad clients, "
            f"{sl['settle_s']:g} s, then {sl['probes']} probes half a second apart, each a new connection's "
            f"GET /_mockcdr/health and DIDWW status poll with {sl['timeout_s']:g} s to answer ('no answer': "
-           "nothing within that time). Stalled downloads: Telnyx report CSVs (a 100k-call day, about 12 MiB) "
+           "nothing within that time). Stalled downloads: Telnyx report CSVs (one day: about 18 MiB at 150k calls) "
            "whose clients never read. Recovery: one more probe after the bad clients have gone "
            f"({sl['timeout_s'] * 3:g} s allowed). Load average at start {sl['machine']['loadavg']}, at end "
            f"{sl['loadavg_end']}.", "",
