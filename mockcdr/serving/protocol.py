@@ -3,46 +3,11 @@ from __future__ import annotations
 
 import socket
 import struct
-import time
 from collections import deque
-from email.utils import formatdate
-
 import httptools
 
 from . import wsgi
-
-REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large",
-           500: "Internal Server Error", 503: "Service Unavailable"}
-NO_BODY_STATUS = {204, 304}
-_date = {"second": 0, "value": b""}
-
-
-def http_date() -> bytes:
-    now = int(time.time())
-    if _date["second"] != now:
-        _date["second"], _date["value"] = now, formatdate(now, usegmt=True).encode("latin-1")
-    return _date["value"]
-
-
-class Request:
-    """A parsed request waiting for, or being served by, a worker."""
-
-    __slots__ = ("method", "target", "version", "headers", "body", "keep_alive", "too_large",
-                 "declared", "chunked", "hold_until", "result", "head_sent", "chunked_out", "expect")
-
-    def __init__(self):
-        self.target = b""
-        self.headers: list[tuple[bytes, bytes]] = []
-        self.body = bytearray()
-        self.too_large = False
-        self.declared = None        # Content-Length as sent
-        self.chunked = False
-        self.expect = False
-        self.hold_until = 0.0       # an injected latency: loop time before which nothing is written
-        self.result = None
-        self.head_sent = False
-        self.chunked_out = False
-
+from .framing import Request, error_response, response_head
 
 class HttpProtocol:
     """asyncio Protocol of one client connection (see ``Listeners`` for the shared parts)."""
@@ -251,7 +216,7 @@ class HttpProtocol:
         if res.status is None or (res.failed and not res.chunks):
             self.reply_error(500, "Internal Server Error")
             return
-        head = self._head(req, res)
+        head = response_head(req, res, closing=self.closing or self.site.stopping)
         req.head_sent = True
         if req.method == "HEAD" and not res.done:      # a stream's head alone: never generate it
             self.site.streamers.submit(wsgi.discard, res)
@@ -293,45 +258,6 @@ class HttpProtocol:
             self.closing = True
         self._next()
 
-    def _head(self, req: Request, res) -> bytes:
-        status = res.status
-        code = int(status[:3])
-        lines = [b"HTTP/1.1 " + status.encode("latin-1")]
-        has_length = False
-        for name, value in res.headers:
-            lname = name.lower()
-            if lname == "content-length":
-                has_length = True
-            elif lname == "connection":
-                if value.lower() == "close":
-                    req.keep_alive = False
-                continue
-            elif lname == "transfer-encoding":
-                continue
-            lines.append(f"{name}: {value}".encode("latin-1"))
-        no_body = code in NO_BODY_STATUS or code < 200
-        if not has_length and not no_body:
-            if res.done and not (res.dropped or res.failed):
-                lines.append(b"Content-Length: %d" % sum(map(len, res.chunks)))
-            elif req.version == "1.1":
-                req.chunked_out = req.method != "HEAD"
-                if req.chunked_out:
-                    lines.append(b"Transfer-Encoding: chunked")
-            else:
-                req.keep_alive = False      # HTTP/1.0: the end of the body is the close
-        if no_body:
-            res.chunks = []
-        if self.closing or self.site.stopping:
-            req.keep_alive = False
-        if not req.keep_alive:
-            lines.append(b"Connection: close")
-        elif req.version == "1.0":
-            lines.append(b"Connection: keep-alive")
-        lines.append(b"Date: " + http_date())
-        lines.append(b"Server: mockcdr")
-        lines.append(b"\r\n")
-        return b"\r\n".join(lines)
-
     # -- errors and closing -------------------------------------------------------------------
     def reply_error(self, status: int, detail: str) -> None:
         """A plain-text error from the server itself (malformed request, timeout), then close."""
@@ -342,10 +268,7 @@ class HttpProtocol:
         if self.current is not None and self.current.head_sent:
             self._abort()
             return
-        body = detail.encode("utf-8", "replace") + b"\n"
-        self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                             b"Content-Length: %d\r\nConnection: close\r\nDate: %s\r\nServer: mockcdr\r\n\r\n%s"
-                             % (status, REASONS.get(status, "Error").encode(), len(body), http_date(), body))
+        self.transport.write(error_response(status, detail))
         self.current = None
         self.pending.clear()
         self.transport.close()
