@@ -22,6 +22,8 @@ class HttpProtocol:
         self.pending: deque[Request] = deque()
         self.current: Request | None = None
         self.closing = False
+        self.refused = False        # a body over max_body: drain and close after the answer
+        self.draining = False
         self.lost = False
         self.paused_writing = False
         self.paused_reading = False
@@ -63,6 +65,8 @@ class HttpProtocol:
 
     def data_received(self, data):
         self.last_io = self.loop.time()
+        if self.draining:
+            return                  # the rest of a refused body: read and dropped, never kept
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -73,7 +77,7 @@ class HttpProtocol:
                 self.reply_error(status, f"malformed request: {exc}")
 
     def eof_received(self):
-        if self.current is None and not self.pending:
+        if self.draining or (self.current is None and not self.pending):
             return False            # nothing to answer: close
         self.closing = True
         return True                 # half-closed: answer what was asked, then close
@@ -149,9 +153,20 @@ class HttpProtocol:
             self._enqueue(req)
 
     # -- serving ------------------------------------------------------------------------------
+    def _drain(self) -> None:
+        """After the 413 of a refused body: end our side, then drop what the client still sends
+        for up to two seconds, so it reads the answer instead of a reset."""
+        self.draining = True
+        self.transport.write_eof()
+        if self.paused_reading:
+            self.paused_reading = False
+            self.transport.resume_reading()
+        self.loop.call_later(2.0, self.transport.close)
+
     def _refuse_body(self, req: Request) -> None:
         """A body over max_body is never read: the app answers 413 (in the vendor's envelope)
         from the declared length, and the connection closes after that answer."""
+        self.refused = True
         req.too_large = True
         req.keep_alive = False
         self._pause_reading()
@@ -173,7 +188,9 @@ class HttpProtocol:
         if self.lost:
             return
         if not self.pending:
-            if self.closing or self.site.stopping:
+            if self.refused and not self.site.stopping and self.transport.can_write_eof():
+                self._drain()
+            elif self.closing or self.site.stopping:
                 self.transport.close()
             elif self.paused_reading:
                 self.paused_reading = False

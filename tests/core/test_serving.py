@@ -130,6 +130,14 @@ def test_a_body_over_max_body_is_refused_from_its_declared_length_without_being_
     assert entry["status"] == 413
 
 
+def test_a_client_that_sends_the_whole_big_body_still_reads_the_413(live):
+    """The body is read and dropped after the answer (never kept), so the client sees the 413, not a reset."""
+    got = requests.post(f"{live.url}/toy/exports", data=b"x" * (8 << 20),
+                        headers={**KEY, "Content-Type": "application/json"}, timeout=10)
+    assert got.status_code == 413 and got.json()["toy_error"]["kind"] == "payload_too_large"
+    assert requests.get(f"{live.url}/_mockcdr/health").status_code == 200
+
+
 def test_a_chunked_body_over_max_body_is_cut_off_and_refused():
     with live_server(max_body=4096) as live:
         s = connect(live.port)
