@@ -60,7 +60,8 @@ def interpreter() -> float:
 
 def stages(tree: str | None = None) -> dict:
     env = {**os.environ, "PYTHONPATH": tree} if tree else None
-    out = subprocess.run([sys.executable, "-c", STAGES], capture_output=True, text=True, check=True, env=env)
+    out = subprocess.run([sys.executable, "-c", STAGES], capture_output=True, text=True, check=True, env=env,
+                         cwd=tree or str(ROOT))     # -c puts the working directory first on sys.path
     return json.loads(out.stdout)
 
 

@@ -157,7 +157,9 @@ def mock_server(port: int, *args: str, env: dict | None = None, log: str | None 
     if clock:
         argv += ["--clock-start", clock]
         extra["MOCKCDR_CLOCK_FROZEN"] = "1"
-    return Proc(argv, env={**extra, **(env or {})}, log=log)
+    # in the tree itself: ``python -m`` puts the working directory first on sys.path, and a run
+    # from this checkout's root would import this version instead
+    return Proc(argv, env={**extra, **(env or {})}, log=log, cwd=tree)
 
 
 # -- results ----------------------------------------------------------------------------------
