@@ -33,7 +33,7 @@ rt = build_runtime(settings)
 t3 = time.perf_counter()
 app = create_app(runtime=rt)
 t4 = time.perf_counter()
-servers = Servers(rt, [("main", app, "127.0.0.1", 0)])
+servers = Servers(getattr(rt, "registry", rt), [("main", app, "127.0.0.1", 0)])   # 0.1: a Runtime
 servers.start()
 t5 = time.perf_counter()
 servers.stop()

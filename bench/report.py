@@ -1,6 +1,7 @@
 """Renders bench/out/*.json into bench/RESULTS.md, between its generated markers (the notes around them stay)."""
 from __future__ import annotations
 
+import report_sessions
 from common import BENCH, read_result
 
 RESULTS = BENCH / "RESULTS.md"
@@ -277,20 +278,23 @@ def servers_section(sv: dict) -> list[str]:
 
 def render(command: str = "make bench") -> str:
     http, startup, reset = read_result("http"), read_result("startup"), read_result("reset")
-    export, growth = read_result("export"), read_result("growth")
+    export, growth, sessions = read_result("export"), read_result("growth"), read_result("sessions")
     slow, servers = read_result("slow"), read_result("servers")
-    first = next((x for x in (startup, http, reset, export, growth) if x), None)
+    first = next((x for x in (startup, http, reset, export, growth, sessions) if x), None)
     m = first["machine"] if first else {}
     alias = " (= `.venv/bin/python bench/run_all.py`)" if command == "make bench" else ""
     out = [BEGIN, f"Command: `{command}`{alias}. Date {m.get('date')}, commit `{m.get('commit')}`.", "",
            f"Machine: {m.get('nproc')} CPUs ({m.get('cpu')}), Linux {m.get('kernel')}, Python {m.get('python')}, "
            f"{m.get('wrk')}, node {m.get('node')}. The box is shared: each section gives its load average.", "",
-           "### Targets", ""] + targets(http, startup, reset, export, slow)
+           "### Targets", ""] + targets(http, startup, reset, export, slow) + (
+               report_sessions.targets(sessions) if sessions else [])
     for title, data, fn in (("HTTP", http, http_section), ("Slow clients", slow, slow_section),
                             ("Serving candidates", servers, servers_section), ("Start-up", startup, startup_section),
                             ("Reset", reset, reset_section), ("Export generation", export, export_section)):
         if data:
             out += ["", f"### {title}", ""] + fn(data)
+    if sessions:
+        out += ["", "### Sessions", ""] + report_sessions.section(sessions)
     if growth:
         out += ["", "### Growth", ""] + growth_section(growth, export)
     out.append(END)

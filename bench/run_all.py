@@ -20,8 +20,9 @@ from common import BENCH, say
 QUICK = {"http": ["--duration", "3"], "startup": ["-n", "3"], "reset": ["-n", "10"], "slow": ["--probes", "2"],
          "servers": ["--rounds", "1", "--duration", "3"],
          "export": ["--sizes", "10000,100000"], "growth": ["--jobs", "0,1000,5000", "--journal", "1000,5000",
-                                                                "--mor", "0,500"]}
-ORDER = ("startup", "reset", "http", "slow", "servers", "export", "growth")
+                                                                "--mor", "0,500"],
+         "sessions": ["--n", "60", "--sessions", "100", "--jobs", "2000"]}
+ORDER = ("startup", "reset", "http", "slow", "servers", "export", "growth", "sessions")
 BEFORE = ("startup", "http", "slow")     # the measures that take --before TREE
 
 

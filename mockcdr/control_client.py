@@ -47,11 +47,13 @@ class _HTTP:
 
 
 class _InProcess:
-    def __init__(self, app):
+    def __init__(self, app, prefix: str = ""):
+        self.app = app
+        self.prefix = prefix
         self.client = app.test_client()
 
     def __call__(self, method: str, path: str, query: dict, body: Any) -> tuple[int, bytes, str]:
-        resp = self.client.open(path, method=method, query_string=query or None,
+        resp = self.client.open(self.prefix + path, method=method, query_string=query or None,
                                 json=body if body is not None else None)
         return resp.status_code, resp.get_data(), resp.content_type or ""
 
@@ -70,6 +72,8 @@ class ControlClient:
 
     def __init__(self, base_url: str, timeout: float = 10.0):
         self._send = _HTTP(base_url, timeout)
+
+    session_id: str | None = None
 
     @classmethod
     def for_app(cls, app) -> "ControlClient":
@@ -198,3 +202,33 @@ class ControlClient:
 
     def clear_deliveries(self) -> dict:
         return self._call("DELETE", "/deliveries")
+
+    # -- sessions ------------------------------------------------------------------------------------
+    def list_sessions(self) -> list[dict]:
+        return self._call("GET", "/sessions")
+
+    def create_session(self, **spec) -> dict:
+        """A new session with a generated id; ``spec``: seed, clock, calls_per_day,
+        vendor_options, transitions, port. The answer holds its ``id`` and ``base_url``."""
+        return self._call("POST", "/sessions", spec or None)
+
+    def put_session(self, session_id: str, **spec) -> dict:
+        """The session named ``session_id``, created with ``spec`` unless it exists."""
+        return self._call("PUT", f"/sessions/{session_id}", spec or None)
+
+    def get_session(self, session_id: str) -> dict:
+        return self._call("GET", f"/sessions/{session_id}")
+
+    def delete_session(self, session_id: str) -> dict:
+        return self._call("DELETE", f"/sessions/{session_id}")
+
+    def session(self, session_id: str | None = None, **spec) -> "ControlClient":
+        """A ControlClient for a session of this server (named, or new with a generated id)."""
+        doc = self.put_session(session_id, **spec) if session_id else self.create_session(**spec)
+        if isinstance(self._send, _InProcess):
+            client = ControlClient.__new__(ControlClient)
+            client._send = _InProcess(self._send.app, f"/_s/{doc['id']}")
+        else:
+            client = ControlClient(doc["base_url"], self._send.timeout)
+        client.session_id = doc["id"]
+        return client

@@ -1,13 +1,20 @@
 """pytest plugin (pytest11): fixtures over mockcdr.testing; the logic lives there."""
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import secrets
 
 import pytest
 
 from .control_client import ControlClient
 from .settings import Settings, from_sources
 from .testing import ExternalServer, LiveServer
+
+_VALIDATE = pytest.StashKey[bool]()
+_RUN = secrets.token_hex(2)      # tells apart runs of the same suite against one shared server
+_APPS: dict[str, object] = {}    # in-process apps by World, built once per process
 
 
 def pytest_addoption(parser):
@@ -16,25 +23,40 @@ def pytest_addoption(parser):
     group.addoption("--mockcdr-vendors", default=None, help="vendors to serve, comma separated")
     group.addoption("--mockcdr-fixtures", default=None, help="fixtures file or folder")
     group.addoption("--mockcdr-url", default=None,
-                    help="use an already running mock (e.g. a container) instead of starting one "
-                         "(MOCKCDR_URL)")
+                    help="use an already running mock (e.g. a container) instead of starting one; "
+                         "every test gets a session of its own there (MOCKCDR_URL)")
     group.addoption("--mockcdr-validate", action="store_true", default=False,
                     help="check every response the mock sends against its OpenAPI spec and fail "
-                         "the test that provoked one the spec does not describe")
-    parser.addini("mockcdr_seed", "seed of the mock's fake data", default=None)
-    parser.addini("mockcdr_vendors", "vendors to serve, comma separated", default=None)
+                         "the test that provoked one the spec does not describe (needs the "
+                         "[validate] extra)")
+    parser.addini("mockcdr_seed", "seed of the mock's fake data (as --mockcdr-seed)", default=None)
+    parser.addini("mockcdr_vendors", "vendors to serve, comma separated (as --mockcdr-vendors)",
+                  default=None)
 
 
 def pytest_configure(config):
-    if config.getoption("--mockcdr-validate"):
-        # read by Settings() when apps and live servers are built, in this process and children
-        os.environ["MOCKCDR_VALIDATE_RESPONSES"] = "1"
+    config.addinivalue_line(
+        "markers", "mockcdr_session(seed=None, clock=None, calls_per_day=None, vendor_options=None, "
+                   "transitions=None): start this test's mock session with these values")
+    validate = bool(config.getoption("--mockcdr-validate"))
+    if validate:
+        try:
+            import jsonschema_rs  # noqa: F401
+        except ImportError:
+            raise pytest.UsageError("--mockcdr-validate needs the validate extra: "
+                                    "pip install 'mockcdr[validate]'") from None
+    config.stash[_VALIDATE] = validate
+
+
+def _validating(config) -> bool:
+    env = os.environ.get("MOCKCDR_VALIDATE_RESPONSES", "").lower() in ("1", "true", "yes", "on")
+    return config.stash.get(_VALIDATE, False) or env
 
 
 @pytest.fixture(autouse=True)
-def _mockcdr_spec_check():
+def _mockcdr_spec_check(request):
     """With validation on, a response the spec does not describe fails the test that caused it."""
-    if os.environ.get("MOCKCDR_VALIDATE_RESPONSES", "").lower() not in ("1", "true", "yes", "on"):
+    if not _validating(request.config):
         yield
         return
     from .contract import VIOLATIONS
@@ -55,11 +77,27 @@ def _option(config, name: str):
     return value or None
 
 
+def _spec(request) -> dict:
+    marker = request.node.get_closest_marker("mockcdr_session")
+    return dict(marker.kwargs) if marker else {}
+
+
+def _session_name(request, n: int = 0) -> str:
+    """``<worker>-<run>-<hash>-<test name>``: readable in the server's session list, unique per
+    worker, run and test (1-64 characters of A-Za-z0-9._-)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    digest = hashlib.sha256(f"{request.node.nodeid}#{n}".encode()).hexdigest()[:8]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", request.node.name).strip("-")
+    return f"{worker}-{_RUN}-{digest}-{name}"[:64].rstrip("-.")
+
+
 @pytest.fixture(scope="session")
 def mockcdr_session_settings(pytestconfig) -> Settings:
     """Settings from ``--mockcdr-*`` options, ini values and ``MOCKCDR_*`` environment."""
     cli = {"seed": _option(pytestconfig, "seed"), "vendors": _option(pytestconfig, "vendors"),
            "fixtures": _option(pytestconfig, "fixtures")}
+    if _validating(pytestconfig):
+        cli["validate_responses"] = True
     env = {k: v for k, v in os.environ.items() if k.startswith("MOCKCDR_") and k != "MOCKCDR_URL"}
     return from_sources(cli={k: v for k, v in cli.items() if v}, env=env)
 
@@ -70,17 +108,37 @@ def mockcdr_settings(mockcdr_session_settings) -> Settings:
     return mockcdr_session_settings
 
 
-@pytest.fixture
-def mockcdr_app(mockcdr_settings):
-    """A fresh in-process Flask app per test; its Runtime is ``app.extensions['mockcdr']``."""
+def _app_for(settings: Settings):
+    """The in-process app of a World, built once per process (its sessions change per test)."""
     from .app import create_app
+    from .core.world import world_key
 
-    app = create_app(mockcdr_settings)
-    app.config["TESTING"] = True
+    key = world_key(settings)
+    app = _APPS.get(key)
+    if app is None:
+        app = _APPS[key] = create_app(settings)
+        app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def mockcdr_app(mockcdr_settings, request):
+    """The in-process Flask app with a fresh session for this test (the root URL serves it);
+    the session is ``app.extensions['mockcdr']``. The World (vendors, fixtures, pools) is built
+    once per distinct settings per process, so this costs well under a millisecond per test."""
+    from .core.session import Session
+    from .core.sessions import SessionError
+
+    app = _app_for(mockcdr_settings)
+    sessions = app.extensions["mockcdr.sessions"]
+    try:
+        start, world, _port = sessions.parse_spec(_spec(request), settings=mockcdr_settings)
+    except SessionError as exc:
+        raise pytest.UsageError(f"mockcdr_session marker: {exc}") from None
+    session = app.extensions["mockcdr"] = sessions.replace_default(Session(world, "default", start))
     yield app
-    errors = app.extensions["mockcdr"].errors
-    if errors:
-        raise errors[0]
+    if session.errors:
+        raise session.errors[0]
 
 
 @pytest.fixture
@@ -102,17 +160,40 @@ def _mockcdr_live(pytestconfig, mockcdr_session_settings):
 
 
 @pytest.fixture
-def mockcdr_server(_mockcdr_live):
-    """One live server per session (per xdist worker), reset before each test.
-
-    An unexpected exception on the server thread fails the test that caused it.
-    """
-    _mockcdr_live.reset()
-    yield _mockcdr_live
-    _mockcdr_live.raise_errors()
+def mockcdr_server(_mockcdr_live, request):
+    """A session of its own for this test on a live server: the one this process started (one
+    per xdist worker), or the one ``--mockcdr-url`` names (shared by every worker and job).
+    ``.url`` is the session's base URL; it is deleted after the test. An unexpected exception
+    inside an in-process server fails the test that caused it."""
+    handle = _mockcdr_live.session(_session_name(request), **_spec(request))
+    try:
+        yield handle
+        handle.raise_errors()
+    finally:
+        handle.close()
 
 
 @pytest.fixture
 def mockcdr_control(mockcdr_server) -> ControlClient:
-    """A ControlClient for ``mockcdr_server``."""
-    return ControlClient(mockcdr_server.url)
+    """A ControlClient for ``mockcdr_server``'s session."""
+    return mockcdr_server.control
+
+
+@pytest.fixture
+def mockcdr_session(_mockcdr_live, request):
+    """Make more sessions on the live server for this test: ``mockcdr_session(seed="x",
+    clock={"now": "2026-01-01T00:00:00Z", "frozen": True})``; each is deleted after the test."""
+    made = []
+
+    def make(session_id: str | None = None, **spec):
+        handle = _mockcdr_live.session(session_id or _session_name(request, len(made) + 1), **spec)
+        made.append(handle)
+        return handle
+
+    try:
+        yield make
+        for handle in made:
+            handle.raise_errors()
+    finally:
+        for handle in made:
+            handle.close()

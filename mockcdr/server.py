@@ -1,131 +1,104 @@
-"""Serving one Runtime: its listeners (mockcdr.serving), a background ticker, an access log."""
+"""Serving one registry of sessions: its listeners (mockcdr.serving) and the ticker (access log: logs.py)."""
 from __future__ import annotations
 
-import logging
-import sys
 import threading
-import time
-from datetime import datetime
 from typing import Callable, TextIO
 
-from .core.runtime import Runtime
+from .core.sessions import Sessions
+from .core.ticker import Ticker
+from .logs import AccessLog, access_logger
 from .serving import Limits, Listeners
 
 
-class AccessLog:
-    """One line per request: client, time, request line, status, bytes, seconds (at the body's end)."""
-
-    def __init__(self, app, out: TextIO):
-        self.app = app
-        self.out = out
-        self.lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        started = time.perf_counter()
-        seen = {}
-
-        def _start(status, headers, exc_info=None):
-            seen["status"] = status.split(" ", 1)[0]
-            return start_response(status, headers, exc_info)
-
-        try:
-            body = self.app(environ, _start)
-        except BaseException:       # a dropped connection: logged without a status
-            self.line(environ, "-", 0, time.perf_counter() - started)
-            raise
-        return _Logged(self, body, environ, seen, started)
-
-    def line(self, environ, status: str, size: int, seconds: float) -> None:
-        query = environ.get("QUERY_STRING")
-        text = (f'{environ.get("REMOTE_ADDR", "-")} [{datetime.now().strftime("%d/%b/%Y %H:%M:%S")}] '
-                f'"{environ["REQUEST_METHOD"]} {environ.get("PATH_INFO", "")}{"?" + query if query else ""}'
-                f' {environ.get("SERVER_PROTOCOL", "")}" {status} {size} {seconds:.4f}s')
-        with self.lock:
-            print(text, file=self.out, flush=True)
-
-
-class _Logged:
-    """The app's body, counted; the log line is written when the server closes it."""
-
-    def __init__(self, log: AccessLog, body, environ, seen, started):
-        self.log, self.body, self.environ, self.seen, self.started = log, body, environ, seen, started
-        self.size = 0
-
-    def __iter__(self):
-        for chunk in self.body:
-            self.size += len(chunk)
-            yield chunk
-
-    def close(self):
-        try:
-            close = getattr(self.body, "close", None)
-            if close is not None:
-                close()
-        finally:
-            self.log.line(self.environ, self.seen.get("status", "-"), self.size,
-                          time.perf_counter() - self.started)
-
-
 def wrap(app, access_log: bool = False, out: TextIO | None = None):
-    return AccessLog(app, out or sys.stdout) if access_log else app
+    return AccessLog(app, access_logger(out)) if access_log else app
 
 
-class Ticker(threading.Thread):
-    """Sweeps jobs, schedules and deliveries every ``interval`` seconds, so callbacks and
-    scheduled files go out even when nobody polls."""
+class ListenError(OSError):
+    """A server could not listen: which one (``main``, a vendor slug, a session), on which host and port."""
 
-    def __init__(self, runtime: Runtime, interval: float):
-        super().__init__(name="mockcdr-ticker", daemon=True)
-        self.runtime = runtime
-        self.interval = interval
-        self.stopped = threading.Event()
+    def __init__(self, name: str, host: str, port: int, cause: OSError):
+        super().__init__(cause.errno, cause.strerror or str(cause))
+        self.name, self.host, self.port = name, host, port
 
-    def run(self):
-        self.runtime.ticker_running = True
-        try:
-            while not self.stopped.wait(self.interval):
-                try:
-                    self.runtime.tick()
-                except Exception as exc:  # keep ticking; surface it to test harnesses
-                    self.runtime.errors.append(exc)
-                    logging.getLogger("mockcdr").exception("background tick failed")
-        finally:
-            self.runtime.ticker_running = False
 
-    def stop(self):
-        self.stopped.set()
+def limits_of(settings) -> Limits:
+    return Limits(max_body=settings.max_body, header_timeout=settings.header_timeout,
+                  idle_timeout=settings.idle_timeout,
+                  body_limit=_snapshot_limit(settings.max_snapshot))
+
+
+def _snapshot_limit(max_snapshot: int):
+    """A snapshot restore may carry max_snapshot bytes (the control API's own limit); others max_body."""
+    def limit(method: str, path: bytes) -> int | None:
+        if method == "POST" and path.split(b"?", 1)[0].endswith(b"/_mockcdr/snapshot"):
+            return max_snapshot
+        return None
+    return limit
 
 
 class Servers:
-    """The listeners of one process over one Runtime, and its Ticker.
+    """The listeners of one process over one registry of sessions, and its Ticker.
 
-    Every listener shares the Runtime; ``add_listener``/``remove_listener`` work before and while
-    serving (a session's own port, a vendor's port). ``stop()`` gives requests in flight ``grace``
+    Every listener shares the sessions; ``add_listener``/``remove_listener`` work before and while
+    serving (a vendor's port, a session's own port). ``stop()`` gives requests in flight ``timeout``
     seconds.
     """
 
-    def __init__(self, runtime: Runtime, apps: list[tuple[str, object, str, int]],
+    def __init__(self, sessions: Sessions, apps: list[tuple[str, object, str, int]],
                  access_log: bool = False, threads: int = 8, out: TextIO | None = None):
-        self.runtime = runtime
+        self.sessions = sessions
         self.access_log = access_log
+        self.threads = threads
         self.out = out
-        settings = runtime.settings
-        self.listeners = Listeners(threads=threads, limits=limits_of(settings))
-        for name, app, host, port in apps:
-            self.add_listener(name, app, host, port)
-        self.ticker = Ticker(runtime, settings.tick_interval)
-
-    def add_listener(self, name: str, wsgi_app, host: str, port: int) -> int:
-        """Serve ``wsgi_app`` on host:port (0: a free port) under ``name``; returns the bound port."""
-        return self.listeners.add(name, wrap(wsgi_app, self.access_log, self.out), host, port)
-
-    def remove_listener(self, name: str, grace: float = 5.0) -> None:
-        """Stop serving ``name``'s port: idle connections close now, busy ones after ``grace``."""
-        self.listeners.remove(name, grace)
+        self.listeners = Listeners(threads=threads, limits=limits_of(sessions.default.settings))
+        try:
+            for name, app, host, port in apps:
+                self.add_listener(name, app, host, port)
+        except ListenError:
+            self.listeners.stop(grace=0)
+            raise
+        self.ticker = Ticker(sessions)
+        self._main_app = next((app for name, app, _h, _p in apps if name == "main"), None)
+        self._host = next((host for name, _a, host, _p in apps if name == "main"), "127.0.0.1")
+        if self._main_app is not None:
+            sessions.open_port = self._open_session_port
+            sessions.close_port = self._close_session_port
 
     def ports(self) -> dict[str, int]:
         return self.listeners.ports()
 
+    # -- listeners added while serving -------------------------------------------------------
+    def add_listener(self, name: str, app, host: str, port: int, threads: int | None = None) -> int:
+        """Serve ``app`` on ``host:port`` too (0 picks a free port); returns the bound port.
+        Every listener shares the one pool of worker threads (``threads`` is accepted and unused)."""
+        try:
+            return self.listeners.add(name, wrap(app, self.access_log, self.out), host, port)
+        except OSError as exc:
+            if isinstance(exc, ListenError):
+                raise
+            raise ListenError(name, host, port, exc) from exc
+
+    def remove_listener(self, name: str, timeout: float = 5.0) -> None:
+        """Stop serving ``name``'s port: idle connections close now, busy ones within ``timeout``."""
+        try:
+            self.listeners.remove(name, timeout)
+        except KeyError:
+            pass
+
+    def _open_session_port(self, session, port: int) -> int:
+        from .core.routing import SessionRouter
+
+        inner = self._main_app.wsgi_app.app        # the Flask app behind the main port's router
+        app = SessionRouter(inner, self.sessions, fixed=session)
+        return self.add_listener(f"session:{session.id}", app, self._host, port)
+
+    def _close_session_port(self, session) -> None:
+        name = f"session:{session.id}"
+        # a session may be deleted by a request on its own port: close from another thread
+        threading.Thread(target=self.remove_listener, args=(name,), daemon=True).start()
+
+    # -- running ---------------------------------------------------------------------------------
     def start(self) -> None:
         self.ticker.start()
         self.listeners.start()
@@ -133,13 +106,9 @@ class Servers:
     def stop(self, timeout: float = 5.0) -> None:
         self.ticker.stop()
         self.listeners.stop(grace=timeout)
+        self.sessions.open_port = self.sessions.close_port = None
 
     def wait(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         while not should_stop():
             if self.listeners.wait(0.2):
                 return
-
-
-def limits_of(settings) -> Limits:
-    return Limits(max_body=settings.max_body, header_timeout=settings.header_timeout,
-                  idle_timeout=settings.idle_timeout)

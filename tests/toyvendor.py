@@ -90,14 +90,13 @@ def blueprint() -> Blueprint:
     return bp
 
 
-def setup(rt, section: dict):
-    def on_enter(job, state, at):
+def setup(world, section: dict):
+    def on_enter(rt, job, state, at):
         if state == "done":
             job["attrs"]["token"] = rt.tokens.issue("toy.file", {"job": job["id"]},
                                                     ttl=timedelta(minutes=10))["value"]
-        rt.state.setdefault("toy.entered", []).append((job["id"], state))
 
-    rt.lifecycle.register(KIND, on_enter)
+    world.register_kind(KIND, on_enter)
     return {"key-acme": "acme", "key-globex": "globex"}
 
 

@@ -6,24 +6,29 @@ import json
 from flask import Blueprint, Response, current_app, request
 
 from .. import __version__, resources
-from . import control
+from . import control, session_control
 from .control import ControlError
-from .http import file_response, json_response
+from .http import external_base, file_response, json_response, runtime
 
 PREFIX = "/_mockcdr"
 
 
-def runtime():
-    return current_app.extensions["mockcdr"]
+def sessions():
+    return current_app.extensions["mockcdr.sessions"]
 
 
 def info_document(rt, base_url: str, served) -> dict:
-    """Version, seed, clock and, per vendor, its base URLs and default credentials."""
+    """Version, seed, clock, sessions and, per vendor, its base URLs and default credentials."""
     ports = dict(rt.settings.vendor_ports)
+    registry = rt.registry
     return {
         "name": "mockcdr", "version": __version__, "seed": rt.seed, "clock": rt.clock.state(),
         "ports": {"main": rt.settings.port, **ports},
-        "vendors": [dict(v.describe(rt, base_url), slug=v.slug, title=v.title,
+        "session": {"id": rt.id, "base_url": base_url, "about": session_control.ABOUT,
+                    "live": len(registry) - 1 if registry else 0,
+                    "max": registry.max_sessions if registry else 0,
+                    "ttl_seconds": registry.ttl if registry else None},
+        "vendors": [dict(v.describe(rt.world, base_url), slug=v.slug, title=v.title,
                          spec=f"{base_url}{PREFIX}/openapi/{v.slug}.yaml",
                          port=ports.get(v.slug)) for v in served],
     }
@@ -59,7 +64,7 @@ def blueprint() -> Blueprint:
     @bp.get("/info")
     def info():
         served = current_app.extensions["mockcdr.vendors"]
-        return json_response(info_document(runtime(), request.host_url.rstrip("/"), served))
+        return json_response(info_document(runtime(), external_base(), served))
 
     @bp.get("/openapi/<name>.yaml")
     def get_spec(name):
@@ -83,6 +88,7 @@ def blueprint() -> Blueprint:
 
     @bp.post("/snapshot")
     def restore_snapshot():
+        request.max_content_length = runtime().settings.max_snapshot    # well above max_body
         return json_response(control.restore_snapshot(runtime(), _body()))
 
     @bp.get("/clock")
@@ -170,4 +176,45 @@ def blueprint() -> Blueprint:
     def clear_deliveries():
         return json_response(control.clear_deliveries(runtime()))
 
+    _session_routes(bp)
     return bp
+
+
+def _session_routes(bp: Blueprint) -> None:
+    def host_url() -> str:
+        return f"{request.scheme}://{request.host}{_outer_root()}"
+
+    def port_url(session) -> str | None:
+        return f"{request.scheme}://{request.host.rsplit(':', 1)[0]}:{session.port}" if session.port else None
+
+    def doc(session) -> dict:
+        return session_control.document(session, host_url(), port_url(session))
+
+    @bp.get("/sessions")
+    def list_sessions():
+        return json_response([doc(s) for s in sessions().list()])
+
+    @bp.post("/sessions")
+    def create_session():
+        return json_response(doc(session_control.create_session(sessions(), _body())), status=201)
+
+    @bp.get("/sessions/<session_id>")
+    def get_session(session_id):
+        return json_response(doc(session_control.get_session(sessions(), session_id)))
+
+    @bp.put("/sessions/<session_id>")
+    def put_session(session_id):
+        session, created = session_control.put_session(sessions(), session_id, _body())
+        return json_response(doc(session), status=201 if created else 200)
+
+    @bp.delete("/sessions/<session_id>")
+    def delete_session(session_id):
+        return json_response(session_control.delete_session(sessions(), session_id))
+
+
+def _outer_root() -> str:
+    """SCRIPT_NAME without this request's own session prefix (session URLs hang off the root)."""
+    root = request.script_root
+    rt = runtime()
+    own = f"/_s/{rt.id}"
+    return root[: -len(own)] if root.endswith(own) else root

@@ -1,4 +1,4 @@
-"""Control operations on a Runtime (reset, clock, transitions, jobs, faults, journal, snapshots, deliveries)."""
+"""Control operations on a session (reset, clock, transitions, jobs, faults, journal, snapshots, deliveries)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 from .clock import parse_duration, parse_instant
 from .faults import parse_fault
-from .runtime import Runtime
+from .session import Session
 
 
 class ControlError(ValueError):
@@ -37,7 +37,7 @@ def _obj(body: Any, what: str) -> Mapping:
 
 
 # -- state -----------------------------------------------------------------------------------
-def reset(rt: Runtime, body: Any = None) -> dict:
+def reset(rt: Session, body: Any = None) -> dict:
     seed = _obj(body, "the reset body").get("seed")
     if seed is not None and (not isinstance(seed, (str, int)) or isinstance(seed, bool)):
         raise ControlError("seed must be a string or an integer")
@@ -45,18 +45,18 @@ def reset(rt: Runtime, body: Any = None) -> dict:
     return {"status": "reset", "seed": rt.seed, "clock": rt.clock.state()}
 
 
-def set_seed(rt: Runtime, body: Any) -> dict:
+def set_seed(rt: Session, body: Any) -> dict:
     body = _obj(body, "the seed body")
     if not isinstance(body.get("seed"), (str, int)) or isinstance(body.get("seed"), bool):
         raise ControlError("seed is required: a string or an integer")
     return reset(rt, {"seed": body["seed"]})
 
 
-def get_snapshot(rt: Runtime) -> dict:
+def get_snapshot(rt: Session) -> dict:
     return rt.snapshot()
 
 
-def restore_snapshot(rt: Runtime, body: Any) -> dict:
+def restore_snapshot(rt: Session, body: Any) -> dict:
     try:
         rt.restore(body)
     except (ValueError, TypeError, KeyError) as exc:
@@ -65,11 +65,11 @@ def restore_snapshot(rt: Runtime, body: Any) -> dict:
 
 
 # -- clock -----------------------------------------------------------------------------------
-def get_clock(rt: Runtime) -> dict:
+def get_clock(rt: Session) -> dict:
     return rt.clock.state()
 
 
-def set_clock(rt: Runtime, body: Any) -> dict:
+def set_clock(rt: Session, body: Any) -> dict:
     body = _obj(body, "the clock body")
     if "now" not in body:
         raise ControlError("now is required: an ISO 8601 instant")
@@ -89,7 +89,7 @@ def set_clock(rt: Runtime, body: Any) -> dict:
     return rt.clock.state()
 
 
-def advance_clock(rt: Runtime, body: Any) -> dict:
+def advance_clock(rt: Session, body: Any) -> dict:
     body = _obj(body, "the advance body")
     if "by" not in body:
         raise ControlError("by is required: seconds or an ISO 8601 duration such as PT1H")
@@ -100,7 +100,7 @@ def advance_clock(rt: Runtime, body: Any) -> dict:
     return rt.clock.state()
 
 
-def freeze_clock(rt: Runtime, body: Any = None) -> dict:
+def freeze_clock(rt: Session, body: Any = None) -> dict:
     at = _obj(body, "the freeze body").get("at")
     try:
         rt.clock.freeze(parse_instant(at) if at is not None else None)
@@ -109,13 +109,13 @@ def freeze_clock(rt: Runtime, body: Any = None) -> dict:
     return rt.clock.state()
 
 
-def unfreeze_clock(rt: Runtime) -> dict:
+def unfreeze_clock(rt: Session) -> dict:
     rt.clock.unfreeze()
     return rt.clock.state()
 
 
 # -- transitions and jobs ----------------------------------------------------------------------
-def _kind_doc(rt: Runtime, key: str) -> dict:
+def _kind_doc(rt: Session, key: str) -> dict:
     kind = rt.lifecycle.kind(key)
     return {"kind": key, "vendor": kind.vendor, "states": list(kind.states), "initial": kind.initial,
             "success": kind.success, "failure": kind.failure,
@@ -124,12 +124,12 @@ def _kind_doc(rt: Runtime, key: str) -> dict:
             "policy": rt.lifecycle.policy(key).to_dict()}
 
 
-def list_transitions(rt: Runtime, vendor: str | None = None) -> list[dict]:
+def list_transitions(rt: Session, vendor: str | None = None) -> list[dict]:
     return [_kind_doc(rt, key) for key in sorted(rt.lifecycle.kinds)
             if vendor is None or rt.lifecycle.kinds[key].vendor == vendor]
 
 
-def set_transition(rt: Runtime, kind: str, body: Any) -> dict:
+def set_transition(rt: Session, kind: str, body: Any) -> dict:
     if kind not in rt.lifecycle.kinds:
         raise ControlError(f"no job kind {kind!r}; known: {', '.join(sorted(rt.lifecycle.kinds))}", 404)
     try:
@@ -139,20 +139,20 @@ def set_transition(rt: Runtime, kind: str, body: Any) -> dict:
     return _kind_doc(rt, kind)
 
 
-def list_jobs(rt: Runtime, vendor: str | None = None, kind: str | None = None,
+def list_jobs(rt: Session, vendor: str | None = None, kind: str | None = None,
               state: str | None = None, tenant: str | None = None) -> list[dict]:
     jobs = rt.lifecycle.jobs(vendor=vendor, kind=kind, tenant=tenant)
     return [jsonable(j) for j in jobs if state is None or j["state"] == state]
 
 
-def get_job(rt: Runtime, job_id: str) -> dict:
+def get_job(rt: Session, job_id: str) -> dict:
     job = rt.lifecycle.get(job_id)
     if job is None:
         raise ControlError(f"no job {job_id!r}", 404)
     return jsonable(job)
 
 
-def force_job_state(rt: Runtime, job_id: str, body: Any) -> dict:
+def force_job_state(rt: Session, job_id: str, body: Any) -> dict:
     state = _obj(body, "the state body").get("state")
     if not isinstance(state, str):
         raise ControlError("state is required: one of the job kind's declared states")
@@ -167,11 +167,11 @@ def force_job_state(rt: Runtime, job_id: str, body: Any) -> dict:
 
 
 # -- faults, journal, deliveries -----------------------------------------------------------------
-def list_faults(rt: Runtime, vendor: str | None = None) -> list[dict]:
+def list_faults(rt: Session, vendor: str | None = None) -> list[dict]:
     return rt.faults.list(vendor)
 
 
-def add_fault(rt: Runtime, body: Any) -> dict:
+def add_fault(rt: Session, body: Any) -> dict:
     try:
         fault = parse_fault(body, rt.vendors)
     except ValueError as exc:
@@ -179,11 +179,11 @@ def add_fault(rt: Runtime, body: Any) -> dict:
     return rt.faults.add(fault)
 
 
-def clear_faults(rt: Runtime, vendor: str | None = None) -> dict:
+def clear_faults(rt: Session, vendor: str | None = None) -> dict:
     return {"cleared": rt.faults.clear(vendor=vendor)}
 
 
-def delete_fault(rt: Runtime, fault_id: int) -> dict:
+def delete_fault(rt: Session, fault_id: int) -> dict:
     if not rt.faults.clear(fault_id=fault_id):
         raise ControlError(f"no fault {fault_id}", 404)
     return {"cleared": 1}
@@ -201,29 +201,29 @@ def _int(value: Any, name: str, minimum: int | None = None) -> int | None:
     return number
 
 
-def get_journal(rt: Runtime, vendor=None, operation=None, status=None, method=None, since=None,
+def get_journal(rt: Session, vendor=None, operation=None, status=None, method=None, since=None,
                 limit=None) -> dict:
     entries = rt.journal.query(vendor=vendor, operation=operation, status=_int(status, "status"),
                                method=method, since=_int(since, "since"), limit=_int(limit, "limit", 0))
     return {"entries": entries, "size": len(rt.journal), "capacity": rt.journal.capacity}
 
 
-def clear_journal(rt: Runtime) -> dict:
+def clear_journal(rt: Session) -> dict:
     return {"cleared": rt.journal.clear()}
 
 
-def list_deliveries(rt: Runtime, vendor=None, channel=None, state=None) -> list[dict]:
+def list_deliveries(rt: Session, vendor=None, channel=None, state=None) -> list[dict]:
     return [jsonable(d) for d in rt.deliveries.list(vendor=vendor, channel=channel, state=state)]
 
 
-def get_delivery(rt: Runtime, delivery_id: str) -> dict:
+def get_delivery(rt: Session, delivery_id: str) -> dict:
     delivery = rt.deliveries.get(delivery_id)
     if delivery is None:
         raise ControlError(f"no delivery {delivery_id}", 404)
     return delivery
 
 
-def delivery_file(rt: Runtime, delivery_id: str):
+def delivery_file(rt: Session, delivery_id: str):
     """The FileOut a delivery carried, re-created by its vendor from the recorded params."""
     delivery = get_delivery(rt, delivery_id)
     vendor = rt.vendors.get(delivery["vendor"])
@@ -232,10 +232,10 @@ def delivery_file(rt: Runtime, delivery_id: str):
     return vendor.render_file(rt, delivery["file"])
 
 
-def run_deliveries(rt: Runtime) -> dict:
+def run_deliveries(rt: Session) -> dict:
     rt.tick(deliver=False)
     return {"attempted": rt.deliveries.run_due()}
 
 
-def clear_deliveries(rt: Runtime) -> dict:
+def clear_deliveries(rt: Session) -> dict:
     return {"cleared": rt.deliveries.clear()}

@@ -7,11 +7,15 @@ import urllib.parse
 from datetime import datetime, timedelta
 from typing import Callable
 
+from .agenda import Agenda
 from .clock import Clock
 from .ids import Ids
 from .store import Store
 
 DELIVERIES = "_deliveries"
+DELIVERY_SHAPE = dict(id=int, vendor=str, channel=str, target=str, payload=dict, created_at=datetime,
+                      state=str, attempts=list, next_attempt_at=(datetime, type(None)), file=(dict, type(None)),
+                      source=(dict, type(None)))
 DEFAULT_BACKOFF = (0, 10, 30, 60, 120, 300)   # seconds on the virtual clock before attempt n
 
 
@@ -51,13 +55,11 @@ class Deliveries:
     (mailboxes, FTP outboxes) are recorded with their outcome at once."""
 
     def __init__(self, store: Store, clock: Clock, ids: Ids, timeout: float = 5.0,
-                 send: Callable = http_send):
+                 send: Callable = http_send, agenda: Agenda | None = None):
         self.store = store
         self.clock = clock
         self.ids = ids
-        store.shape(DELIVERIES, id=int, vendor=str, channel=str, target=str, payload=dict, created_at=datetime,
-                    state=str, attempts=list, next_attempt_at=(datetime, type(None)), file=(dict, type(None)),
-                    source=(dict, type(None)))
+        self.agenda = agenda if agenda is not None else Agenda()   # pending HTTP attempts by due time
         self.timeout = timeout
         self.send = send
         self._attempt_lock = threading.Lock()
@@ -75,8 +77,15 @@ class Deliveries:
                      headers: dict | None = None, source: dict | None = None,
                      backoff: tuple[int, ...] = DEFAULT_BACKOFF) -> dict:
         """Queue an HTTP call (form body for POST, query string for GET)."""
-        return self._new(vendor, "http", url, payload, method=method.upper(), headers=dict(headers or {}),
-                         backoff=list(backoff), source=source)
+        with self.store.lock:
+            delivery = self._new(vendor, "http", url, payload, method=method.upper(),
+                                 headers=dict(headers or {}), backoff=list(backoff), source=source)
+            self._schedule(delivery)
+            return delivery
+
+    def _schedule(self, d: dict) -> None:
+        if d["state"] == "pending" and d["channel"] == "http" and d["next_attempt_at"] is not None:
+            self.agenda.schedule(d["next_attempt_at"].timestamp(), "delivery", str(d["id"]))
 
     def record(self, vendor: str, channel: str, target: str, payload: dict, *, ok: bool,
                outcome: str, file: dict | None = None, source: dict | None = None) -> dict:
@@ -103,14 +112,38 @@ class Deliveries:
             coll = self.store.collection(DELIVERIES)
             n = len(coll)
             coll.clear()
+            self.agenda.clear()
             return n
 
-    def due(self) -> list[dict]:
-        now = self.clock.now()
+    def rebuild(self) -> None:
+        """Schedule every pending attempt afresh (after a reset or a restore replaced the store)."""
         with self.store.lock:
-            return [d for d in self.store.collection(DELIVERIES).values()
-                    if d["state"] == "pending" and d["channel"] == "http"
-                    and d["next_attempt_at"] is not None and d["next_attempt_at"] <= now]
+            self.agenda.clear()
+            for d in self.store.collection(DELIVERIES).values():
+                self._schedule(d)
+
+    def due(self) -> list[dict]:
+        """The pending HTTP deliveries whose next attempt is due, oldest due first (taken off the
+        agenda: each is attempted by whoever took it)."""
+        now = self.clock.now()
+        now_ts = now.timestamp()
+        agenda = self.agenda
+        first = agenda.next_due()
+        if first is None or now_ts < first:
+            return []
+        out: dict[int, dict] = {}
+        with self.store.lock:
+            while (item := agenda.pop(now_ts)) is not None:
+                d = self.get(item[2])
+                if d is not None and d["state"] == "pending" and d["channel"] == "http" \
+                        and d["next_attempt_at"] is not None and d["next_attempt_at"] <= now:
+                    out[d["id"]] = d
+        return list(out.values())
+
+    def waiting(self) -> bool:
+        """Whether an attempt is due now (a request that may not deliver itself asks the ticker)."""
+        first = self.agenda.next_due()
+        return first is not None and first <= self.clock.timestamp()
 
     def run_due(self) -> int:
         """Attempt every due HTTP delivery once; returns how many were attempted."""
@@ -139,3 +172,4 @@ class Deliveries:
                 d["state"], d["next_attempt_at"] = "failed", None
             else:
                 d["next_attempt_at"] = now + timedelta(seconds=d["backoff"][len(d["attempts"])])
+                self._schedule(d)

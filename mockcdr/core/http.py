@@ -8,6 +8,7 @@ from flask import Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .errors import MalformedBody, PayloadTooLarge
+from .routing import SESSION_KEY
 from .vendor import FileOut
 
 _MISSING = object()
@@ -16,8 +17,8 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def runtime():
-    """The Runtime serving the current request."""
-    return current_app.extensions["mockcdr"]
+    """The Session serving the current request (``/_s/{id}/...``, a session's port, or the root)."""
+    return request.environ.get(SESSION_KEY) or current_app.extensions["mockcdr"]
 
 
 def raw_body() -> bytes:
@@ -89,5 +90,6 @@ def set_operation(name: str) -> None:
 
 
 def external_base() -> str:
-    """``scheme://host[:port]`` exactly as the client addressed this server (its Host header)."""
-    return f"{request.scheme}://{request.host}"
+    """``scheme://host[:port]`` exactly as the client addressed this server (its Host header),
+    with the session's prefix (``/_s/{id}``) when the request came under one."""
+    return f"{request.scheme}://{request.host}{request.script_root}"

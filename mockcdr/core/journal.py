@@ -81,6 +81,13 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def kept_bytes(self) -> int:
+        """Bytes of request and response bodies the journal holds (clipped as kept)."""
+        with self._lock:
+            entries = list(self._entries)
+        return sum(len(t[12][1]) if t[12] else 0 for t in entries) + \
+            sum(len(t[14][1]) if t[14] else 0 for t in entries)
+
     @property
     def capacity(self) -> int:
         return self._entries.maxlen or 0

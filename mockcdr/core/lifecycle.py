@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
+from .agenda import Agenda
 from .clock import Clock
 from .store import Store
 
@@ -95,21 +96,37 @@ def parse_policy(kind: JobKind, data: Mapping, base: Policy) -> Policy:
     return Policy(mode=mode, seconds=seconds, polls=polls, outcome=outcome)
 
 
-Hook = Callable[[dict, str, datetime], None]
+def default_policy(kind: JobKind, timings: Mapping[str, Mapping[str, float]]) -> Policy:
+    """After the kind's own step delays, with the settings' ``timings`` for it on top."""
+    seconds = {s: step.seconds for s, step in kind.steps.items() if step.timer == "progress"}
+    seconds.update(timings.get(kind.key, {}))
+    return Policy(seconds=seconds)
+
+
+Hook = Callable[[object, dict, str, datetime], None]     # hook(owner, job, state, at)
+JOB_SHAPE = dict(id=str, vendor=str, kind=str, tenant=str, state=str, created_at=datetime,
+                 entered_at=datetime, polls=int, timeline=list, attrs=dict)
 
 
 class Lifecycle:
-    """Creates jobs and moves them along their kind's steps when they are read or swept."""
+    """Creates jobs and moves them along their kind's steps when they are read or come due.
 
-    def __init__(self, store: Store, clock: Clock, timings: Mapping[str, Mapping[str, float]] | None = None):
+    Every job with a timed next step sits in an Agenda (a due-time heap): ``sweep()`` pays only
+    for the jobs that are due, never for every job held. ``kinds`` and ``hooks`` may be shared
+    (a World's); ``owner`` is what hooks receive first (the session).
+    """
+
+    def __init__(self, store: Store, clock: Clock, timings: Mapping[str, Mapping[str, float]] | None = None,
+                 *, kinds: dict[str, JobKind] | None = None, hooks: dict[str, list[Hook]] | None = None,
+                 owner: object = None, agenda: Agenda | None = None):
         self.store = store
         self.clock = clock
         self.timings = dict(timings or {})
-        store.shape(JOBS, id=str, vendor=str, kind=str, tenant=str, state=str, created_at=datetime,
-                    entered_at=datetime, polls=int, timeline=list, attrs=dict)
-        self.kinds: dict[str, JobKind] = {}
-        self._hooks: dict[str, list[Hook]] = {}
-        self._next_due: float | None = None
+        self.kinds: dict[str, JobKind] = kinds if kinds is not None else {}
+        self._hooks: dict[str, list[Hook]] = hooks if hooks is not None else {}
+        self.owner = owner
+        self.agenda = agenda if agenda is not None else Agenda()
+        self._policies: dict[str, Policy] = {}
 
     # -- kinds and policies ---------------------------------------------------
     def register(self, kind: JobKind, on_enter: Hook | None = None) -> None:
@@ -124,24 +141,27 @@ class Lifecycle:
             raise KeyError(f"unknown job kind {key!r}; known: {', '.join(sorted(self.kinds))}") from None
 
     def default_policy(self, key: str) -> Policy:
-        kind = self.kind(key)
-        seconds = {s: step.seconds for s, step in kind.steps.items() if step.timer == "progress"}
-        seconds.update(self.timings.get(key, {}))
-        return Policy(seconds=seconds)
+        return default_policy(self.kind(key), self.timings)
 
     def policy(self, key: str) -> Policy:
-        stored = self.store.get(POLICIES, key)
-        if stored is None:
-            return self.default_policy(key)
-        return Policy(**stored)
+        policy = self._policies.get(key)
+        if policy is None:
+            stored = self.store.get(POLICIES, key)
+            policy = self.default_policy(key) if stored is None else Policy(**stored)
+            self._policies[key] = policy
+        return policy
 
     def set_policy(self, key: str, data: Mapping) -> Policy:
         kind = self.kind(key)
         with self.store.lock:
             policy = parse_policy(kind, data, self.policy(key))
             self.store.put(POLICIES, key, policy.to_dict())
-            self._next_due = None
-        self.sweep()
+            self._policies.pop(key, None)
+            now = self.clock.now()
+            for job in self.store.collection(JOBS).values():   # due times change with the policy
+                if job["kind"] == key:
+                    self._advance(job, now)
+                    self._schedule(job)
         return policy
 
     def policies(self) -> dict[str, dict]:
@@ -159,13 +179,8 @@ class Lifecycle:
             self.store.put(JOBS, job_id, job)
             self._run_hooks(job, kind.initial, now)
             self._advance(job, now)
-            self._note_due(job)
+            self._schedule(job)
         return job
-
-    def _note_due(self, job: dict) -> None:
-        due = self._due(job)
-        if due is not None and self._next_due is not None and due < self._next_due:
-            self._next_due = due
 
     def get(self, job_id: str, poll: bool = False) -> dict | None:
         """The job with its status brought up to the clock; ``poll=True`` counts a status read."""
@@ -174,7 +189,8 @@ class Lifecycle:
             if job is not None:
                 if poll:
                     job["polls"] += 1
-                self._advance(job, self.clock.now())
+                if self._advance(job, self.clock.now()):
+                    self._schedule(job)
             return job
 
     def jobs(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None) -> list[dict]:
@@ -185,7 +201,8 @@ class Lifecycle:
                 if (vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
                         tenant is not None and job["tenant"] != tenant):
                     continue
-                self._advance(job, now)
+                if self._advance(job, now):
+                    self._schedule(job)
                 out.append(job)
             return out
 
@@ -202,7 +219,7 @@ class Lifecycle:
                 raise ValueError(f"{state!r} is not a state of {kind.key}; "
                                  f"declared: {', '.join(kind.states)}")
             self._move(job, state, self.clock.now(), "forced")
-            self._next_due = None
+            self._schedule(job)
             return job
 
     # -- progression -------------------------------------------------------------
@@ -215,43 +232,48 @@ class Lifecycle:
 
     def _run_hooks(self, job: dict, state: str, at: datetime) -> None:
         for hook in self._hooks.get(job["kind"], ()):
-            hook(job, state, at)
+            hook(self.owner, job, state, at)
 
-    def _advance(self, job: dict, now: datetime) -> None:
+    def _advance(self, job: dict, now: datetime) -> bool:
+        """Move the job along every step due by ``now``; True if it moved."""
         kind = self.kinds.get(job["kind"])
         if kind is None:
-            return
+            return False
+        moved = False
         for _ in range(len(kind.states) * 2 + 2):  # every step visits a new state at most twice
             step = kind.steps.get(job["state"])
             if step is None:
-                return
+                break
             entered = job["entered_at"]
             target = step.to
             if step.timer == "retention":
                 at = entered + timedelta(seconds=step.seconds)
                 if now < at:
-                    return
+                    break
                 cause = "retention"
             else:
                 policy = self.policy(kind.key)
                 if policy.mode == "manual":
-                    return
+                    break
                 if policy.mode == "immediate":
                     at = entered
                 elif policy.mode == "after_polls":
                     if job["polls"] < policy.polls:
-                        return
+                        break
                     at = max(now, entered)
                 else:
                     at = entered + timedelta(seconds=policy.seconds.get(job["state"], step.seconds))
                     if now < at:
-                        return
+                        break
                 if policy.outcome == "failure" and target == kind.success:
                     target = kind.failure
                 cause = "policy"
             self._move(job, target, at, cause)
+            moved = True
+        return moved
 
     def _due(self, job: dict) -> float | None:
+        """Epoch seconds of the job's next timed step, or None (final, manual, or counting polls)."""
         kind = self.kinds.get(job["kind"])
         step = kind.steps.get(job["state"]) if kind else None
         if step is None:
@@ -265,25 +287,35 @@ class Lifecycle:
             seconds = 0.0 if policy.mode == "immediate" else policy.seconds.get(job["state"], step.seconds)
         return job["entered_at"].timestamp() + seconds
 
-    def sweep(self, force: bool = False) -> None:
-        """Bring every job up to the clock, so hooks (callbacks, files) fire with nobody polling.
+    def _schedule(self, job: dict) -> None:
+        due = self._due(job)
+        if due is not None:
+            self.agenda.schedule(due, "job", job["id"])
 
-        Cheap when nothing is due: it remembers the earliest pending transition.
-        """
+    def sweep(self) -> int:
+        """Bring every job that is due up to the clock, so hooks (callbacks, files) fire with
+        nobody polling; returns how many jobs were looked at. O(log n) per due job."""
         now_ts = self.clock.timestamp()
-        due = self._next_due
-        if not force and due is not None and now_ts < due:
-            return
+        agenda = self.agenda
+        due = agenda.next_due()
+        if due is None or now_ts < due:
+            return 0
         now = self.clock.now()
+        seen = 0
         with self.store.lock:
-            earliest = None
-            for job in self.store.collection(JOBS).values():
+            while (item := agenda.pop(now_ts)) is not None:
+                job = self.store.get(JOBS, item[2])
+                if job is None:
+                    continue           # deleted since it was scheduled
+                seen += 1
                 self._advance(job, now)
-                d = self._due(job)
-                if d is not None and (earliest is None or d < earliest):
-                    earliest = d
-            self._next_due = earliest if earliest is not None else float("inf")
+                self._schedule(job)
+        return seen
 
-    def invalidate(self) -> None:
-        """Forget the cached earliest due time (after a reset, restore or clock jump)."""
-        self._next_due = None
+    def rebuild(self) -> None:
+        """Schedule every job afresh (after a reset or a restore replaced the store)."""
+        with self.store.lock:
+            self._policies.clear()
+            self.agenda.clear()
+            for job in self.store.collection(JOBS).values():
+                self._schedule(job)

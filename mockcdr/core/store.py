@@ -39,10 +39,10 @@ class Store:
     nest. Collections are created on first use and survive ``reset()`` only as empty dicts.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, shapes: dict[str, dict[str, type | tuple]] | None = None) -> None:
         self.lock = threading.RLock()
         self._collections: dict[str, dict[str, dict]] = {}
-        self._shapes: dict[str, dict[str, type | tuple]] = {}
+        self._shapes: dict[str, dict[str, type | tuple]] = dict(shapes or {})
 
     def shape(self, collection: str, /, **fields: type | tuple) -> None:
         """Declare the keys every record of a collection holds, and their types: ``load`` refuses
@@ -109,7 +109,6 @@ class Store:
                 coll.clear()
             for name, coll in decoded.items():
                 self.collection(name).update(coll)
-
 
     def _check(self, name: str, key: str, record: dict) -> None:
         for field, kind in self._shapes.get(name, {}).items():

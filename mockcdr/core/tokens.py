@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from .agenda import Agenda
 from .clock import Clock
 from .ids import Ids
 from .store import Store
 
 TOKENS = "_tokens"
+TOKEN_SHAPE = dict(kind=str, value=str, data=dict, issued_at=datetime, expires_at=(datetime, type(None)),
+                   uses_left=(int, type(None)), revoked=bool)
+GRACE_SECONDS = 3600.0     # how long an expired token is still known as expired before it is pruned
 
 
 class TokenError(Exception):
@@ -24,14 +28,17 @@ class Tokens:
 
     ``uses=1`` makes a one-time token; ``uses=None`` a bearer token valid until it expires.
     ``ttl=None`` never expires. All checks and the use count change under the store lock.
+    A token that expired more than ``grace`` seconds ago is pruned (then it reads as unknown):
+    each expiring token sits in an Agenda, so ``prune()`` pays only for what is due.
     """
 
-    def __init__(self, store: Store, clock: Clock, ids: Ids):
+    def __init__(self, store: Store, clock: Clock, ids: Ids, agenda: Agenda | None = None,
+                 grace: float = GRACE_SECONDS):
         self.store = store
         self.clock = clock
         self.ids = ids
-        store.shape(TOKENS, kind=str, value=str, data=dict, issued_at=datetime, expires_at=(datetime, type(None)),
-                    uses_left=(int, type(None)), revoked=bool)
+        self.agenda = agenda if agenda is not None else Agenda()
+        self.grace = grace
 
     @staticmethod
     def _key(kind: str, value: str) -> str:
@@ -49,8 +56,45 @@ class Tokens:
             "uses_left": uses,
             "revoked": False,
         }
-        self.store.put(TOKENS, self._key(kind, token["value"]), token)
+        key = self._key(kind, token["value"])
+        self.store.put(TOKENS, key, token)
+        if token["expires_at"] is not None:
+            self.agenda.schedule(token["expires_at"].timestamp() + self.grace, "token", key)
         return token
+
+    def expire_at(self, token: dict, at: datetime) -> None:
+        """Set when a live token expires (e.g. from the instant a report was made)."""
+        with self.store.lock:
+            token["expires_at"] = at
+            self.agenda.schedule(at.timestamp() + self.grace, "token", self._key(token["kind"], token["value"]))
+
+    def prune(self) -> int:
+        """Drop tokens expired for longer than the grace period; returns how many were dropped."""
+        now_ts = self.clock.timestamp()
+        due = self.agenda.next_due()
+        if due is None or now_ts < due:
+            return 0
+        dropped = 0
+        with self.store.lock:
+            while (item := self.agenda.pop(now_ts)) is not None:
+                token = self.store.get(TOKENS, item[2])
+                if token is None or token["expires_at"] is None:
+                    continue
+                until = token["expires_at"].timestamp() + self.grace
+                if now_ts >= until:
+                    self.store.delete(TOKENS, item[2])
+                    dropped += 1
+                else:                  # extended since: look again when it has run out
+                    self.agenda.schedule(until, "token", item[2])
+        return dropped
+
+    def rebuild(self) -> None:
+        """Schedule every expiring token afresh (after a reset or a restore replaced the store)."""
+        with self.store.lock:
+            self.agenda.clear()
+            for key, token in self.store.collection(TOKENS).items():
+                if token["expires_at"] is not None:
+                    self.agenda.schedule(token["expires_at"].timestamp() + self.grace, "token", key)
 
     def _check(self, kind: str, value: str, now: datetime) -> dict:
         token = self.store.get(TOKENS, self._key(kind, value)) if value else None

@@ -11,7 +11,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from flask import Blueprint, Response
 
     from .errors import MockError
-    from .runtime import Runtime
+    from .session import Session
+    from .world import World
 
 
 @dataclass
@@ -45,25 +46,33 @@ class Vendor:
     - ``blueprint()`` returns a fresh Flask blueprint whose endpoint names are the spec's
       operationIds (the journal and faults name operations by them).
     - ``render_error(err)`` turns any ``MockError`` into the vendor's own response.
-    - ``setup(runtime, section)`` validates the vendor's fixture section (raise
-      ``FixtureError`` naming the field) and returns the vendor's per-runtime state; it may
-      register lifecycle hooks.
-    - ``describe(runtime, base_url)`` lists base URLs and default credentials for humans.
-    - ``tick(runtime)`` runs scheduled work when the clock moves (must be cheap when idle).
-    - ``generate(runtime, request)`` returns the ``FileOut`` a download would serve.
-    - ``render_file(runtime, params)`` re-creates a delivered file from its recorded params.
+    - ``setup(world, section)`` validates the vendor's fixture section (raise ``FixtureError``
+      naming the field) and returns the vendor's configuration (kept in ``world.state[slug]``,
+      shared by every session, never changed); it declares job kinds with their hooks
+      (``world.register_kind``) and record shapes (``world.shape``).
+    - ``describe(world, base_url)`` lists base URLs and default credentials for humans.
+    - ``tick(session)`` runs scheduled work when the clock moves (must be cheap when idle: keep
+      due items in ``session.agenda(slug)``); ``reschedule(session)`` refills that agenda from
+      the store after a snapshot restore replaced it.
+    - ``generate(session, request)`` returns the ``FileOut`` a download would serve;
+      ``generate_params`` and ``generate_formats`` list the ``--param`` keys and ``--format``
+      words it understands (``mockcdr generate`` refuses others, naming these).
+    - ``render_file(session, params)`` re-creates a delivered file from its recorded params.
     """
     slug: str
     title: str
     prefixes: tuple[str, ...]
     blueprint: Callable[[], "Blueprint"]
     render_error: Callable[["MockError"], "Response"]
-    setup: Callable[["Runtime", dict], Any]
-    describe: Callable[["Runtime", str], dict]
+    setup: Callable[["World", dict], Any]
+    describe: Callable[["World", str], dict]
     job_kinds: tuple[JobKind, ...] = ()
-    tick: Callable[["Runtime"], None] | None = None
-    generate: Callable[["Runtime", GenerateRequest], FileOut] | None = None
-    render_file: Callable[["Runtime", dict], FileOut] | None = None
+    tick: Callable[["Session"], None] | None = None
+    reschedule: Callable[["Session"], None] | None = None
+    generate: Callable[["Session", GenerateRequest], FileOut] | None = None
+    generate_params: tuple[str, ...] = ()
+    generate_formats: tuple[str, ...] = ()
+    render_file: Callable[["Session", dict], FileOut] | None = None
     spec: str = ""
 
     def __post_init__(self):

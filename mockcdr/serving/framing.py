@@ -21,7 +21,7 @@ class Request:
     """A parsed request waiting for, or being served by, a worker."""
 
     __slots__ = ("method", "target", "version", "headers", "body", "keep_alive", "too_large",
-                 "declared", "chunked", "hold_until", "result", "head_sent", "chunked_out", "expect")
+                 "declared", "chunked", "hold_until", "result", "head_sent", "chunked_out", "expect", "limit")
 
     def __init__(self):
         self.target = b""
@@ -29,6 +29,7 @@ class Request:
         self.body = bytearray()
         self.too_large = False
         self.declared = None        # Content-Length as sent
+        self.limit = 0              # the most body bytes this request may carry
         self.chunked = False
         self.expect = False
         self.hold_until = 0.0       # an injected latency: loop time before which nothing is written

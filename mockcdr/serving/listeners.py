@@ -22,6 +22,7 @@ class Limits:
     header_timeout: float = 10.0        # from a request's first byte to the end of its headers
     idle_timeout: float = 30.0          # no byte read or written (between requests, mid-body, stalled reader)
     send_buffer: int = 128 * 1024       # SO_SNDBUF of each connection (Linux doubles it)
+    body_limit: object = None           # (method, target) -> a larger limit for that request, or None
     streamers: int = 2                  # threads that pull the next chunks of streamed responses
 
 

@@ -117,7 +117,9 @@ class HttpProtocol:
         req.method = parser.get_method().decode("latin-1")
         req.version = parser.get_http_version()
         req.keep_alive = parser.should_keep_alive()
-        limit = self.site.limits.max_body
+        limits = self.site.limits
+        larger = limits.body_limit(req.method, req.target) if limits.body_limit is not None else None
+        limit = req.limit = larger or limits.max_body
         for name, value in req.headers:
             lname = name.lower()
             if lname == b"content-length":
@@ -141,7 +143,7 @@ class HttpProtocol:
         if req is None or req.too_large:
             return
         req.body += body
-        if len(req.body) > self.site.limits.max_body:
+        if len(req.body) > req.limit:
             self._refuse_body(req)
             self._enqueue(req)
 
@@ -199,7 +201,7 @@ class HttpProtocol:
             return
         req = self.current = self.pending.popleft()
         if req.too_large:
-            body, length = bytes(req.body[: self.site.limits.max_body + 1]), \
+            body, length = bytes(req.body[: req.limit + 1]), \
                 str(req.declared if req.declared is not None else len(req.body))
         else:
             body, length = bytes(req.body), None

@@ -23,7 +23,7 @@ def lc():
     clock.freeze(T0)
     lifecycle = Lifecycle(Store(), clock, timings={"v.export": {"Processing": 10}})
     entered = []
-    lifecycle.register(KIND, lambda job, state, at: entered.append((job["id"], state, at)))
+    lifecycle.register(KIND, lambda _owner, job, state, at: entered.append((job["id"], state, at)))
     lifecycle.entered = entered
     return lifecycle
 

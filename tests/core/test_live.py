@@ -19,7 +19,7 @@ KEY = {"X-Toy-Key": "key-acme"}
 
 @pytest.fixture
 def live():
-    with LiveServer(Settings(vendors=(), seed="live", tick_interval=0.05),
+    with LiveServer(Settings(vendors=(), seed="live"),
                     extra_vendors=[toyvendor.VENDOR]) as server:
         yield server
 
@@ -45,7 +45,7 @@ def test_live_server_serves_and_shares_state_with_a_vendor_port():
     from mockcdr.app import build_runtime, create_app
     from mockcdr.server import Servers
     rt = build_runtime(settings, [toyvendor.VENDOR])
-    servers = Servers(rt, [("main", create_app(runtime=rt), "127.0.0.1", 0),
+    servers = Servers(rt.registry, [("main", create_app(runtime=rt), "127.0.0.1", 0),
                            ("toy", create_app(runtime=rt, only=["toy"]), "127.0.0.1", 0)])
     servers.start()
     try:
@@ -175,7 +175,7 @@ def test_access_log_prints_one_line_per_request():
     from mockcdr.app import build_runtime, create_app
     from mockcdr.server import Servers
     rt = build_runtime(Settings(vendors=()), [toyvendor.VENDOR])
-    servers = Servers(rt, [("main", create_app(runtime=rt), "127.0.0.1", 0)], access_log=True, out=out)
+    servers = Servers(rt.registry, [("main", create_app(runtime=rt), "127.0.0.1", 0)], access_log=True, out=out)
     servers.start()
     try:
         port = servers.ports()["main"]

@@ -271,3 +271,18 @@ def test_head_of_a_download_sends_its_head_without_generating_it(live):
     answer = read_all(s, 5)          # 1 GiB announced: only the two heads and the health body come
     assert answer.startswith(b"HTTP/1.1 200 ") and answer.count(b"HTTP/1.1 200 ") == 2
     assert answer.endswith(b'{"status":"ok"}') and len(answer) < 2000
+
+
+def test_a_snapshot_restore_may_carry_more_than_max_body():
+    """The control API lets a snapshot restore carry up to max_snapshot: the server reads that much there."""
+    with live_server(max_body=4096) as live:
+        for _ in range(3):
+            requests.post(f"{live.url}/toy/exports", json={"name": "n" * 3000}, headers=KEY).raise_for_status()
+        snap = requests.get(f"{live.url}/_mockcdr/snapshot").content
+        assert len(snap) > 4096
+        restored = requests.post(f"{live.url}/_mockcdr/snapshot", data=snap,
+                                 headers={"Content-Type": "application/json"})
+        assert restored.status_code == 200, restored.text
+        too_big = requests.post(f"{live.url}/toy/exports", data=b'{"name": "' + b"n" * 5000 + b'"}',
+                                headers={**KEY, "Content-Type": "application/json"})
+        assert too_big.status_code == 413

@@ -4,7 +4,7 @@ from __future__ import annotations
 from mockcdr.core.fixtures import FixtureError
 from mockcdr.core.vendor import Vendor
 
-from . import config, files, jobs
+from . import files, fixtures, jobs
 from .errors import render_error
 from .formats import legacy_out_layout
 from .routes import blueprint
@@ -13,46 +13,46 @@ from .versions import KNOWN_VERSIONS
 _METHODS = ("post", "get")
 
 
-def _check_options(rt) -> None:
+def _check_options(world) -> None:
     """Fail at start-up, naming the option, when a configured value cannot work."""
     def bad(name: str, why: str) -> FixtureError:
-        return FixtureError(f"invalid fixtures:\n  {config.SLUG}.options.{name}: {why}")
+        return FixtureError(f"invalid fixtures:\n  {fixtures.SLUG}.options.{name}: {why}")
 
-    unknown = sorted(set(rt.settings.vendor_options.get(config.SLUG, {})) - set(config.OPTION_DEFAULTS))
+    unknown = sorted(set(world.settings.vendor_options.get(fixtures.SLUG, {})) - set(fixtures.OPTION_DEFAULTS))
     if unknown:
-        raise FixtureError(f"vendor_options.{config.SLUG}: unknown options {', '.join(unknown)}; known: "
-                           f"{', '.join(sorted(config.OPTION_DEFAULTS))}")
+        raise FixtureError(f"vendor_options.{fixtures.SLUG}: unknown options {', '.join(unknown)}; known: "
+                           f"{', '.join(sorted(fixtures.OPTION_DEFAULTS))}")
 
     for name in ("pending_seconds", "processing_seconds", "retention_seconds"):
-        value = config.option(rt, name)
+        value = fixtures.option(world, name)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise bad(name, "must be a number of seconds >= 0")
-    months = config.option(rt, "months_available")
+    months = fixtures.option(world, "months_available")
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise bad("months_available", "must be an integer >= 1")
-    backoff = config.option(rt, "callback_backoff")
+    backoff = fixtures.option(world, "callback_backoff")
     if not isinstance(backoff, (list, tuple)) or not backoff or not all(
             isinstance(s, (int, float)) and not isinstance(s, bool) and s >= 0 for s in backoff):
         raise bad("callback_backoff", "must be a non-empty list of seconds >= 0")
-    if str(config.option(rt, "default_callback_method")).lower() not in _METHODS:
+    if str(fixtures.option(world, "default_callback_method")).lower() not in _METHODS:
         raise bad("default_callback_method", "must be post or get")
-    if not isinstance(config.option(rt, "callback_status"), str):
+    if not isinstance(fixtures.option(world, "callback_status"), str):
         raise bad("callback_status", "must be a string")
     try:
-        legacy_out_layout(config.option(rt, "legacy_cdr_out_columns"))
+        legacy_out_layout(fixtures.option(world, "legacy_cdr_out_columns"))
     except ValueError as exc:
         raise bad("legacy_cdr_out_columns", str(exc)) from None
 
 
-def setup(rt, section: dict) -> config.State:
-    state = config.load(rt, section)
-    _check_options(rt)
-    jobs.register(rt)
+def setup(world, section: dict) -> fixtures.State:
+    state = fixtures.load(world, section)
+    _check_options(world)
+    jobs.register(world)
     return state
 
 
-def describe(rt, base_url: str) -> dict:
-    state: config.State = rt.state[config.SLUG]
+def describe(world, base_url: str) -> dict:
+    state: fixtures.State = world.state[fixtures.SLUG]
     return {
         "base_urls": [f"{base_url}/v3"],
         "credentials": [{"Api-Key": c.api_key, "tenant": c.tenant,
@@ -63,6 +63,7 @@ def describe(rt, base_url: str) -> dict:
 
 
 VENDOR = Vendor(
-    slug=config.SLUG, title="DIDWW API v3 (CDR exports)", prefixes=("/v3",), blueprint=blueprint,
+    slug=fixtures.SLUG, title="DIDWW API v3 (CDR exports)", prefixes=("/v3",), blueprint=blueprint,
     render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
-    generate=files.generate, render_file=files.render_file)
+    generate=files.generate, generate_params=files.GENERATE_PARAMS,
+    generate_formats=files.GENERATE_FORMATS, render_file=files.render_file)

@@ -8,7 +8,7 @@ from flask import g, request
 from mockcdr.core.http import media_type, runtime, set_tenant
 
 from . import errors
-from .config import SLUG, Customer
+from .fixtures import SLUG, Customer
 from .versions import HEADER, is_legacy, resolve
 
 

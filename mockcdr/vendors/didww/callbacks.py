@@ -5,7 +5,7 @@ import hashlib
 import hmac
 from urllib.parse import urlencode, urlsplit
 
-from . import config
+from . import fixtures
 
 SIGNATURE_HEADER = "X-DIDWW-Signature"
 
@@ -50,14 +50,14 @@ def schedule(rt, job: dict) -> dict | None:
     url = attrs.get("callback_url")
     if not url or attrs.get("callback_queued"):
         return None
-    customer = rt.state[config.SLUG].by_name.get(job["tenant"])
+    customer = rt.state[fixtures.SLUG].by_name.get(job["tenant"])
     if customer is None:
         return None
-    method = (attrs.get("callback_method") or config.option(rt, "default_callback_method")).upper()
-    payload = {"id": job["id"], "status": str(config.option(rt, "callback_status")), "type": "exports"}
+    method = (attrs.get("callback_method") or fixtures.option(rt, "default_callback_method")).upper()
+    payload = {"id": job["id"], "status": str(fixtures.option(rt, "callback_status")), "type": "exports"}
     signed = signature(customer.signing_key, request_url(url, method, payload), payload)
     attrs["callback_queued"] = True
     return rt.deliveries.enqueue_http(
-        vendor=config.SLUG, url=url, method=method, payload=payload,
+        vendor=fixtures.SLUG, url=url, method=method, payload=payload,
         headers={SIGNATURE_HEADER: signed}, source={"export": job["id"]},
-        backoff=tuple(config.option(rt, "callback_backoff")))
+        backoff=tuple(fixtures.option(rt, "callback_backoff")))

@@ -9,7 +9,7 @@ from mockcdr.core.errors import (BadRequest, MockError, NotAcceptable, NotFound,
                                  Unauthorized, UnsupportedMediaType, ValidationFailed)
 from mockcdr.core.http import json_response, runtime
 
-from . import config
+from . import fixtures
 
 MEDIA_TYPE = "application/vnd.api+json"
 
@@ -85,7 +85,7 @@ def render_error(err: MockError) -> Response:
                             p.meta or None) for p in err.problems]
     body: dict = {"errors": errors or [_default_object(err)]}
     version = g.get("didww_version")
-    if version and config.option(runtime(), "api_version_in_errors"):
+    if version and fixtures.option(runtime(), "api_version_in_errors"):
         body["meta"] = {"api_version": version}
     return json_response(body, status=err.status, content_type=MEDIA_TYPE, headers=err.headers)
 

@@ -9,16 +9,18 @@ from mockcdr.core.csvout import gzip_chunks, text_chunks
 from mockcdr.core.ids import derive_uuid
 from mockcdr.core.vendor import FileOut, GenerateRequest
 
-from . import config, formats
+from . import fixtures, formats
 from .filters import EXPORT_TYPES
 from .versions import KNOWN_VERSIONS, is_legacy
 
 CONTENT_TYPE = "application/octet-stream"
 GZIP_LEVEL = 1      # DIDWW's level is unknown; level 1 streams about 2.4x faster than 6
 OPEN_ENDED = timedelta(days=3660)     # how far ``--rows`` without ``--to`` may look
+GENERATE_PARAMS = ("export_type", "api_version", "did_number", "voice_out_trunk.id", "file_id")
+GENERATE_FORMATS = EXPORT_TYPES + KNOWN_VERSIONS
 
 
-def export_file(rt, customer: config.Customer, *, export_type: str, version: str, start: datetime,
+def export_file(rt, customer: fixtures.Customer, *, export_type: str, version: str, start: datetime,
                 end: datetime, file_id: str, did_number: str | None = None, trunk_id: str | None = None,
                 limit: int | None = None, headers: dict | None = None) -> FileOut:
     """Calls of the customer's tenant with ``start <= time_start < end``, in the layout of
@@ -27,7 +29,7 @@ def export_file(rt, customer: config.Customer, *, export_type: str, version: str
     header, rows, keep = formats.layout(
         export_type, is_legacy(version), rt.universe.shapes(tenant), did_number=did_number,
         trunk_id=trunk_id, home_country=tenant.country, customer_id=customer.customer_id,
-        legacy_out_columns=config.option(rt, "legacy_cdr_out_columns"))
+        legacy_out_columns=fixtures.option(rt, "legacy_cdr_out_columns"))
     body = rows(rt.universe.calls(tenant, start, end, keep=keep, bare=True))
     if limit is not None:
         body = islice(body, limit)
@@ -39,7 +41,7 @@ def export_file(rt, customer: config.Customer, *, export_type: str, version: str
 def for_job(rt, job: dict) -> FileOut:
     """The file of a completed export: its window, cut at the moment the export was requested."""
     a = job["attrs"]
-    customer = rt.state[config.SLUG].by_name[a["customer"]]
+    customer = rt.state[fixtures.SLUG].by_name[a["customer"]]
     done = next((t["at"] for t in reversed(job["timeline"]) if t["state"] == "completed"), job["entered_at"])
     return export_file(rt, customer, export_type=a["export_type"], version=a["created_version"],
                        start=a["start"], end=min(a["end"], job["created_at"]), file_id=a["file_id"],
@@ -47,8 +49,8 @@ def for_job(rt, job: dict) -> FileOut:
                        headers={"Last-Modified": format_datetime(done, usegmt=True)})
 
 
-def _customer(rt, wanted: str | None) -> config.Customer:
-    state = rt.state[config.SLUG]
+def _customer(rt, wanted: str | None) -> fixtures.Customer:
+    state = rt.state[fixtures.SLUG]
     if wanted is None:
         return state.by_name[sorted(state.by_name)[0]]
     found = state.by_name.get(wanted) or state.by_key.get(wanted)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from mockcdr.core.lifecycle import JobKind, Step
 
-from . import callbacks, config, errors
+from . import callbacks, fixtures, errors
 from .documents import NewExport
 
 KIND_KEY = "didww.export"
@@ -25,18 +25,18 @@ def build_kind(pending: float = 5.0, processing: float = 10.0, retention: float 
 KIND = build_kind()
 
 
-def register(rt) -> None:
+def register(world) -> None:
     """Declare the kind with the configured timings and hook its completion to the callback."""
-    kind = build_kind(float(config.option(rt, "pending_seconds")),
-                      float(config.option(rt, "processing_seconds")),
-                      float(config.option(rt, "retention_seconds")))
+    kind = build_kind(float(fixtures.option(world, "pending_seconds")),
+                      float(fixtures.option(world, "processing_seconds")),
+                      float(fixtures.option(world, "retention_seconds")))
 
-    def on_enter(job: dict, state: str, _at) -> None:
+    def on_enter(rt, job: dict, state: str, _at) -> None:
         if state == "completed":
             callbacks.schedule(rt, job)
 
-    rt.lifecycle.register(kind, on_enter)
-    rt.store.shape(FILES, export=str)
+    world.register_kind(kind, on_enter)
+    world.shape(FILES, export=str)
 
 
 def create(rt, caller, new: NewExport) -> dict:

@@ -7,7 +7,7 @@ from werkzeug.routing import BaseConverter
 from mockcdr.core.errors import MethodNotAllowed
 from mockcdr.core.http import external_base, file_response, json_body, json_response, runtime
 
-from . import config, documents, files, jobs, listing, resources
+from . import fixtures, documents, files, jobs, listing, resources
 from .auth import authenticate, check_accept, check_content_type
 from .errors import MEDIA_TYPE
 
@@ -42,7 +42,7 @@ def _update(export_id: str):
 
 
 def blueprint() -> Blueprint:
-    bp = Blueprint(config.SLUG, __name__, url_prefix="/v3")
+    bp = Blueprint(fixtures.SLUG, __name__, url_prefix="/v3")
     bp.record_once(lambda state: state.app.url_map.converters.setdefault("didww_id", ResourceId))
     bp.record_once(lambda state: state.app.url_map.converters.setdefault("didww_file", FileName))
 
@@ -53,7 +53,7 @@ def blueprint() -> Blueprint:
         caller = authenticate()
         rt = runtime()
         new = documents.parse_create(json_body(default={}), caller.version, rt.clock.now(),
-                                     int(config.option(rt, "months_available")))
+                                     int(fixtures.option(rt, "months_available")))
         job = jobs.create(rt, caller, new)
         return _document(resources.document(job, caller.version, external_base()), status=201)
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from ...core.fixtures import FixtureError
 from ...core.vendor import Vendor
-from . import fixture, tasks
+from . import fixtures, tasks
 from .errors import render_error
-from .files import check_name_format, generate, render_file
+from .files import EXTENSIONS, GENERATE_PARAMS, check_name_format, generate, render_file
 from .options import DEFAULTS, opt
 from .routes import PREFIXES, blueprint
 from .scheduler import tick
+from .tasks import reschedule
 
 _CHOICES = {"delete_status": (200, 204), "template_columns_format": ("array", "string"),
             "default_archive_extension": ("tgz", "zip", "none")}
@@ -28,25 +29,25 @@ def _same_kind(name: str, value, default) -> bool:
     return isinstance(value, type(default))
 
 
-def setup(rt, section: dict):
-    world = fixture.load(rt, section)
+def setup(world, section: dict):
+    directory = fixtures.load(world, section)
     for name in section.get("options") or {}:
         if name not in DEFAULTS:
             raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: unknown option; known: "
                                f"{', '.join(sorted(DEFAULTS))}")
-    rt.state["mor"] = world        # options below read through the runtime
+    world.state["mor"] = directory        # options below read through the runtime
     for name, default in DEFAULTS.items():
-        value = opt(rt, name)
+        value = opt(world, name)
         if not _same_kind(name, value, default) or (name.startswith("csv_") and len(value) != 1):
             raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: {value!r} does not fit the "
                                f"default {default!r}")
     for name, allowed in _CHOICES.items():
-        if opt(rt, name) not in allowed:
+        if opt(world, name) not in allowed:
             raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: must be one of "
                                f"{', '.join(map(str, allowed))}")
-    check_name_format(opt(rt, "file_name_format"))
-    tasks.declare(rt)
-    return world
+    check_name_format(opt(world, "file_name_format"))
+    tasks.declare(world)
+    return directory
 
 
 VENDOR = Vendor(
@@ -56,8 +57,11 @@ VENDOR = Vendor(
     blueprint=blueprint,
     render_error=render_error,
     setup=setup,
-    describe=fixture.describe,
+    describe=fixtures.describe,
     tick=tick,
+    reschedule=reschedule,
     generate=generate,
+    generate_params=GENERATE_PARAMS,
+    generate_formats=tuple(EXTENSIONS),
     render_file=render_file,
 )

@@ -90,9 +90,9 @@ def issue(rt, user: dict, refresh: str | None = None) -> dict:
 def login() -> dict:
     """POST /authentication/login with HTTP Basic credentials."""
     rt = runtime()
-    world = rt.state["mor"]
+    directory = rt.state["mor"]
     creds = request.authorization
-    user = world.by_username.get(creds.username) if creds and creds.type == "basic" else None
+    user = directory.by_username.get(creds.username) if creds and creds.type == "basic" else None
     if user is None or not hmac.compare_digest(str(creds.password or "").encode(),
                                                user["password"].encode()):
         raise Unauthorized(UNAUTHORIZED)
@@ -103,7 +103,7 @@ def login() -> dict:
 def refresh(body) -> dict:
     """POST /authentication/refresh: the refresh token in the JSON body, else as the Bearer token."""
     rt = runtime()
-    world = rt.state["mor"]
+    directory = rt.state["mor"]
     field = str(opt(rt, "login_refresh_field"))
     value = body[field] if isinstance(body, dict) and field in body else _bearer()
     if not isinstance(value, str) or not value:
@@ -113,7 +113,7 @@ def refresh(body) -> dict:
         token = rt.tokens.redeem(REFRESH, value) if rotate else rt.tokens.check(REFRESH, value)
     except TokenError:
         raise Unauthorized(UNAUTHORIZED) from None
-    user = world.users.get(token["data"]["user_id"])
+    user = directory.users.get(token["data"]["user_id"])
     if user is None:
         raise Unauthorized(UNAUTHORIZED)
     set_tenant(user["tenant"])
@@ -129,7 +129,7 @@ def _bearer() -> str | None:
 def authorize(method: str) -> dict:
     """The calling user: a live Bearer JWT, user type admin, ``method`` in its permission group."""
     rt = runtime()
-    world = rt.state["mor"]
+    directory = rt.state["mor"]
     token = _bearer()
     claims = decode_jwt(rt, token) if token else None
     if claims is None:
@@ -138,12 +138,12 @@ def authorize(method: str) -> dict:
         rt.tokens.check(ACCESS, str(claims.get("jti")))
     except TokenError:
         raise Unauthorized(UNAUTHORIZED) from None
-    user = world.users.get(claims.get("user_id"))
+    user = directory.users.get(claims.get("user_id"))
     if user is None:
         raise Unauthorized(UNAUTHORIZED)
     set_tenant(user["tenant"])
     if user["usertype"] != "admin":
         raise Unauthorized(UNAUTHORIZED)
-    if not world.allowed(user, method):
+    if not directory.allowed(user, method):
         raise Unauthorized(f"API method not permitted: {method}")
     return user

@@ -103,7 +103,7 @@ def _user_name(d):
 
 
 # Columns that depend only on the call's shape (who, which way, how it ended): computed once per
-# shape of the tenant's pool, then picked per row. ``s`` is the shape as a dict, ``w`` the world.
+# shape of the tenant's pool, then picked per row. ``s`` is the shape as a dict, ``w`` the directory.
 SHAPE = {
     "clid": ("Called from", _clid),
     "src": ("Source Number", lambda s, w: s["src"]),

@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from ...core.archives import archive_chunks
-from ...core.cdrs import Call
-from ...core.clock import parse_instant
+from ...core.cdrs import Call, day_number
+from ...core.clock import UTC, parse_instant
 from ...core.csvout import cell_escaper, csv_chunks, text_chunks
 from ...core.fixtures import FixtureError
 from ...core.vendor import FileOut, GenerateRequest
 from .columns import SHAPE, header, shape_columns
-from .filters import TenantView, shape_filter
+from .filters import FILTER_KEYS, TenantView, shape_filter
 from .rows import MISS, RowEnv, row_function, text_safe
 from .options import opt
 from .zones import MAPPING, tzinfo
@@ -20,6 +20,9 @@ CONTENT_TYPES = {"tgz": "application/gzip", "zip": "application/zip", "none": "t
 EXTENSIONS = {"tgz": ".tgz", "zip": ".zip", "none": ".csv"}
 # the names of a call shape's fields, in order (a Call is its per-call values, then its shape)
 SHAPE_FIELDS = Call._fields[Call._fields.index("shape_id") + 1:]
+GENERATE_PARAMS = ("template_id", "timezone", "filename_prefix", "task_id") + FILTER_KEYS
+OPEN_ENDED = timedelta(days=366)     # how far ``generate --rows`` without ``--to`` looks
+US_PER_DAY = 86_400_000_000
 
 
 def base_name(fmt: str, prefix: str, task_id, start: datetime, end: datetime, tz) -> str:
@@ -41,9 +44,9 @@ def check_name_format(fmt) -> None:
         raise FixtureError(f"invalid fixtures:\n  mor.options.file_name_format: {exc}") from None
 
 
-def params_for(rt, world, task: dict, due: datetime, start: datetime, end: datetime) -> dict:
+def params_for(rt, directory, task: dict, due: datetime, start: datetime, end: datetime) -> dict:
     """Everything needed to re-create a run's file, as JSON values (kept with the delivery)."""
-    template = world.templates[task["template_id"]]
+    template = directory.templates[task["template_id"]]
     tz = tzinfo(task["timezone"])
     archive = task["archive_extension"]
     stem = base_name(str(opt(rt, "file_name_format")), task["filename_prefix"], task["id"],
@@ -91,11 +94,11 @@ def _count_lines(chunks, stats: dict):
 
 def build(rt, params: dict, limit: int | None = None, stats: dict | None = None) -> FileOut:
     """The file of ``params`` (see ``params_for``); ``stats["lines"]`` counts CSV lines if given."""
-    world = rt.state["mor"]
+    directory = rt.state["mor"]
     tenant = rt.tenant(params["tenant"])
     columns = tuple(params["columns"])
     decimal = params.get("decimal", ".")
-    view = TenantView(world, tenant.key, decimal, params.get("provider_ratio", 0.8))
+    view = TenantView(directory, tenant.key, decimal, params.get("provider_ratio", 0.8))
     separator = params.get("separator", ",")
     # rows as text, shape cells escaped once, when no per-call cell can need quoting
     as_text = len(columns) > 1 and text_safe(separator, decimal)
@@ -124,19 +127,42 @@ def render_file(rt, params: dict) -> FileOut:
     return build(rt, params)
 
 
+def end_for_limit(rt, tenant_key: str, query: dict, start: datetime, limit: int) -> datetime:
+    """The window end (a whole second, exclusive) holding the first ``limit`` calls that ``query``
+    keeps from ``start`` on, so the file is named after the rows it holds; at most a year on."""
+    tenant = rt.tenant(tenant_key)
+    test = shape_filter(query, TenantView(rt.state["mor"], tenant.key, ".", 0.8))
+    keep = None if test is None else [test(dict(zip(SHAPE_FIELDS, s))) for s in rt.universe.shapes(tenant)]
+    cap = start + OPEN_ENDED
+    start_us = int(start.timestamp() * 1_000_000)
+    day, seen = start.astimezone(UTC).date(), 0
+    while seen < limit and day_number(day) * US_PER_DAY < int(cap.timestamp() * 1_000_000):
+        base = day_number(day) * US_PER_DAY
+        first = base < start_us
+        n = (sum(1 for c in rt.universe.day(tenant, day, keep, bare=True) if c[3] >= start_us) if first
+             else rt.universe.count(tenant, day, keep))
+        if seen + n >= limit:
+            calls = [c for c in rt.universe.day(tenant, day, keep, bare=True) if c[3] >= start_us]
+            last_us = calls[limit - seen - 1][3]
+            return datetime.fromtimestamp(last_us // 1_000_000 + 1, UTC)
+        seen += n
+        day += timedelta(days=1)
+    return cap
+
+
 def generate(rt, req: GenerateRequest) -> FileOut:
     """``mockcdr generate mor``: the file an export of this window would deliver.
 
     tenant: a tenant key or an admin's username; format: tgz (default), zip or none;
     params: template_id, timezone, filename_prefix, task_id and any query filter (s_*).
     """
-    world = rt.state["mor"]
-    admins = [u for u in world.users.values() if u["usertype"] == "admin"]
+    directory = rt.state["mor"]
+    admins = [u for u in directory.users.values() if u["usertype"] == "admin"]
     owner = next((u for u in admins if req.tenant in (None, u["tenant"], u["username"])), None)
     if owner is None:
         raise ValueError(f"no MOR admin for {req.tenant!r}; use a tenant key or an admin username")
     params = dict(req.params)
-    templates = [t for t in world.templates.values() if t["owner_id"] == owner["id"] and t["columns"]]
+    templates = [t for t in directory.templates.values() if t["owner_id"] == owner["id"] and t["columns"]]
     tpl_id = int(params.pop("template_id", templates[0]["id"] if templates else 0))
     if tpl_id not in {t["id"] for t in templates}:
         raise ValueError(f"template {tpl_id} is not a template of {owner['username']}")
@@ -146,8 +172,11 @@ def generate(rt, req: GenerateRequest) -> FileOut:
     archive = req.format or "tgz"
     if archive not in EXTENSIONS:
         raise ValueError("format must be tgz, zip or none")
-    end = req.end or req.start + timedelta(days=366)
+    end = req.end
+    if end is None:
+        end = end_for_limit(rt, owner["tenant"], params, req.start, req.limit) if req.limit \
+            else req.start + OPEN_ENDED
     task = {"id": params.pop("task_id", 0), "tenant": owner["tenant"], "template_id": tpl_id,
             "timezone": zone, "archive_extension": archive,
             "filename_prefix": params.pop("filename_prefix", ""), "query": params}
-    return build(rt, params_for(rt, world, task, end, req.start, end), limit=req.limit)
+    return build(rt, params_for(rt, directory, task, end, req.start, end), limit=req.limit)

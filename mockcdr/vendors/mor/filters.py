@@ -16,11 +16,11 @@ CALL_TYPES = {
 class TenantView:
     """The fixture as seen from one tenant's calls: devices by extension, providers by trunk."""
 
-    def __init__(self, world, tenant: str, decimal: str = ".", provider_ratio: float = 0.8):
-        self.world = world
+    def __init__(self, directory, tenant: str, decimal: str = ".", provider_ratio: float = 0.8):
+        self.directory = directory
         self.tenant = tenant
-        self._devices = world.devices.get(tenant, {})
-        self._providers = world.providers.get(tenant, {})
+        self._devices = directory.devices.get(tenant, {})
+        self._providers = directory.providers.get(tenant, {})
         self.provider_ratio = provider_ratio
         self.dec = (lambda text: text) if decimal == "." else (lambda text: text.replace(".", decimal))
 
@@ -63,6 +63,12 @@ def _on(value) -> bool:
     return value in (True, 1, "1", "true", "yes", "on")
 
 
+# the query keys that select calls (others are stored and echoed, and filter nothing)
+FILTER_KEYS = ("s_user_id", "s_user", "s_device", "s_call_type", "s_provider", "s_destination",
+               "s_source", "s_did_pattern", "s_did", "s_hgc", "calls_from_users", "calls_to_users",
+               "calls_via_dids")
+
+
 def shape_filter(query: dict, view: TenantView):
     """A predicate over a call shape (as a dict) for the task's query; None keeps everything."""
     tests = []
@@ -70,8 +76,8 @@ def shape_filter(query: dict, view: TenantView):
     user = q.get("s_user_id", q.get("s_user"))
     if user is not None:
         uid = _int(user)
-        if uid is None and isinstance(user, str) and user in view.world.by_username:
-            uid = view.world.by_username[user]["id"]
+        if uid is None and isinstance(user, str) and user in view.directory.by_username:
+            uid = view.directory.by_username[user]["id"]
         tests.append(lambda s, w: uid is not None and uid in _party_users(s, w))
     if "s_device" in q:
         dev = _int(q["s_device"])

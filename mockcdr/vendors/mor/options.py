@@ -1,7 +1,7 @@
 """MOR options: every inferred or unknown behaviour, with its default (settings, then fixture ``options:``)."""
 from __future__ import annotations
 
-# name -> default. docs/fidelity/mor.md explains each one and why it is a guess.
+# name -> default. the README's MOR fidelity notes explain each one and why it is a guess.
 DEFAULTS = {
     "token_ttl_seconds": 900,                 # JWT lifetime: 15 minutes [V]
     "refresh_ttl_seconds": 7 * 24 * 3600,     # refresh token lifetime: 7 days [V]

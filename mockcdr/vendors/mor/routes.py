@@ -110,8 +110,8 @@ def _template_body(rt, tpl: dict) -> dict:
 def listCdrExportTemplates():
     owner = auth.authorize("v2_cdr_export_templates_index")
     rt = runtime()
-    world = rt.state["mor"]
-    return _ok([_template_body(rt, t) for t in sorted(world.templates.values(), key=lambda t: t["id"])
+    directory = rt.state["mor"]
+    return _ok([_template_body(rt, t) for t in sorted(directory.templates.values(), key=lambda t: t["id"])
                 if t["owner_id"] == owner["id"] and t["columns"]])
 
 

@@ -8,17 +8,15 @@ from datetime import datetime, timedelta
 from .files import build, params_for
 from .options import opt
 from .schedule import following, window
-from .tasks import SCHEDULE, TASKS
+from .tasks import TASKS, schedule
 from .zones import fmt, tzinfo
 
 
 def tick(rt) -> None:
-    """VENDOR.tick: cheap when nothing is due (one store lookup against the cached instant)."""
-    now = rt.clock.now()
-    cached = rt.store.get(SCHEDULE, "due")
-    if cached is not None and (cached["at"] is None or cached["at"] > now):
-        return
-    run_due(rt, now)
+    """VENDOR.tick: cheap when nothing is due (a look at the earliest run in the agenda)."""
+    due = rt.agenda("mor").next_due()
+    if due is not None and due <= rt.clock.timestamp():
+        run_due(rt, rt.clock.now())
 
 
 def run_due(rt, now: datetime) -> int:
@@ -27,23 +25,28 @@ def run_due(rt, now: datetime) -> int:
     Task state moves on under the store lock; the files are built and recorded after it is
     released, so a big clock jump does not stall other requests while large files are built.
     """
-    world = rt.state["mor"]
+    directory = rt.state["mor"]
+    agenda = rt.agenda("mor")
     runs = []
     with rt.store.lock:
-        heap = [(t["next_run_at"], t["id"]) for t in rt.store.values(TASKS)
-                if t["active"] and t["next_run_at"] is not None and t["next_run_at"] <= now]
+        due_tasks: dict[int, dict] = {}
+        while (item := agenda.pop(now.timestamp())) is not None:
+            task = rt.store.get(TASKS, item[2])
+            if task is not None and task["active"] and task["next_run_at"] is not None \
+                    and task["next_run_at"] <= now:
+                due_tasks[task["id"]] = task
+        heap = [(t["next_run_at"], t["id"]) for t in due_tasks.values()]
         heapq.heapify(heap)
         while heap:
             due, task_id = heapq.heappop(heap)
-            task = rt.store.get(TASKS, str(task_id))
-            runs.append(_advance(rt, world, task, due))
+            task = due_tasks[task_id]
+            runs.append(_advance(rt, directory, task, due))
             if task["next_run_at"] is not None and task["next_run_at"] <= now:
                 heapq.heappush(heap, (task["next_run_at"], task_id))
-        pending = [t["next_run_at"] for t in rt.store.values(TASKS)
-                   if t["active"] and t["next_run_at"] is not None]
-        rt.store.put(SCHEDULE, "due", {"at": min(pending) if pending else None})
+        for task in due_tasks.values():
+            schedule(rt, task)
     for run in runs:
-        deliver(rt, world, *run)
+        deliver(rt, directory, *run)
     return len(runs)
 
 
@@ -56,10 +59,10 @@ def _next_after(task: dict, due: datetime) -> datetime | None:
     return nxt
 
 
-def _advance(rt, world, task: dict, due: datetime) -> tuple[dict, dict, datetime, datetime]:
+def _advance(rt, directory, task: dict, due: datetime) -> tuple[dict, dict, datetime, datetime]:
     """Move the task past the run at ``due``; return what its delivery needs (a copy of the task)."""
     start, end = window(task, due)
-    params = params_for(rt, world, task, due, start, end)
+    params = params_for(rt, directory, task, due, start, end)
     snapshot = dict(task)
     task["last_run_at"] = due
     task["runs"] = task.get("runs", 0) + 1
@@ -67,7 +70,7 @@ def _advance(rt, world, task: dict, due: datetime) -> tuple[dict, dict, datetime
     return snapshot, params, start, end
 
 
-def deliver(rt, world, task: dict, params: dict, start: datetime, end: datetime) -> dict:
+def deliver(rt, directory, task: dict, params: dict, start: datetime, end: datetime) -> dict:
     """Build a run's file (for its size, rows and digest) and record its delivery."""
     stats: dict = {}
     digest = hashlib.sha256()
@@ -84,17 +87,17 @@ def deliver(rt, world, task: dict, params: dict, start: datetime, end: datetime)
         "window": {"from": fmt(start, tz), "till": fmt(end - timedelta(seconds=1), tz),
                    "timezone": task["timezone"]},
     }
-    channel, target, ok, outcome = _destination(rt, world, task, out.filename)
+    channel, target, ok, outcome = _destination(rt, directory, task, out.filename)
     payload["send_cdr_to"] = task["send_cdr_to"]
     return rt.deliveries.record(vendor="mor", channel=channel, target=target, payload=payload,
                                 ok=ok, outcome=outcome, file=params, source={"task": task["id"]})
 
 
-def _destination(rt, world, task: dict, filename: str) -> tuple[str, str, bool, str]:
+def _destination(rt, directory, task: dict, filename: str) -> tuple[str, str, bool, str]:
     """(channel, target, ok, outcome) of a run's delivery."""
     to = task["send_cdr_to"]
     if to == "user":
-        user = world.users.get(task["send_to_user_id"]) or {}
+        user = directory.users.get(task["send_to_user_id"]) or {}
         address = user.get("email")
         where = f" ({address})" if address else ""
         return "mailbox", f"user:{task['send_to_user_id']}", True, f"sent to user {user.get('username')}{where}"

@@ -11,16 +11,14 @@ from .validation import FALSE, TRUE, SCHEDULE_FIELDS, split_body, validate_task
 from .zones import fmt, tzinfo
 
 TASKS = "mor.tasks"
-SCHEDULE = "mor.schedule"       # one record, "due": the earliest next_run_at of active tasks
 _WHEN = (datetime, type(None))
 
 
-def declare(rt) -> None:
+def declare(directory) -> None:
     """The shape of the records this module keeps (a snapshot is checked against it)."""
-    rt.store.shape(TASKS, id=int, name=str, active=int, period=str, timezone=str, tenant=str, owner_id=int,
+    directory.shape(TASKS, id=int, name=str, active=int, period=str, timezone=str, tenant=str, owner_id=int,
                    query=dict, runs=int, created_at=datetime, updated_at=datetime, next_run_at=_WHEN,
                    last_run_at=_WHEN)
-    rt.store.shape(SCHEDULE, at=_WHEN)
 NOT_FOUND = "Automatic CDR export was not found"
 
 
@@ -32,9 +30,16 @@ def defaults(rt, owner: dict) -> dict:
             "s_from": None, "s_till": None, "cdr_export_at_datetime": None}
 
 
-def forget_due(rt) -> None:
-    """Tasks changed: the scheduler's cached earliest due instant must be recomputed."""
-    rt.store.delete(SCHEDULE, "due")
+def schedule(rt, task: dict) -> None:
+    """Put an active task's next run in the session's agenda (the scheduler pops it when due)."""
+    if task["active"] and task["next_run_at"] is not None:
+        rt.agenda("mor").schedule(task["next_run_at"].timestamp(), "mor.task", str(task["id"]))
+
+
+def reschedule(rt) -> None:
+    """VENDOR.reschedule: every task's next run, after a restore replaced the store."""
+    for task in rt.store.values(TASKS):
+        schedule(rt, task)
 
 
 def is_id(text) -> bool:
@@ -48,20 +53,20 @@ def find(rt, owner: dict, task_id) -> dict:
     return task
 
 
-def create(rt, world, owner: dict, body) -> dict:
+def create(rt, directory, owner: dict, body) -> dict:
     given, query = split_body(body)
     with rt.store.lock:
         now = rt.clock.now()
-        rec = validate_task(rt, world, owner, given, query, defaults(rt, owner), creating=True, now=now)
+        rec = validate_task(rt, directory, owner, given, query, defaults(rt, owner), creating=True, now=now)
         rec.update(id=rt.ids.integer("mor.task"), owner_id=owner["id"], tenant=owner["tenant"],
                    last_run_at=None, runs=0, created_at=now, updated_at=now)
         rec["next_run_at"] = first_run(rec, now)
         rt.store.put(TASKS, str(rec["id"]), rec)
-        forget_due(rt)
+        schedule(rt, rec)
         return rec
 
 
-def update(rt, world, owner: dict, task_id, body, *, replace: bool) -> dict:
+def update(rt, directory, owner: dict, task_id, body, *, replace: bool) -> dict:
     given, query = split_body(body)
     with rt.store.lock:
         old = find(rt, owner, task_id)
@@ -70,11 +75,11 @@ def update(rt, world, owner: dict, task_id, body, *, replace: bool) -> dict:
         if replace and opt(rt, "put_requires_all"):
             base.update(defaults(rt, owner))
             query = query if query is not None else {}
-        rec = validate_task(rt, world, owner, given, query, base, creating=False, now=now)
+        rec = validate_task(rt, directory, owner, given, query, base, creating=False, now=now)
         _reschedule(rt, old, rec, now)
         rec["updated_at"] = now
         rt.store.put(TASKS, str(rec["id"]), rec)
-        forget_due(rt)
+        schedule(rt, rec)
         return rec
 
 
@@ -90,7 +95,7 @@ def set_active(rt, owner: dict, task_id, body) -> dict:
         rec = dict(old, active=1 if value in TRUE else 0, updated_at=now)
         _reschedule(rt, old, rec, now)
         rt.store.put(TASKS, str(rec["id"]), rec)
-        forget_due(rt)
+        schedule(rt, rec)
         return rec
 
 
@@ -116,7 +121,6 @@ def delete(rt, owner: dict, task_id) -> None:
     with rt.store.lock:
         task = find(rt, owner, task_id)
         rt.store.delete(TASKS, str(task["id"]))
-        forget_due(rt)
 
 
 def _arg_int(args, name: str, low: int):
@@ -155,10 +159,10 @@ def list_tasks(rt, owner: dict, args) -> list[dict]:
     return out if limit is None else out[:limit]
 
 
-def render(rt, world, task: dict) -> dict:
+def render(rt, directory, task: dict) -> dict:
     """The task as the API shows it: the seed's keys in the seed's order, then the rest."""
     tz = tzinfo(task["timezone"])
-    template = world.templates.get(task["template_id"]) or {}
+    template = directory.templates.get(task["template_id"]) or {}
     body = {
         "id": task["id"], "name": task["name"], "active": task["active"], "period": task["period"],
         "timezone": task["timezone"], "template_id": task["template_id"],

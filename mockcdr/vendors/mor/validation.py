@@ -72,7 +72,7 @@ class Check:
         self.details.setdefault(field, []).append(message)
 
 
-def validate_task(rt, world, owner: dict, given: dict, query, base: dict, *, creating: bool,
+def validate_task(rt, directory, owner: dict, given: dict, query, base: dict, *, creating: bool,
                   now: datetime) -> dict:
     """The candidate record (``base`` with ``given`` applied), validated; raises 422 if invalid.
 
@@ -95,8 +95,8 @@ def validate_task(rt, world, owner: dict, given: dict, query, base: dict, *, cre
         else:
             rec["active"] = 1 if value in TRUE else 0
     tz = _schedule(rt, rec, given, ck)
-    _template(world, owner, rec, given, ck)
-    _delivery(world, owner, rec, given, ck)
+    _template(directory, owner, rec, given, ck)
+    _delivery(directory, owner, rec, given, ck)
     if rec.get("filename_prefix") is None:
         rec["filename_prefix"] = ""
     if not isinstance(rec["filename_prefix"], str) or not _PREFIX.match(rec["filename_prefix"]):
@@ -148,7 +148,7 @@ def _schedule(rt, rec: dict, given: dict, ck: Check):
     return tz
 
 
-def _template(world, owner: dict, rec: dict, given: dict, ck: Check) -> None:
+def _template(directory, owner: dict, rec: dict, given: dict, ck: Check) -> None:
     """A template the caller owns and that has columns (what the templates index lists)."""
     if "template_id" in given:
         rec["template_id"] = _int(given["template_id"])
@@ -156,12 +156,12 @@ def _template(world, owner: dict, rec: dict, given: dict, ck: Check) -> None:
     if tpl_id is None or tpl_id <= 0:
         ck.add("template_id", "Template must be selected")
         return
-    tpl = world.templates.get(tpl_id)
+    tpl = directory.templates.get(tpl_id)
     if tpl is None or tpl["owner_id"] != owner["id"] or not tpl["columns"]:
         ck.add("template_id", "Template was not found")
 
 
-def _delivery(world, owner: dict, rec: dict, given: dict, ck: Check) -> None:
+def _delivery(directory, owner: dict, rec: dict, given: dict, ck: Check) -> None:
     """send_cdr_to with its companion field (user: a user of the admin's system; email: an
     address); the companion of another target is cleared. ftp/sftp need nothing here."""
     if rec.get("send_cdr_to") not in TARGETS:
@@ -175,7 +175,7 @@ def _delivery(world, owner: dict, rec: dict, given: dict, ck: Check) -> None:
         rec["send_to_user_id"] = None if _blank(raw) else _int(raw)
     if rec.get("send_cdr_to") == "user":
         uid = rec.get("send_to_user_id")
-        target = world.users.get(uid) if uid is not None else None
+        target = directory.users.get(uid) if uid is not None else None
         if "send_to_user_id" in ck.details:
             pass
         elif uid is None:

@@ -2,26 +2,28 @@
 from __future__ import annotations
 
 from ...core.vendor import Vendor
-from . import accounts, jobs
+from . import fixtures, jobs
 from .errors import render_error
-from .generate import generate
+from .generate import KNOWN, generate
 from .routes import blueprint
 
 
-def setup(rt, section: dict) -> accounts.State:
-    state = accounts.load_state(rt, section)
-    jobs.setup(rt, state)
+def setup(world, section: dict) -> fixtures.State:
+    state = fixtures.load_state(world, section)
+    jobs.setup(world, state)
     return state
 
 
 VENDOR = Vendor(
-    slug=accounts.SLUG,
+    slug=fixtures.SLUG,
     title="Telnyx CDR Reports",
     prefixes=("/reporting", "/v2/legacy/reporting"),
     blueprint=blueprint,
     render_error=render_error,
     setup=setup,
-    describe=accounts.describe,
+    describe=fixtures.describe,
     job_kinds=(jobs.KIND,),
     generate=generate,
+    generate_params=KNOWN,
+    generate_formats=("csv",),
 )

@@ -5,7 +5,7 @@ from flask import request
 
 from ...core.errors import Unauthorized
 from ...core.http import runtime, set_tenant
-from .accounts import SLUG, Account, State
+from .fixtures import SLUG, Account, State
 
 
 def authenticate(v1: bool) -> Account:

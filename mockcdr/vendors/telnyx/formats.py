@@ -13,7 +13,7 @@ from ...core.csvout import escape, joined_chunks
 from ...core.numbering import plan_for
 from ...core.timefmt import MINUTE_CACHE, TimeFormatter, zone
 from ...core.vendor import FileOut
-from .accounts import Account
+from .fixtures import Account
 
 # The report's columns: the V2 machine field names Telnyx documents (as examples, not a full
 # list), in that order. The real V1 header text and order are unknown: change them here.

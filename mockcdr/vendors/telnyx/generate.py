@@ -6,7 +6,7 @@ from datetime import timedelta
 from ...core.errors import ValidationFailed
 from ...core.vendor import FileOut, GenerateRequest
 from . import formats
-from .accounts import SLUG, Account, State
+from .fixtures import SLUG, Account, State
 from .jobs import report_filename
 from .schemas import parse_request
 

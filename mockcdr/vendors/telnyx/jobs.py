@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from ...core.errors import NotFound, Problem
 from ...core.lifecycle import JobKind, Step
 from ...core.tokens import TokenError
-from .accounts import SLUG, Account, State
+from .fixtures import SLUG, Account, State
 
 KIND_NAME = "cdr_request"
 KIND_KEY = f"{SLUG}.{KIND_NAME}"
@@ -30,12 +30,12 @@ def make_kind(generation_seconds: float = 5.0, retention_seconds: float = 30 * D
 KIND = make_kind()
 
 
-def setup(rt, state: State) -> None:
+def setup(world, state: State) -> None:
     """Register the kind with the configured timings, and the hook that mints report tokens."""
     opts = state.options
     retention = timedelta(days=opts["retention_days"])
-    rt.lifecycle.register(make_kind(opts["generation_seconds"], retention.total_seconds()),
-                          lambda job, st, at: _entered(rt, opts, retention, job, st, at))
+    world.register_kind(make_kind(opts["generation_seconds"], retention.total_seconds()),
+                        lambda rt, job, st, at: _entered(rt, opts, retention, job, st, at))
 
 
 def _entered(rt, opts: dict, retention: timedelta, job: dict, state: str, at: datetime) -> None:
@@ -46,7 +46,7 @@ def _entered(rt, opts: dict, retention: timedelta, job: dict, state: str, at: da
         filename = report_filename(attrs["report_name"], job["id"].replace("-", "")[:8])
         token = rt.tokens.issue(TOKEN_KIND, {"job": job["id"], "filename": filename},
                                 uses=1 if opts["report_url_one_time"] else None)
-        token["expires_at"] = expires      # from the instant the report was made, not from now
+        rt.tokens.expire_at(token, expires)    # from the instant the report was made, not from now
         attrs.update(token=token["value"], generated_at=at, filename=filename)
     elif attrs.get("token") and state in ("failed", "pending"):     # forced back: no report
         rt.tokens.revoke(TOKEN_KIND, attrs["token"])

@@ -8,7 +8,7 @@ from werkzeug.routing import BaseConverter
 
 from ...core.http import external_base, file_response, json_body, json_response, runtime, set_tenant
 from . import formats, jobs, shapes
-from .accounts import SLUG, State
+from .fixtures import SLUG, State
 from .auth import authenticate
 from .schemas import page_params, parse_request
 

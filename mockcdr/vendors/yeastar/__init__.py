@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 from ...core.vendor import Vendor
-from . import auth, cdr, config
+from . import auth, cdr, fixtures
 from .errors import render_error
 from .routes import PREFIXES, blueprint
 
 
-def setup(rt, section: dict) -> config.State:
-    state = config.setup(rt, section)
-    auth.declare(rt)
+def setup(world, section: dict) -> fixtures.State:
+    state = fixtures.setup(world, section)
+    auth.declare(world)
     return state
 
 
-def describe(rt, base_url: str) -> dict:
-    users = config.state(rt).users.values()
+def describe(world, base_url: str) -> dict:
+    users = fixtures.state(world).users.values()
     return {
         "base_urls": [f"{base_url}{prefix}" for prefix in PREFIXES],
         "credentials": [{"username": u["username"], "password": u["password"],
@@ -23,7 +23,7 @@ def describe(rt, base_url: str) -> dict:
 
 
 VENDOR = Vendor(
-    slug=config.SLUG,
+    slug=fixtures.SLUG,
     title="Yeastar S-Series API",
     prefixes=PREFIXES,
     blueprint=blueprint,
@@ -31,4 +31,6 @@ VENDOR = Vendor(
     setup=setup,
     describe=describe,
     generate=cdr.generate,
+    generate_params=("extid", "number"),
+    generate_formats=("csv",),
 )

@@ -9,15 +9,15 @@ from ...core.errors import MalformedBody
 from ...core.http import json_body, runtime, set_tenant
 from ...core.tokens import TokenError
 from . import errors as E
-from .config import state
+from .fixtures import state
 
 TOKEN = "yeastar.token"
 FAILURES = "yeastar.login_failures"      # store collection: lockout counters by user (or IP)
 
 
-def declare(rt) -> None:
+def declare(world) -> None:
     """The shape of the records this module keeps (a snapshot is checked against it)."""
-    rt.store.shape(FAILURES, failures=int, locked_until=(datetime, type(None)))
+    world.shape(FAILURES, failures=int, locked_until=(datetime, type(None)))
 
 
 def body_object(required: bool = True) -> dict:

@@ -16,7 +16,7 @@ from ...core.vendor import FileOut, GenerateRequest, iter_limited
 from . import errors as E
 from . import formats
 from .auth import body_object, session, text_param
-from .config import find_user, state
+from .fixtures import find_user, state
 
 RANDOM = "yeastar.random"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"

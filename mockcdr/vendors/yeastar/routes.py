@@ -7,7 +7,7 @@ from flask import Blueprint, Response
 
 from ...core.http import file_response, json_response
 from . import auth, cdr
-from .config import SLUG
+from .fixtures import SLUG
 from .errors import CORS
 
 V1, V2 = "v1.1.0", "v2.0.0"

@@ -3,21 +3,22 @@ from __future__ import annotations
 
 from mockcdr.core.vendor import Vendor
 
-from . import exports
+from . import jobs
 from .errors import render_error
 from .fixtures import Directory, load_directory
-from .generate import generate
+from .form import TIME_FORMATS
+from .generate import PARAMS, generate
 from .routes import PREFIX, blueprint
 
 
-def setup(rt, section: dict) -> Directory:
-    directory = load_directory(rt, section)
-    exports.register(rt)
+def setup(world, section: dict) -> Directory:
+    directory = load_directory(world, section)
+    jobs.register(world)
     return directory
 
 
-def describe(rt, base_url: str) -> dict:
-    directory: Directory = rt.state["yeti"]
+def describe(world, base_url: str) -> dict:
+    directory: Directory = world.state["yeti"]
     credentials = []
     for access in directory.accesses.values():
         customer = directory.customers[access.customer_id]
@@ -27,5 +28,5 @@ def describe(rt, base_url: str) -> dict:
 
 
 VENDOR = Vendor(slug="yeti", title="Yeti switch customer API v1", prefixes=(PREFIX,), blueprint=blueprint,
-                render_error=render_error, setup=setup, describe=describe, job_kinds=(exports.KIND,),
-                generate=generate)
+                render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
+                generate=generate, generate_params=PARAMS, generate_formats=TIME_FORMATS)

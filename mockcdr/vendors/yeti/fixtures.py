@@ -153,10 +153,10 @@ class Directory:
         return {a.uuid: a for a in customer.accounts if not allowed or a.uuid in allowed}
 
 
-def load_directory(rt, section: dict) -> Directory:
+def load_directory(world, section: dict) -> Directory:
     """Validate the section against the schema and the tenants; raise FixtureError naming the field."""
     data = validate_section(SectionSchema(), section, "yeti")
-    directory = Directory(options=resolve_options(rt, data["options"]))
+    directory = Directory(options=resolve_options(world, data["options"]))
     problems: list[str] = []
     seen_customers: set[int] = set()
     for ci, raw in enumerate(data["customers"]):
@@ -164,10 +164,10 @@ def load_directory(rt, section: dict) -> Directory:
         if raw["id"] in seen_customers:
             problems.append(f"{where}.id: customer id {raw['id']} is used twice")
         seen_customers.add(raw["id"])
-        tenant = rt.tenants.get(raw["tenant"])
+        tenant = world.tenants.get(raw["tenant"])
         if tenant is None:
             problems.append(f"{where}.tenant: unknown tenant {raw['tenant']!r}; fixtures define: "
-                            f"{', '.join(sorted(rt.tenants))}")
+                            f"{', '.join(sorted(world.tenants))}")
             continue
         accounts = _accounts(raw, tenant, where, directory, problems)
         customer = Customer(raw["id"], raw["name"], raw["tenant"], raw["allow_listen_recording"], accounts)
@@ -222,14 +222,14 @@ def _api_access(acc, customer: Customer, where, directory, problems) -> None:
     directory.logins[access.login] = access
 
 
-def resolve_options(rt, fixture_options: dict) -> dict:
+def resolve_options(world, fixture_options: dict) -> dict:
     """Every option with its value (settings, then the fixture's ``options``, then the default)."""
-    from_settings = dict(rt.settings.vendor_options.get("yeti", {}))
+    from_settings = dict(world.settings.vendor_options.get("yeti", {}))
     problems = [f"yeti.options.{name}: unknown option; known: {', '.join(OPTIONS)}"
                 for name in list(from_settings) + list(fixture_options) if name not in OPTIONS]
     resolved = {}
     for name, (default, check) in OPTIONS.items():
-        value = rt.option("yeti", name, default)
+        value = world.option("yeti", name, default)
         message = check(value)
         if message:
             problems.append(f"yeti.options.{name}: {message}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 
 from . import errors
-from .exports import STATUSES
+from .jobs import STATUSES
 from .fixtures import UUID_RE
 from .form import TIME_FORMATS, cast_time
 from .jsonapi import ruby_to_i

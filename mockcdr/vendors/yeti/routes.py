@@ -10,7 +10,7 @@ from flask import Blueprint, Response, g, request
 
 from mockcdr.core.http import external_base, file_response, media_type, raw_body, runtime, set_tenant
 
-from . import auth, errors, exports, form, listing
+from . import auth, errors, form, jobs, listing
 from .errors import RAILS_JSON
 from .formats import file_out, spec_for
 from .jsonapi import (check_accept, check_content_type, document, parse_index_query, parse_related_query,
@@ -71,10 +71,10 @@ def createAuthToken():
         raise errors.rails_error(400, "param is missing or the value is empty: auth")
     access = auth.login(directory, credentials.get("login"), credentials.get("password"))
     set_tenant(directory.customers[access.customer_id].tenant)
-    token, expires = auth.issue(access, directory.options, rt.clock.timestamp())
+    token, _exp = auth.issue(access, directory.options, rt.clock.timestamp())
     if credentials.get("cookie_auth") not in (None, False):
         resp = Response(b"", status=201, content_type="text/html")
-        resp.headers["Set-Cookie"] = auth.cookie_header(token, expires)
+        resp.headers["Set-Cookie"] = auth.cookie_header(token, directory.options["token_lifetime"])
         return resp
     return document({"jwt": token}, status=201, content_type=RAILS_JSON)
 
@@ -100,9 +100,8 @@ def listCdrExports():
     rt, directory, access = _context()
     q = parse_index_query(listing.ALLOWED_FILTERS, listing.SORTABLE)
     with rt.store.lock:
-        jobs = listing.apply_filters(exports.visible(rt, access), q.filters)
-        jobs = listing.apply_sort(jobs, q.sort)
-        doc = collection_document(listing.page(jobs, q.page_number, q.page_size), len(jobs), directory,
+        found = listing.apply_sort(listing.apply_filters(jobs.visible(rt, access), q.filters), q.sort)
+        doc = collection_document(listing.page(found, q.page_number, q.page_size), len(found), directory,
                                   external_base(), q)
     return document(doc)
 
@@ -115,7 +114,7 @@ def createCdrExport():
     stored = form.validate(attributes, account, directory.visible_accounts(access), directory.options)
     base = external_base()
     with rt.store.lock:
-        job = exports.create(rt, stored)
+        job = jobs.create(rt, stored)
         doc = export_document(job, directory, base, q)
     return document(doc, status=201, headers={"Location": export_url(base, job["id"])})
 
@@ -124,7 +123,7 @@ def getCdrExport(export_id):
     rt, directory, access = _context()
     q = parse_show_query()
     with rt.store.lock:
-        doc = export_document(exports.find(rt, access, export_id), directory, external_base(), q)
+        doc = export_document(jobs.find(rt, access, export_id), directory, external_base(), q)
     return document(doc)
 
 
@@ -134,7 +133,7 @@ def downloadCdrExport(export_id):
     access = auth.authorize(directory, rt.clock.timestamp())
     set_tenant(directory.customers[access.customer_id].tenant)
     with rt.store.lock:
-        job = exports.find(rt, access, export_id)
+        job = jobs.find(rt, access, export_id)
         state, attrs = job["state"], dict(job["attrs"])
     if state != "Completed":
         raise errors.empty_not_found()
@@ -144,16 +143,16 @@ def downloadCdrExport(export_id):
 def getCdrExportAccountRelationship(export_id):
     rt, directory, access = _context()
     with rt.store.lock:
-        doc = relationship_document(exports.find(rt, access, export_id), external_base())
+        doc = relationship_document(jobs.find(rt, access, export_id), external_base())
     return document(doc)
 
 
 def getCdrExportAccount(export_id):
     rt, directory, access = _context()
-    exports.verify_key(export_id)
+    jobs.verify_key(export_id)
     q = parse_related_query("accounts")
     with rt.store.lock:
-        account = directory.accounts[exports.find(rt, access, export_id)["attrs"]["account"]]
+        account = directory.accounts[jobs.find(rt, access, export_id)["attrs"]["account"]]
     return document(account_document(account, external_base(), q))
 
 
@@ -165,8 +164,9 @@ def _after(resp: Response) -> Response:
     headers = resp.headers
     if access is not None:
         rt = runtime()
-        token, expires = auth.issue(access, rt.state["yeti"].options, rt.clock.timestamp())
-        headers.add("Set-Cookie", auth.cookie_header(token, expires))
+        options = rt.state["yeti"].options
+        token, _exp = auth.issue(access, options, rt.clock.timestamp())
+        headers.add("Set-Cookie", auth.cookie_header(token, options["token_lifetime"]))
     present = {name.lower() for name, _ in headers}
     for name, value in DEFAULT_HEADERS:      # setdefault, one look at the headers instead of six
         if name.lower() not in present:

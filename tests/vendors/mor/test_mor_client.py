@@ -10,6 +10,9 @@ from pathlib import Path
 
 from mor_support import START
 
+import pytest
+from places import PLACES, at
+
 from mockcdr.core.clock import parse_instant
 from mockcdr.settings import Settings
 from mockcdr.testing import LiveServer
@@ -22,11 +25,14 @@ def _snippet() -> str:
     return vendor_snippet("mor")
 
 
-def test_the_documented_snippet_works_against_the_mock(capsys):
+@pytest.mark.parametrize("where", PLACES)
+def test_the_documented_snippet_works_against_the_mock(capsys, where):
     code = _snippet()
     assert 'BASE = "http://127.0.0.1:8080/billing/api/v2"' in code
     settings = Settings(vendors=("mor",), seed="mor-doc", clock_start=START, clock_frozen=True)
-    with LiveServer(settings) as srv:
+    with LiveServer(settings) as live:
+        places = at(live, where)
+        srv = next(places)
         code = code.replace("http://127.0.0.1:8080", srv.url)
         scope: dict = {}
         exec(compile(code, str(DOC), "exec"), scope)  # noqa: S102
@@ -41,4 +47,4 @@ def test_the_documented_snippet_works_against_the_mock(capsys):
         data = VENDOR.render_file(srv.runtime, delivery["file"]).read()
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             assert tar.getnames() == ["ACME_cdr_export_1_20260601020000_20260701015959.csv"]
-        srv.raise_errors()
+        next(places, None)            # raises what the server raised, and deletes a session

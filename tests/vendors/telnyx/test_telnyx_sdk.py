@@ -11,6 +11,7 @@ import telnyx
 
 from mockcdr.settings import Settings
 from mockcdr.testing import LiveServer
+from places import PLACES, at
 
 NOW = datetime(2024, 2, 12, 12, 0, tzinfo=timezone.utc)
 ACME_KEY = "KEYFAKEACME00000000000000000001_FakeSecretAcme0001"
@@ -18,10 +19,16 @@ GLOBEX_KEY = "KEYFAKEGLOBEX000000000000000001_FakeSecretGlobex0001"
 
 
 @pytest.fixture(scope="module")
-def server():
+def live():
     with LiveServer(Settings(vendors=("telnyx",), seed="sdk", clock_start=NOW.isoformat(),
                              clock_frozen=True)) as srv:
         yield srv
+
+
+@pytest.fixture(scope="module", params=PLACES)
+def server(live, request):
+    """Every test runs at the server's root and again inside a session."""
+    yield from at(live, request.param)
 
 
 OPEN: list[telnyx.Telnyx] = []

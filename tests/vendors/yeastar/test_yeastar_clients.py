@@ -12,14 +12,20 @@ import pytest
 import requests
 
 from mockcdr.testing import LiveServer
+from places import PLACES, at
 from yeastar_helpers import DAY, PASSWORD, USER, yeastar_settings
 
 
 @pytest.fixture(scope="module")
-def server():
+def live():
     with LiveServer(yeastar_settings()) as srv:
         yield srv
-        srv.raise_errors()
+
+
+@pytest.fixture(scope="module", params=PLACES)
+def server(live, request):
+    """Every test runs at the server's root and again inside a session."""
+    yield from at(live, request.param)
 
 
 def _md5(text: str) -> str:

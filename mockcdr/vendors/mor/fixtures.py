@@ -103,7 +103,7 @@ class Device:
 
 
 @dataclass
-class World:
+class Directory:
     """The fixture, indexed: who may log in, what they may call, who owns which extension."""
     users: dict[int, dict]
     by_username: dict[str, dict]
@@ -120,14 +120,14 @@ class World:
         return [u for u in self.users.values() if u["tenant"] == tenant]
 
 
-def load(rt, section: dict) -> World:
+def load(world, section: dict) -> Directory:
     data = validate_section(SectionSchema(), section, "mor")
     where = "invalid fixtures:\n  mor."
     for i, user in enumerate(data["users"]):
-        if user["tenant"] not in rt.tenants:
+        if user["tenant"] not in world.tenants:
             raise FixtureError(f"{where}users[{i}].tenant: unknown tenant {user['tenant']!r}; "
-                               f"tenants are {', '.join(sorted(rt.tenants))}")
-        exts = set(rt.tenants[user["tenant"]].extensions)
+                               f"tenants are {', '.join(sorted(world.tenants))}")
+        exts = set(world.tenants[user["tenant"]].extensions)
         for j, dev in enumerate(user["devices"]):
             if dev["extension"] not in exts:
                 raise FixtureError(f"{where}users[{i}].devices[{j}].extension: {dev['extension']!r} "
@@ -141,13 +141,13 @@ def load(rt, section: dict) -> World:
     providers: dict[str, dict[str, tuple]] = {}
     provider_ids = {}
     for i, prov in enumerate(data["providers"]):
-        tenant = rt.tenants.get(prov["tenant"])
+        tenant = world.tenants.get(prov["tenant"])
         if tenant is None or prov["trunk"] not in {t.id for t in tenant.trunks}:
             raise FixtureError(f"{where}providers[{i}].trunk: {prov['trunk']!r} is not a trunk of "
                                f"tenant {prov['tenant']!r}")
         providers.setdefault(prov["tenant"], {})[prov["trunk"]] = (prov["id"], prov["name"], prov["ip"])
         provider_ids[prov["id"]] = prov
-    return World(
+    return Directory(
         users={u["id"]: u for u in data["users"]},
         by_username={u["username"]: u for u in data["users"]},
         groups={name: frozenset(methods) for name, methods in data["permission_groups"].items()},
@@ -155,10 +155,10 @@ def load(rt, section: dict) -> World:
         devices=devices, providers=providers, provider_ids=provider_ids)
 
 
-def describe(rt, base_url: str) -> dict:
-    world: World = rt.state["mor"]
+def describe(world, base_url: str) -> dict:
+    directory: Directory = world.state["mor"]
     creds = [{"username": u["username"], "password": u["password"], "usertype": u["usertype"],
               "tenant": u["tenant"], "permission_group": u.get("permission_group") or ""}
-             for u in world.users.values()]
+             for u in directory.users.values()]
     return {"base_urls": [f"{base_url}/billing/api/v2", f"{base_url}/api/v2"],
             "credentials": creds}

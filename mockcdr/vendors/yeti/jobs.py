@@ -19,15 +19,15 @@ def directory(rt) -> Directory:
     return rt.state["yeti"]
 
 
-def register(rt) -> None:
+def register(world) -> None:
     """Count the file's rows when an export completes (yeti stores COPY's row count)."""
-    def on_enter(job: dict, state: str, at) -> None:
+    def on_enter(rt, job: dict, state: str, at) -> None:
         if state == "Completed":
             attrs = job["attrs"]
             attrs["completed_at"] = at
             attrs["rows_count"] = count_rows(rt, spec_for(directory(rt), attrs, at))
 
-    rt.lifecycle.register(KIND, on_enter)
+    world.register_kind(KIND, on_enter)
 
 
 def create(rt, stored: dict) -> dict:

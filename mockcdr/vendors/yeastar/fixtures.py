@@ -23,7 +23,7 @@ class UserSchema(Schema):
 
 
 class OptionsSchema(Schema):
-    """Behaviour the research marks inferred or unknown (see docs/fidelity/yeastar.md)."""
+    """Behaviour the research marks inferred or unknown (see the README's Yeastar fidelity notes)."""
     timezone = fields.String(load_default="UTC")
     token_ttl_seconds = fields.Integer(load_default=1800, validate=validate.Range(1, 86_400 * 365))
     token_extends_on_use = fields.Boolean(load_default=True)
@@ -74,21 +74,21 @@ def md5_hex(text: str) -> str:
     return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
-def setup(rt, section: dict) -> State:
+def setup(world, section: dict) -> State:
     data = validate_section(SectionSchema(), section, SLUG)
     users = {}
     for i, user in enumerate(data["users"]):
-        if user["tenant"] not in rt.tenants:
+        if user["tenant"] not in world.tenants:
             raise FixtureError(f"invalid fixtures:\n  {SLUG}.users[{i}].tenant: unknown tenant "
-                               f"{user['tenant']!r}; tenants are {', '.join(sorted(rt.tenants))}")
+                               f"{user['tenant']!r}; tenants are {', '.join(sorted(world.tenants))}")
         users[user["username"]] = dict(user, password_md5=md5_hex(user["password"]))
     names = OptionsSchema().fields
-    unknown = sorted(set(rt.settings.vendor_options.get(SLUG, {})) - set(names))
+    unknown = sorted(set(world.settings.vendor_options.get(SLUG, {})) - set(names))
     if unknown:
         raise FixtureError(f"vendor_options.{SLUG}: unknown options {', '.join(unknown)}")
     raw = {}
     for name in names:
-        value = rt.option(SLUG, name, _UNSET)
+        value = world.option(SLUG, name, _UNSET)
         if value is not _UNSET:
             raw[name] = value
     options = validate_section(OptionsSchema(), raw, f"{SLUG}.options")

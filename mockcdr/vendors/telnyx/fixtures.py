@@ -91,15 +91,15 @@ class _Section(Schema):
     options = fields.Dict(load_default=dict)
 
 
-def load_state(rt, section: dict) -> State:
+def load_state(world, section: dict) -> State:
     """Validate the ``telnyx:`` fixture section; every error names its field."""
     data = validate_section(_Section(), section, SLUG)
-    given = set(data["options"]) | set(rt.settings.vendor_options.get(SLUG, {}))
+    given = set(data["options"]) | set(world.settings.vendor_options.get(SLUG, {}))
     unknown = sorted(given - set(OPTION_DEFAULTS))
     if unknown:
         raise FixtureError(f"invalid fixtures:\n  {SLUG}.options.{unknown[0]}: unknown option; known: "
                            f"{', '.join(OPTION_DEFAULTS)}")
-    merged = {name: rt.option(SLUG, name, default) for name, default in OPTION_DEFAULTS.items()}
+    merged = {name: world.option(SLUG, name, default) for name, default in OPTION_DEFAULTS.items()}
     options = dict(OPTION_DEFAULTS, **validate_section(_Options(), merged, f"{SLUG}.options"))
     if options["v2_default_page_size"] > options["v2_max_page_size"]:
         raise FixtureError(f"invalid fixtures:\n  {SLUG}.options.v2_default_page_size: must not exceed "
@@ -110,7 +110,7 @@ def load_state(rt, section: dict) -> State:
     seen_conn: dict[str, str] = {}
     for key, raw in data["accounts"].items():
         where = f"{SLUG}.accounts.{key}"
-        account = _account(rt, key, validate_section(_Account(), raw, where), where, seen_conn)
+        account = _account(world, key, validate_section(_Account(), raw, where), where, seen_conn)
         for index, value, what in ((by_v1, account.v1_token, "v1_token"), (by_key, account.api_key, "api_key")):
             if value in by_v1 or value in by_key:
                 raise FixtureError(f"invalid fixtures:\n  {where}.{what}: already used by another credential")
@@ -152,8 +152,8 @@ def _account(rt, key: str, raw: dict, where: str, seen_conn: dict) -> Account:
                    api_key=raw["api_key"], connections=tuple(conns), number_tags=tags)
 
 
-def describe(rt, base_url: str) -> dict:
-    state: State = rt.state[SLUG]
+def describe(world, base_url: str) -> dict:
+    state: State = world.state[SLUG]
     creds = [{"account": a.key, "tenant": a.tenant, "x-api-user": a.email, "x-api-token": a.v1_token,
               "Authorization": f"Bearer {a.api_key}"} for a in state.accounts.values()]
     return {"base_urls": [base_url, f"{base_url}/v2"], "credentials": creds}

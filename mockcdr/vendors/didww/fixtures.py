@@ -12,7 +12,7 @@ from .versions import KNOWN_VERSIONS, LATEST
 SLUG = "didww"
 
 # Inferred or undocumented behaviour, overridable per run (Settings.vendor_options["didww"]) or in
-# the fixture's ``options:`` mapping. Each is listed in docs/fidelity/didww.md.
+# the fixture's ``options:`` mapping. Each is listed in the README's DIDWW fidelity notes.
 OPTION_DEFAULTS = {
     "pending_seconds": 5.0,            # Pending -> Processing (no published figure)
     "processing_seconds": 10.0,        # Processing -> Completed
@@ -78,13 +78,13 @@ class State:
     by_name: dict[str, Customer]
 
 
-def load(rt, section: dict) -> State:
+def load(world, section: dict) -> State:
     data = validate_section(SectionSchema(), section, SLUG)
     by_key, by_name = {}, {}
     for i, (name, raw) in enumerate(sorted(data["customers"].items())):
-        if raw["tenant"] not in rt.tenants:
+        if raw["tenant"] not in world.tenants:
             raise FixtureError(f"invalid fixtures:\n  {SLUG}.customers.{name}.tenant: unknown tenant "
-                               f"{raw['tenant']!r}; fixtures define: {', '.join(sorted(rt.tenants))}")
+                               f"{raw['tenant']!r}; fixtures define: {', '.join(sorted(world.tenants))}")
         customer = Customer(name=name, api_key=raw["api_key"], tenant=raw["tenant"],
                             default_api_version=raw["default_api_version"],
                             callback_secret=raw["callback_secret"],
