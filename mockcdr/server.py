@@ -51,7 +51,7 @@ class Servers:
         self.access_log = access_log
         self.threads = threads
         self.out = out
-        self.listeners = Listeners(threads=threads, limits=limits_of(sessions.default.settings))
+        self.listeners = Listeners(threads=threads, limits=limits_of(sessions.settings))
         try:
             for name, app, host, port in apps:
                 self.add_listener(name, app, host, port)
