@@ -37,7 +37,7 @@ def restore_logging():
 
 def _toy_servers(access_log: bool):
     runtime = build_runtime(Settings(vendors=()), [toyvendor.VENDOR])
-    servers = Servers(runtime, [("main", create_app(runtime=runtime), "127.0.0.1", 0)], access_log=access_log)
+    servers = Servers(runtime.registry, [("main", create_app(runtime=runtime), "127.0.0.1", 0)], access_log=access_log)
     servers.start()
     return servers, f"http://127.0.0.1:{servers.ports()['main']}"
 
@@ -52,7 +52,7 @@ def test_an_error_while_serving_is_logged_with_its_traceback_in_utc(restore_logg
         assert requests.get(f"{url}/toy/boom", timeout=10).status_code == 500
     finally:
         servers.stop()
-    servers.runtime.errors.clear()
+    servers.sessions.default.errors.clear()
     text = err.getvalue()
     if fmt == "text":
         first = text.splitlines()[0]
@@ -75,7 +75,7 @@ def test_an_error_while_serving_is_logged_with_its_traceback_in_utc(restore_logg
 def test_the_access_log_middleware_writes_combined_lines_with_escapes(restore_logging):
     out = io.StringIO()
     runtime = build_runtime(Settings(vendors=()), [toyvendor.VENDOR])
-    servers = Servers(runtime, [("main", create_app(runtime=runtime), "127.0.0.1", 0)], access_log=True, out=out)
+    servers = Servers(runtime.registry, [("main", create_app(runtime=runtime), "127.0.0.1", 0)], access_log=True, out=out)
     servers.start()
     url = f"http://127.0.0.1:{servers.ports()['main']}"
     try:
