@@ -40,6 +40,7 @@ class Settings:
     header_timeout: float = 10.0          # seconds from a request's first byte to the end of its headers
     shutdown_grace: float = 5.0           # seconds requests in flight get after SIGTERM
     calls_per_day: int = 40
+    render_cache_mb: int = 256            # rendered export days kept for repeats (LRU); 0 turns it off
     journal_size: int = 1000
     journal_body_limit: int = 2048
     clock_start: str | None = None        # ISO instant the virtual clock starts at (and resets to)
@@ -60,7 +61,7 @@ class Settings:
 
 
 _CASTS = {
-    "port": int, "threads": int, "max_body": int, "calls_per_day": int, "journal_size": int,
+    "port": int, "threads": int, "max_body": int, "calls_per_day": int, "render_cache_mb": int, "journal_size": int,
     "journal_body_limit": int, "callback_timeout": float,
     "session_ttl": float, "max_sessions": int, "max_snapshot": int, "token_grace": float,
     "idle_timeout": float, "header_timeout": float, "shutdown_grace": float,
@@ -136,7 +137,8 @@ def validate(s: Settings) -> Settings:
     if s.log_format not in LOG_FORMATS:
         raise SettingsError(f"log_format: {s.log_format!r} is not one of {', '.join(LOG_FORMATS)}")
     for name, low in (("threads", 1), ("max_body", 1024), ("journal_size", 1),
-                      ("journal_body_limit", 0), ("calls_per_day", 0)):
+                      ("journal_body_limit", 0), ("calls_per_day", 0),
+                      ("render_cache_mb", 0)):
         if getattr(s, name) < low:
             raise SettingsError(f"{name}: must be at least {low}")
     for name in ("session_ttl", "token_grace", "shutdown_grace"):
