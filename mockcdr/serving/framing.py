@@ -21,7 +21,7 @@ class Request:
     """A parsed request waiting for, or being served by, a worker."""
 
     __slots__ = ("method", "target", "version", "headers", "body", "keep_alive", "too_large",
-                 "declared", "chunked", "hold_until", "result", "head_sent", "chunked_out", "expect", "limit")
+                 "declared", "chunked", "hold_until", "hold_cancel", "result", "head_sent", "chunked_out", "expect", "limit")
 
     def __init__(self):
         self.target = b""
@@ -33,6 +33,7 @@ class Request:
         self.chunked = False
         self.expect = False
         self.hold_until = 0.0       # an injected latency: loop time before which nothing is written
+        self.hold_cancel = None     # set when that latency's fault is removed: write at once
         self.result = None
         self.head_sent = False
         self.chunked_out = False

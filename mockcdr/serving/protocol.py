@@ -224,10 +224,14 @@ class HttpProtocol:
             if req.result is not None and not req.result.done:
                 wsgi.discard(req.result)
             return
-        if req.hold_until and req.hold_until > self.loop.time():
-            self.loop.call_at(req.hold_until, self._respond, req)
+        if req.hold_until:
+            now, cancel = self.loop.time(), req.hold_cancel
+            if req.hold_until > now and not (cancel is not None and cancel.is_set()):
+                # with a cancel event (the fault may be removed), look again every 50 ms
+                self.loop.call_at(req.hold_until if cancel is None else min(req.hold_until, now + 0.05),
+                                  self._respond, req)
+                return
             req.hold_until = 0.0
-            return
         res = req.result
         if res.dropped and res.status is None:      # a drop fault before the view: no response at all
             self._abort()
@@ -342,5 +346,6 @@ class _Deferrer:
     def __init__(self, loop, req):
         self.loop, self.req = loop, req
 
-    def __call__(self, seconds: float) -> None:
+    def __call__(self, seconds: float, cancel=None) -> None:
         self.req.hold_until = self.loop.time() + seconds
+        self.req.hold_cancel = cancel
