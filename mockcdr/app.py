@@ -148,7 +148,7 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
         rt.tick(deliver=not sessions.ticker_running)
         if rt.faults.armed() and req.url_rule is not None:
             try:
-                rt.faults.before(vendor.slug, operation(state))
+                rt.faults.before(vendor.slug, operation(state), req.environ.get("mockcdr.defer"))
             except BaseException:
                 state.mockcdr_injected = True   # a deviation the test asked for: not judged by the spec
                 raise
