@@ -11,6 +11,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import resources
 from .core import admin
+from .core.coverage import fault_status
 from .core.errors import (BadRequest, MethodNotAllowed, MockError, PayloadTooLarge, RouteNotFound,
                           ServerError)
 from .core.faults import mangle
@@ -147,8 +148,9 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
         rt = session_of(req)
         rt.tick(deliver=not sessions.ticker_running)
         if rt.faults.armed() and req.url_rule is not None:
+            state.mockcdr_faults = taken = []
             try:
-                rt.faults.before(vendor.slug, operation(state), req.environ.get("mockcdr.defer"))
+                rt.faults.before(vendor.slug, operation(state), req.environ.get("mockcdr.defer"), seen=taken)
             except BaseException:
                 state.mockcdr_injected = True   # a deviation the test asked for: not judged by the spec
                 raise
@@ -208,15 +210,34 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
             except Exception:  # body over the limit: not kept
                 req_body = None
         t0 = state.get("mockcdr_t0")
+        status = response.status_code if response else 0
+        resp_body = None if streamed else response.get_data()
+        name = operation(state)
         rt.journal.record(
-            at=rt.clock.timestamp(), vendor=vendor.slug, operation=operation(state),
+            at=rt.clock.timestamp(), vendor=vendor.slug, operation=name,
             method=req.method, path=req.path, query=req.query_string, tenant=state.get("mockcdr_tenant"),
-            status=response.status_code if response else 0,
-            duration_ms=(time.perf_counter() - t0) * 1000 if t0 is not None else 0.0,
+            status=status, duration_ms=(time.perf_counter() - t0) * 1000 if t0 is not None else 0.0,
             request_body=req_body, request_type=req.content_type,
-            response_body=None if streamed else response.get_data(),
-            response_type=response.content_type if response else None,
+            response_body=resp_body, response_type=response.content_type if response else None,
             client=req.remote_addr, fault=fault["kind"] if fault else None)
+        try:
+            _cover(rt, vendor, name, req, status, resp_body, fault, state)
+        except Exception as exc:      # counting must never cost a client its answer
+            rt.errors.append(exc)
+            log.exception("coverage could not count %s %s", req.method, req.path)
+
+    def _cover(rt, vendor: Vendor, name, req, status: int, body, fault: dict | None, state) -> None:
+        """Count the request in the session's coverage; injected faults apart from responses."""
+        taken = state.get("mockcdr_faults")
+        if not taken and fault is None:
+            rt.coverage.record(vendor.slug, name, req.method, req.path, status, body)
+            return
+        acted = list(taken or ())
+        if fault is not None and not any(f["kind"] == fault["kind"] for f in acted):
+            acted.append(fault)         # a download fault, or a drop the teardown saw
+        real = fault is None and not state.get("mockcdr_injected")
+        faults = tuple((f["kind"], fault_status(f, status)) for f in acted)
+        rt.coverage.record(vendor.slug, name, req.method, req.path, status, body, faults, real)
 
     @app.errorhandler(Exception)
     def _error(exc: Exception):

@@ -104,6 +104,11 @@ def add_control_parser(sub) -> None:
     d.add_argument("--vendor")
     d.add_argument("-o", "--output", help="with file: write the file here (default stdout)")
 
+    cv = csub.add_parser("coverage", help="which documented operations, responses and kinds were exercised")
+    cv.add_argument("op", nargs="?", choices=["show", "clear"], default="show")
+    cv.add_argument("--vendor", help="only this vendor")
+    cv.add_argument("--format", choices=["table", "json"], default="table")
+
     ss = csub.add_parser("sessions", help="list, show, create or delete sessions (isolated mock worlds)")
     ss.add_argument("op", nargs="?", choices=["list", "show", "create", "delete"], default="list")
     ss.add_argument("session_id", nargs="?", help="its id (create: a generated one when left out)")
@@ -192,6 +197,8 @@ def _dispatch(cc: ControlClient, ns):
         if ns.op == "run":
             return cc.run_deliveries()
         return cc.clear_deliveries() if ns.op == "clear" else cc.list_deliveries(ns.vendor)
+    if a == "coverage":
+        return _coverage(cc, ns)
     if a == "sessions":
         return _sessions(cc, ns)
     if a == "snapshot":
@@ -200,6 +207,20 @@ def _dispatch(cc: ControlClient, ns):
             return {"saved": ns.path}
         return cc.restore_snapshot(_read_json(ns.path))
     raise UsageError(f"unknown action {a}")
+
+
+def _coverage(cc: ControlClient, ns):
+    if ns.op == "clear":
+        return cc.clear_coverage()
+    doc = cc.get_coverage(ns.vendor)
+    if ns.vendor is not None and not doc["vendors"]:
+        served = ", ".join(v["vendor"] for v in cc.get_coverage()["vendors"])
+        raise UsageError(f"--vendor: the server has no vendor {ns.vendor!r}; it serves {served}")
+    if ns.format == "json":
+        return doc
+    from .coverage_report import table
+
+    return table(doc)
 
 
 def _sessions(cc: ControlClient, ns):
@@ -240,6 +261,8 @@ def cmd_control(ns: argparse.Namespace) -> int:
         print(f"mockcdr control: cannot reach {url}: {reason}; is `mockcdr serve` running there? "
               "(point at another server with --url or MOCKCDR_URL)", file=sys.stderr)
         return 1
-    if result is not None:
+    if isinstance(result, str):
+        sys.stdout.write(result)
+    elif result is not None:
         print(json.dumps(result, indent=2))
     return 0

@@ -9,6 +9,9 @@ import urllib.request
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypedDict
 
+from . import verification
+from .verification import Where
+
 PREFIX = "/_mockcdr"
 TOKEN_ENV = "MOCKCDR_CONTROL_TOKEN"
 FaultKind = Literal["error", "latency", "rate_limit", "truncate", "corrupt_gzip", "drop"]
@@ -205,6 +208,29 @@ class ControlClient:
 
     def clear_journal(self) -> dict:
         return self._call("DELETE", "/journal")
+
+    # -- coverage and verification ------------------------------------------------------------------
+    def get_coverage(self, vendor: str | None = None) -> dict:
+        """Every documented operation, response and kind of the session's vendors, with hits."""
+        return self._call("GET", "/coverage", vendor=vendor)
+
+    def clear_coverage(self) -> dict:
+        return self._call("DELETE", "/coverage")
+
+    def verify(self, vendor: str, operation: str, count: int | None = None, status: int | None = None,
+               where: Where = None) -> int:
+        """Assert that ``operation`` (an operationId of the vendor's spec) received ``count``
+        requests (None: at least one), answered ``status`` if given, matching ``where`` if given
+        (a callable on a journal entry, or a mapping of entry fields such as ``tenant`` or
+        ``request.body`` to values or predicates). Returns how many did; raises an AssertionError
+        listing the near misses (same operation, other status; same path, other method)."""
+        __tracebackhide__ = True
+        doc = self.get_coverage(vendor)
+        journal = None
+        if where is not None:          # ``where`` sees the requests as they were sent (not masked)
+            journal = self._call("GET", "/journal", vendor=vendor, operation=operation, reveal="true")["entries"]
+        return verification.verify(doc, vendor, operation, count=count, status=status, where=where,
+                                   journal=journal)
 
     def list_deliveries(self, vendor: str | None = None, channel: str | None = None,
                         state: str | None = None) -> list[dict]:

@@ -8,6 +8,7 @@ import secrets
 
 import pytest
 
+from . import pytest_coverage
 from .control_client import ControlClient
 from .settings import Settings, from_sources
 from .testing import ExternalServer, LiveServer
@@ -32,6 +33,12 @@ def pytest_addoption(parser):
                     help="check every response the mock sends against its OpenAPI spec and fail "
                          "the test that provoked one the spec does not describe (needs the "
                          "[validate] extra)")
+    group.addoption("--mockcdr-coverage", default=None, metavar="PATH",
+                    help="write the API coverage of the whole run (every test's mock session, every "
+                         "xdist worker) to PATH as JSON and to PATH.html as a page")
+    group.addoption("--mockcdr-coverage-fail-under", type=float, default=None, metavar="N",
+                    help="fail the run when under N%% of the documented responses were exercised "
+                         "(of the vendors --mockcdr-vendors names, else of those the run used)")
     parser.addini("mockcdr_seed", "seed of the mock's fake data (as --mockcdr-seed)", default=None)
     parser.addini("mockcdr_vendors", "vendors to serve, comma separated (as --mockcdr-vendors)",
                   default=None)
@@ -49,6 +56,14 @@ def pytest_configure(config):
             raise pytest.UsageError("--mockcdr-validate needs the validate extra: "
                                     "pip install 'mockcdr[validate]'") from None
     config.stash[_VALIDATE] = validate
+    pytest_coverage.configure(config)
+
+
+def _cover(config, session=None, control=None) -> None:
+    """Hand a test's session to the coverage report (with --mockcdr-coverage) before it goes."""
+    collector = pytest_coverage.collector(config)
+    if collector is not None:
+        collector.take(session=session, control=control)
 
 
 def _validating(config) -> bool:
@@ -142,6 +157,7 @@ def mockcdr_app(mockcdr_settings, request):
         raise pytest.UsageError(f"mockcdr_session marker: {exc}") from None
     session = app.extensions["mockcdr"] = sessions.replace_default(Session(world, "default", start))
     yield app
+    _cover(request.config, session=session)
     if session.errors:
         raise session.errors[0]
 
@@ -175,6 +191,7 @@ def mockcdr_server(_mockcdr_live, request):
         yield handle
         handle.raise_errors()
     finally:
+        _cover(request.config, session=handle.runtime, control=handle.control)
         handle.close()
 
 
@@ -201,4 +218,23 @@ def mockcdr_session(_mockcdr_live, request):
             handle.raise_errors()
     finally:
         for handle in made:
+            _cover(request.config, session=handle.runtime, control=handle.control)
             handle.close()
+
+
+@pytest.fixture
+def mockcdr_verify(request):
+    """``mockcdr_verify(vendor, operation, count=None, status=None, where=None)``: assert what
+    this test's mock session received (``mockcdr_server``'s, else ``mockcdr_app``'s), as
+    ``ControlClient.verify`` does; an AssertionError lists the near misses."""
+    def control() -> ControlClient:
+        names = request.fixturenames
+        if "mockcdr_app" in names and not {"mockcdr_server", "mockcdr_control"} & set(names):
+            return ControlClient.for_app(request.getfixturevalue("mockcdr_app"))
+        return request.getfixturevalue("mockcdr_control")
+
+    def verify(vendor: str, operation: str, count: int | None = None, status: int | None = None, where=None):
+        __tracebackhide__ = True
+        return control().verify(vendor, operation, count=count, status=status, where=where)
+
+    return verify

@@ -180,6 +180,14 @@ def blueprint() -> Blueprint:
     def clear_journal():
         return json_response(control.clear_journal(runtime()))
 
+    @bp.get("/coverage")
+    def get_coverage():
+        return json_response(control.get_coverage(runtime(), request.args.get("vendor")))
+
+    @bp.delete("/coverage")
+    def clear_coverage():
+        return json_response(control.clear_coverage(runtime()))
+
     @bp.get("/deliveries")
     def list_deliveries():
         return json_response(control.list_deliveries(runtime(), **_args("vendor", "channel", "state")))

@@ -228,6 +228,16 @@ def clear_journal(rt: Session) -> dict:
     return {"cleared": rt.journal.clear()}
 
 
+def get_coverage(rt: Session, vendor: str | None = None) -> dict:
+    """Every documented operation, response and kind of the session's vendors with its hits
+    (``vendor``: only that one; like every filter here, one that matches nothing lists none)."""
+    return rt.coverage.document(rt.id, None if vendor is None else [s for s in rt.vendors if s == vendor])
+
+
+def clear_coverage(rt: Session) -> dict:
+    return {"cleared": rt.coverage.clear()}
+
+
 def list_deliveries(rt: Session, vendor=None, channel=None, state=None) -> list[dict]:
     return [jsonable(d) for d in rt.deliveries.list(vendor=vendor, channel=channel, state=state)]
 

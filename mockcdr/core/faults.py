@@ -193,14 +193,17 @@ class Faults:
         """Whether any fault is set (read without the lock: a request racing an add may miss it)."""
         return bool(self._faults)
 
-    def before(self, vendor: str, operation: str | None, defer=None) -> None:
+    def before(self, vendor: str, operation: str | None, defer=None, seen: list | None = None) -> None:
         """Act on the faults that fire before a view: wait, then raise an error or drop.
 
         ``defer(seconds, cancel)``, when the server offers one, holds the response that long (or
         until ``cancel`` is set: the fault was removed) without holding a thread; the view runs
         now, its answer or drop goes out after the delay. Otherwise the request waits here.
+        Each fault taken is appended to ``seen`` first (coverage counts them apart).
         """
         taken = self.take(vendor, operation, BEFORE)
+        if seen is not None:
+            seen.extend(taken)
         for f in taken:
             if f["kind"] == "latency" and f["latency_ms"]:
                 if defer is not None and self._sleep is None:

@@ -152,6 +152,7 @@ class Sessions:
         with session.store.lock:       # the memory comes back even if a request still holds it
             session.store.reset()
             session.journal.clear()
+            session.coverage.clear()
             session.faults.clear()
             session.rebuild()
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
+from .catalogue import ResponseKinds
 from .lifecycle import JobKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,6 +65,8 @@ class Vendor:
     - ``files`` names the operations that serve a file download, each with its packing:
       ``"gzip"`` (the bytes are gzip: ``truncate`` and ``corrupt_gzip`` faults apply) or
       ``"plain"`` (only ``truncate`` applies). Faults refuse kinds that could never apply.
+    - ``response_kinds`` declares the kinds its responses of one status come in (error codes,
+      errno values, messages) and reads them off a response, for API coverage.
     """
     slug: str
     title: str
@@ -79,6 +82,7 @@ class Vendor:
     generate_params: tuple[str, ...] = ()
     generate_formats: tuple[str, ...] = ()
     render_file: Callable[["Session", dict], FileOut] | None = None
+    response_kinds: ResponseKinds | None = None
     spec: str = ""
     files: Mapping[str, str] = field(default_factory=dict)
     _operations: frozenset | None = field(default=None, init=False, repr=False, compare=False)

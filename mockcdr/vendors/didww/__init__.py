@@ -6,7 +6,7 @@ from mockcdr.core.fixtures import FixtureError
 from mockcdr.core.vendor import Vendor
 
 from . import files, fixtures, jobs
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .formats import legacy_out_layout
 from .routes import blueprint
 from .versions import KNOWN_VERSIONS
@@ -68,4 +68,5 @@ VENDOR = Vendor(
     render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
     generate=files.generate, generate_params=files.GENERATE_PARAMS,
     generate_formats=files.GENERATE_FORMATS, render_file=files.render_file,
-    files={"downloadExportFile": "gzip"})     # a .csv.gz, whatever the API version
+    files={"downloadExportFile": "gzip"},     # a .csv.gz, whatever the API version
+    response_kinds=RESPONSE_KINDS)

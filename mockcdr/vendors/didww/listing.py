@@ -46,8 +46,8 @@ def parse(args, version: str) -> ListQuery:
     for key in args:
         value = args.get(key, "")
         if key == "filter":
-            raise errors.bad_request("Invalid filters syntax",
-                                     f"{value} is not a valid syntax for filtering.", "120")
+            raise errors.bad_request("Invalid filters syntax", f"{value} is not a valid syntax for filtering.",
+                                     errors.INVALID_FILTERS_SYNTAX)
         if key.startswith("filter[") and key.endswith("]"):
             name = key[len("filter["):-1]
             if name not in allowed:

@@ -5,7 +5,7 @@ from ...core.clock import LONGEST_SECONDS
 from ...core.fixtures import FixtureError
 from ...core.vendor import Vendor
 from . import auth, fixtures, tasks
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .files import EXTENSIONS, GENERATE_PARAMS, check_name_format, generate, render_file
 from .options import DEFAULTS, opt
 from .routes import PREFIXES, blueprint
@@ -72,4 +72,5 @@ VENDOR = Vendor(
     generate_formats=tuple(EXTENSIONS),
     render_file=render_file,
     files={},   # MOR's API serves no file: scheduled exports go out as deliveries
+    response_kinds=RESPONSE_KINDS,
 )

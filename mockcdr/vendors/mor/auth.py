@@ -15,12 +15,12 @@ from ...core import jsontext
 from ...core.errors import Unauthorized
 from ...core.http import runtime, set_tenant
 from ...core.tokens import TokenError
+from .errors import UNAUTHORIZED, not_permitted
 from .options import opt
 
 ACCESS = "mor.jwt"
 REFRESH = "mor.refresh"
 KEYS = "mor.keys"
-UNAUTHORIZED = "Unauthorized"
 
 
 def _b64(data: bytes) -> str:
@@ -162,5 +162,5 @@ def authorize(method: str) -> dict:
     if user["usertype"] != "admin":
         raise Unauthorized(UNAUTHORIZED)
     if not directory.allowed(user, method):
-        raise Unauthorized(f"API method not permitted: {method}")
+        raise Unauthorized(not_permitted(method))
     return user

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...core.vendor import Vendor
 from . import fixtures, jobs
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .generate import KNOWN, generate
 from .routes import blueprint
 
@@ -27,4 +27,5 @@ VENDOR = Vendor(
     generate_params=KNOWN,
     generate_formats=("csv",),
     files={"downloadCdrReport": "plain"},     # the CSV behind report_url
+    response_kinds=RESPONSE_KINDS,
 )

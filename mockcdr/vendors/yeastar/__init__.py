@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...core.vendor import Vendor
 from . import auth, cdr, fixtures
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .routes import PREFIXES, blueprint
 
 
@@ -34,4 +34,5 @@ VENDOR = Vendor(
     generate_params=("extid", "number"),
     generate_formats=("csv",),
     files={op: "plain" for op in ("downloadCdr", "downloadCdrPost", "downloadCdrV2", "downloadCdrPostV2")},
+    response_kinds=RESPONSE_KINDS,
 )
