@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import json
 import os
 import signal
@@ -87,6 +88,10 @@ def cmd_serve(ns: argparse.Namespace) -> int:
               f"server, move its clock and read its journal; set --control-token (MOCKCDR_CONTROL_TOKEN)",
               file=sys.stderr, flush=True)
     servers.start()
+    # everything built so far (the World: fixtures, universe tables, routes; imported modules)
+    # lives as long as the process: out of the collector's sight, a full collection while
+    # serving walks only what requests made (4-5 ms instead of 15-30 ms: bench/RESULTS.md)
+    gc.freeze()
     stop = threading.Event()
 
     def _stop(signum, _frame):
