@@ -1,11 +1,12 @@
 """``mockcdr serve`` with one process-level knob changed, for bench/ab_tail.py (not part of ``make bench``).
 
-    python serve_variant.py [gc=default|freeze|freeze-thresholds|off] [switch=SECONDS] -- serve ARGS...
+    python serve_variant.py [gc=default|nofreeze|freeze|freeze-thresholds|off] [switch=SECONDS] -- serve ARGS...
 
-``gc=freeze``: ``gc.freeze()`` once the app is built (every object of the start-up moves to the
-permanent generation, so no collection walks them again); ``freeze-thresholds``: that and gen-0
-threshold 50,000; ``off``: no automatic collection at all (a bound: not a setting anyone should
-ship). ``switch``: ``sys.setswitchinterval``. ``gcstats=PATH``: every collection's generation and
+``mockcdr serve`` itself calls ``gc.freeze()`` once serving starts (every object of the start-up
+moves to the permanent generation, so no collection walks them again). ``gc=nofreeze``: without
+that (as before); ``gc=freeze``: a full collection first, then the freeze; ``freeze-thresholds``:
+that and gen-0 threshold 50,000; ``off``: no automatic collection at all (a bound: not a setting
+anyone should ship). ``switch``: ``sys.setswitchinterval``. ``gcstats=PATH``: every collection's generation and
 duration, written to PATH as JSON at exit.
 """
 from __future__ import annotations
@@ -40,6 +41,8 @@ def main(argv: list[str]) -> int:
             gc.disable()
         start(self)
     server.Servers.start = start_then_gc
+    if mode == "nofreeze":
+        gc.freeze = lambda: None
     from mockcdr.cli import main as cli_main
     return cli_main(argv[split + 1:])
 
