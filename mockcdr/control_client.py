@@ -153,6 +153,10 @@ class ControlClient:
     def get_job(self, job_id: str) -> dict:
         return self._call("GET", f"/jobs/{job_id}")
 
+    def get_job_file(self, job_id: str) -> bytes:
+        """The file the job's vendor download serves now (no credentials, no one-time use spent)."""
+        return self._call("GET", f"/jobs/{job_id}/file", None, True)
+
     def force_job_state(self, job_id: str, state: str) -> dict:
         return self._call("POST", f"/jobs/{job_id}/state", {"state": state})
 

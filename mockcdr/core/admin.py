@@ -121,15 +121,21 @@ def blueprint() -> Blueprint:
 
     @bp.get("/jobs")
     def list_jobs():
-        return json_response(control.list_jobs(runtime(), **_args("vendor", "kind", "state", "tenant")))
+        return json_response(control.list_jobs(runtime(), **_args("vendor", "kind", "state", "tenant"),
+                                               base_url=external_base() + PREFIX))
 
     @bp.get("/jobs/<job_id>")
     def get_job(job_id):
-        return json_response(control.get_job(runtime(), job_id))
+        return json_response(control.get_job(runtime(), job_id, base_url=external_base() + PREFIX))
+
+    @bp.get("/jobs/<job_id>/file")
+    def get_job_file(job_id):
+        return file_response(control.job_file(runtime(), job_id))
 
     @bp.post("/jobs/<job_id>/state")
     def force_job_state(job_id):
-        return json_response(control.force_job_state(runtime(), job_id, _body()))
+        return json_response(control.force_job_state(runtime(), job_id, _body(),
+                                                     base_url=external_base() + PREFIX))
 
     @bp.get("/faults")
     def list_faults():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Mapping
+from urllib.parse import quote
 
 from .clock import parse_duration, parse_instant
 from .faults import parse_fault
@@ -139,31 +140,63 @@ def set_transition(rt: Session, kind: str, body: Any) -> dict:
     return _kind_doc(rt, kind)
 
 
+def _job_doc(rt: Session, job: dict, base_url: str) -> dict:
+    """A job as JSON, with its next step and the URL of its file (when it has one now)."""
+    with rt.store.lock:
+        doc = jsonable(job)
+        doc["next"] = jsonable(rt.lifecycle.upcoming(job))
+        doc["file_url"] = f"{base_url}/jobs/{quote(job['id'], safe='')}/file" if _has_file(rt, job) else None
+    return doc
+
+
+def _has_file(rt: Session, job: dict) -> bool:
+    vendor = rt.vendors.get(job["vendor"])
+    kind = rt.lifecycle.kinds.get(job["kind"])
+    return (vendor is not None and vendor.job_file is not None and kind is not None
+            and kind.success is not None and job["state"] == kind.success)
+
+
 def list_jobs(rt: Session, vendor: str | None = None, kind: str | None = None,
-              state: str | None = None, tenant: str | None = None) -> list[dict]:
+              state: str | None = None, tenant: str | None = None, *, base_url: str = "") -> list[dict]:
     jobs = rt.lifecycle.jobs(vendor=vendor, kind=kind, tenant=tenant)
-    return [jsonable(j) for j in jobs if state is None or j["state"] == state]
+    return [_job_doc(rt, j, base_url) for j in jobs if state is None or j["state"] == state]
 
 
-def get_job(rt: Session, job_id: str) -> dict:
+def _job(rt: Session, job_id: str) -> dict:
     job = rt.lifecycle.get(job_id)
     if job is None:
         raise ControlError(f"no job {job_id!r}", 404)
-    return jsonable(job)
+    return job
 
 
-def force_job_state(rt: Session, job_id: str, body: Any) -> dict:
+def get_job(rt: Session, job_id: str, *, base_url: str = "") -> dict:
+    return _job_doc(rt, _job(rt, job_id), base_url)
+
+
+def force_job_state(rt: Session, job_id: str, body: Any, *, base_url: str = "") -> dict:
     state = _obj(body, "the state body").get("state")
     if not isinstance(state, str):
         raise ControlError("state is required: one of the job kind's declared states")
-    if rt.lifecycle.get(job_id) is None:
-        raise ControlError(f"no job {job_id!r}", 404)
+    _job(rt, job_id)
     try:
         job = rt.lifecycle.force(job_id, state)
     except ValueError as exc:
         raise ControlError(str(exc)) from None
     rt.tick()
-    return jsonable(job)
+    return _job_doc(rt, job, base_url)
+
+
+def job_file(rt: Session, job_id: str):
+    """The FileOut the job's vendor download serves now (no credentials, no token spent)."""
+    job = _job(rt, job_id)
+    with rt.store.lock:
+        if not _has_file(rt, job):
+            vendor = rt.vendors.get(job["vendor"])
+            if vendor is None or vendor.job_file is None:
+                raise ControlError(f"{job['kind']} jobs have no file to download", 404)
+            raise ControlError(f"job {job_id!r} has no file while {job['state']!r} "
+                               f"(it has one while {rt.lifecycle.kinds[job['kind']].success!r})", 404)
+        return rt.vendors[job["vendor"]].job_file(rt, job)
 
 
 # -- faults, journal, deliveries -----------------------------------------------------------------

@@ -56,6 +56,8 @@ class Vendor:
       the store after a snapshot restore replaced it.
     - ``generate(session, request)`` returns the ``FileOut`` a download would serve.
     - ``render_file(session, params)`` re-creates a delivered file from its recorded params.
+    - ``job_file(session, job)`` is the file a job in its kind's success state downloads as
+      (what the vendor's own download serves, without its credentials or tokens).
     """
     slug: str
     title: str
@@ -69,6 +71,7 @@ class Vendor:
     reschedule: Callable[["Session"], None] | None = None
     generate: Callable[["Session", GenerateRequest], FileOut] | None = None
     render_file: Callable[["Session", dict], FileOut] | None = None
+    job_file: Callable[["Session", dict], FileOut] | None = None
     spec: str = ""
 
     def __post_init__(self):

@@ -274,7 +274,7 @@ CONTROL_RULES = {"operations": [
         # the clock stays within the years 1 to 9999: a valid number of seconds can leave them
         _relax("advance_clock", positive_data_acceptance={"expected-statuses": ["2xx", "400"]}),
         # ids that match the schema but name no job or delivery
-        _relax(["get_job", "force_job_state", "get_delivery", "get_delivery_file", "delete_fault",
+        _relax(["get_job", "get_job_file", "force_job_state", "get_delivery", "get_delivery_file", "delete_fault",
                 "get_session", "delete_session"],
                positive_data_acceptance={"expected-statuses": ["2xx", "404"]}),
         # A schema-valid session document can name vendor options or a policy its job kind

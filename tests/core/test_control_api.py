@@ -220,3 +220,27 @@ def test_deliveries_run_is_post_only_and_ids_are_integers(toy_app, cc):
     with pytest.raises(ControlAPIError) as exc:
         cc.get_delivery(12345)
     assert exc.value.status == 404
+
+
+def test_jobs_say_their_next_step_under_each_policy(cc, toy):
+    cc.set_clock("2026-04-16T12:00:00Z", frozen=True)
+    job = toy.post("/toy/exports", json={"name": "n"}).json
+    assert cc.get_job(job["id"])["next"] == {"state": "done", "cause": "policy", "mode": "after_seconds",
+                                             "at": "2026-04-16T12:00:05+00:00", "polls_left": None}
+    cc.set_transition("toy.export", seconds={"pending": 90}, outcome="failure")
+    assert cc.get_job(job["id"])["next"] == {"state": "failed", "cause": "policy", "mode": "after_seconds",
+                                             "at": "2026-04-16T12:01:30+00:00", "polls_left": None}
+    cc.set_transition("toy.export", "manual")
+    manual = cc.get_job(job["id"])
+    assert manual["next"]["mode"] == "manual" and manual["next"]["at"] is None
+    cc.advance_clock("P1D")
+    assert cc.get_job(job["id"])["state"] == "pending"
+    forced = cc.force_job_state(job["id"], "done")
+    assert forced["next"] == {"state": "expired", "cause": "retention", "mode": "retention",
+                              "at": "2026-04-17T13:00:00+00:00", "polls_left": None}
+    assert forced["file_url"] is None               # the toy vendor serves no job files
+    with pytest.raises(ControlAPIError) as exc:
+        cc.get_job_file(job["id"])
+    assert exc.value.status == 404 and "no file" in exc.value.message
+    cc.advance_clock("PT1H")
+    assert cc.get_job(job["id"])["next"] is None    # expired is final

@@ -24,4 +24,5 @@ VENDOR = Vendor(
     describe=fixtures.describe,
     job_kinds=(jobs.KIND,),
     generate=generate,
+    job_file=jobs.job_file,
 )
