@@ -8,7 +8,7 @@ from typing import Iterable
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from . import resources
+from . import dashboard, resources
 from .core import admin
 from .core.errors import (BadRequest, MethodNotAllowed, MockError, PayloadTooLarge, RouteNotFound,
                           ServerError)
@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
     for vendor in served:
         app.register_blueprint(vendor.blueprint())
     app.register_blueprint(admin.blueprint())
+    app.register_blueprint(dashboard.blueprint())
 
     vendors = world.vendors
     current_request = request._get_current_object     # one lookup instead of a proxy per attribute
@@ -137,8 +138,9 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
         rt = session_of(req)
         rt.tick(deliver=not sessions.ticker_running)
         if rt.faults.armed() and req.url_rule is not None:
+            state.mockcdr_fired = []
             try:
-                rt.faults.before(vendor.slug, operation(state))
+                rt.faults.before(vendor.slug, operation(state), state.mockcdr_fired)
             except BaseException:
                 state.mockcdr_injected = True   # a deviation the test asked for: not judged by the spec
                 raise
@@ -197,6 +199,8 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
             except Exception:  # body over the limit: not kept
                 req_body = None
         t0 = state.get("mockcdr_t0")
+        fired = state.get("mockcdr_fired") or []
+        kinds = list(dict.fromkeys(fired + ([fault["kind"]] if fault else [])))   # in the order they acted
         rt.journal.record(
             at=rt.clock.timestamp(), vendor=vendor.slug, operation=operation(state),
             method=req.method, path=req.path, query=req.query_string, tenant=state.get("mockcdr_tenant"),
@@ -205,7 +209,7 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
             request_body=req_body, request_type=req.content_type,
             response_body=None if streamed else response.get_data(),
             response_type=response.content_type if response else None,
-            client=req.remote_addr, fault=fault["kind"] if fault else None)
+            client=req.remote_addr, fault=",".join(kinds) or None)
 
     @app.errorhandler(Exception)
     def _error(exc: Exception):

@@ -61,6 +61,7 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     doc = info_document(runtime, base, list(runtime.vendors.values()))
     print(f"mockcdr {__version__} serving {len(runtime.vendors)} vendors on {base} "
           f"(seed {runtime.seed!r}, clock {doc['clock']['now']})", flush=True)
+    print(f"  dashboard {base}/_mockcdr/ui/", flush=True)
     print(f"  control   {base}/_mockcdr/info", flush=True)
     print(f"  sessions  {ABOUT} (up to {settings.max_sessions}, idle {settings.session_ttl:g} s)",
           flush=True)

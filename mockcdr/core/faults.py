@@ -120,9 +120,12 @@ class Faults:
         """Whether any fault is set (read without the lock: a request racing an add may miss it)."""
         return bool(self._faults)
 
-    def before(self, vendor: str, operation: str | None) -> None:
-        """Act on the faults that fire before a view: sleep, then raise an error or drop."""
+    def before(self, vendor: str, operation: str | None, fired: list | None = None) -> None:
+        """Act on the faults that fire before a view: sleep, then raise an error or drop. The
+        kinds taken are added to ``fired`` (for the journal) before any of them acts."""
         taken = self.take(vendor, operation, BEFORE)
+        if fired is not None:
+            fired.extend(f["kind"] for f in taken)
         for f in taken:
             if f["kind"] == "latency" and f["latency_ms"]:
                 self._sleep(f["latency_ms"] / 1000.0)

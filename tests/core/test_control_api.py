@@ -244,3 +244,15 @@ def test_jobs_say_their_next_step_under_each_policy(cc, toy):
     assert exc.value.status == 404 and "no file" in exc.value.message
     cc.advance_clock("PT1H")
     assert cc.get_job(job["id"])["next"] is None    # expired is final
+
+
+def test_the_journal_names_the_faults_that_acted_on_a_request(cc, toy):
+    cc.add_fault("toy", "latency", operation="createExport", latency_ms=1, count=1)
+    cc.add_fault("toy", "error", operation="createExport", status=503, count=1)
+    assert toy.post("/toy/exports", json={"name": "a"}).status_code == 503
+    assert toy.post("/toy/exports", json={"name": "b"}).status_code == 201
+    cc.add_fault("toy", "rate_limit", count=1)
+    assert toy.post("/toy/exports", json={"name": "c"}).status_code == 429
+    entries = cc.get_journal(vendor="toy")["entries"]
+    assert [(e["status"], e.get("fault")) for e in entries] == [(503, "latency,error"), (201, None),
+                                                                (429, "rate_limit")]
