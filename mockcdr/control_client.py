@@ -147,8 +147,8 @@ class ControlClient:
         return self._call("PUT", f"/transitions/{kind}", body)
 
     def list_jobs(self, vendor: str | None = None, kind: str | None = None,
-                  state: str | None = None, tenant: str | None = None) -> list[dict]:
-        return self._call("GET", "/jobs", vendor=vendor, kind=kind, state=state, tenant=tenant)
+                  state: str | None = None, tenant: str | None = None, limit: int | None = None) -> list[dict]:
+        return self._call("GET", "/jobs", vendor=vendor, kind=kind, state=state, tenant=tenant, limit=limit)
 
     def get_job(self, job_id: str) -> dict:
         return self._call("GET", f"/jobs/{job_id}")
@@ -192,8 +192,8 @@ class ControlClient:
         return self._call("DELETE", "/journal")
 
     def list_deliveries(self, vendor: str | None = None, channel: str | None = None,
-                        state: str | None = None) -> list[dict]:
-        return self._call("GET", "/deliveries", vendor=vendor, channel=channel, state=state)
+                        state: str | None = None, limit: int | None = None) -> list[dict]:
+        return self._call("GET", "/deliveries", vendor=vendor, channel=channel, state=state, limit=limit)
 
     def get_delivery(self, delivery_id: int | str) -> dict:
         return self._call("GET", f"/deliveries/{delivery_id}")

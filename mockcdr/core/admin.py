@@ -11,6 +11,7 @@ from .control import ControlError
 from .http import external_base, file_response, json_response, runtime
 
 PREFIX = "/_mockcdr"
+TOTAL = "X-Total-Count"       # how many a list with ``limit`` matched in all
 
 
 def sessions():
@@ -121,8 +122,9 @@ def blueprint() -> Blueprint:
 
     @bp.get("/jobs")
     def list_jobs():
-        return json_response(control.list_jobs(runtime(), **_args("vendor", "kind", "state", "tenant"),
-                                               base_url=external_base() + PREFIX))
+        jobs, total = control.jobs_page(runtime(), **_args("vendor", "kind", "state", "tenant", "limit"),
+                                        base_url=external_base() + PREFIX)
+        return json_response(jobs, headers={TOTAL: str(total)})
 
     @bp.get("/jobs/<job_id>")
     def get_job(job_id):
@@ -164,7 +166,8 @@ def blueprint() -> Blueprint:
 
     @bp.get("/deliveries")
     def list_deliveries():
-        return json_response(control.list_deliveries(runtime(), **_args("vendor", "channel", "state")))
+        found, total = control.deliveries_page(runtime(), **_args("vendor", "channel", "state", "limit"))
+        return json_response(found, headers={TOTAL: str(total)})
 
     @bp.get("/deliveries/<int:delivery_id>")
     def get_delivery(delivery_id):

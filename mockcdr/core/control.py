@@ -156,10 +156,26 @@ def _has_file(rt: Session, job: dict) -> bool:
             and kind.success is not None and job["state"] == kind.success)
 
 
-def list_jobs(rt: Session, vendor: str | None = None, kind: str | None = None,
-              state: str | None = None, tenant: str | None = None, *, base_url: str = "") -> list[dict]:
-    jobs = rt.lifecycle.jobs(vendor=vendor, kind=kind, tenant=tenant)
-    return [_job_doc(rt, j, base_url) for j in jobs if state is None or j["state"] == state]
+def jobs_page(rt: Session, vendor: str | None = None, kind: str | None = None, state: str | None = None,
+              tenant: str | None = None, limit=None, *, base_url: str = "") -> tuple[list[dict], int]:
+    """(jobs in creation order, how many matched): ``limit`` keeps only the newest that many;
+    without a state filter, the jobs left out are not even brought up to the clock."""
+    limit = _int(limit, "limit", 0)
+    with rt.store.lock:
+        if state is None:
+            jobs = rt.lifecycle.jobs(vendor=vendor, kind=kind, tenant=tenant, last=limit)
+            total = len(jobs) if limit is None else rt.lifecycle.count(vendor=vendor, kind=kind, tenant=tenant)
+        else:
+            jobs = [j for j in rt.lifecycle.jobs(vendor=vendor, kind=kind, tenant=tenant) if j["state"] == state]
+            total = len(jobs)
+            if limit is not None:
+                jobs = jobs[-limit:] if limit else []
+        return [_job_doc(rt, j, base_url) for j in jobs], total
+
+
+def list_jobs(rt: Session, vendor: str | None = None, kind: str | None = None, state: str | None = None,
+              tenant: str | None = None, limit=None, *, base_url: str = "") -> list[dict]:
+    return jobs_page(rt, vendor, kind, state, tenant, limit, base_url=base_url)[0]
 
 
 def _job(rt: Session, job_id: str) -> dict:
@@ -245,8 +261,17 @@ def clear_journal(rt: Session) -> dict:
     return {"cleared": rt.journal.clear()}
 
 
-def list_deliveries(rt: Session, vendor=None, channel=None, state=None) -> list[dict]:
-    return [jsonable(d) for d in rt.deliveries.list(vendor=vendor, channel=channel, state=state)]
+def deliveries_page(rt: Session, vendor=None, channel=None, state=None, limit=None) -> tuple[list[dict], int]:
+    """(deliveries oldest first, how many matched): ``limit`` keeps only the newest that many."""
+    limit = _int(limit, "limit", 0)
+    with rt.store.lock:
+        found = rt.deliveries.list(vendor=vendor, channel=channel, state=state)
+        kept = found if limit is None else found[-limit:] if limit else []
+        return [jsonable(d) for d in kept], len(found)
+
+
+def list_deliveries(rt: Session, vendor=None, channel=None, state=None, limit=None) -> list[dict]:
+    return deliveries_page(rt, vendor, channel, state, limit)[0]
 
 
 def get_delivery(rt: Session, delivery_id: str) -> dict:

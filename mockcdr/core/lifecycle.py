@@ -193,18 +193,27 @@ class Lifecycle:
                     self._schedule(job)
             return job
 
-    def jobs(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None) -> list[dict]:
+    def jobs(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None,
+             last: int | None = None) -> list[dict]:
+        """Matching jobs in creation order, brought up to the clock; ``last``: only the newest
+        that many (the others are not even brought up to the clock)."""
         now = self.clock.now()
         with self.store.lock:
-            out = []
-            for job in self.store.collection(JOBS).values():
-                if (vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
-                        tenant is not None and job["tenant"] != tenant):
-                    continue
+            out = [job for job in self.store.collection(JOBS).values()
+                   if not ((vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
+                       tenant is not None and job["tenant"] != tenant))]
+            if last is not None:
+                out = out[-last:] if last > 0 else []
+            for job in out:
                 if self._advance(job, now):
                     self._schedule(job)
-                out.append(job)
             return out
+
+    def count(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None) -> int:
+        with self.store.lock:
+            return sum(1 for job in self.store.collection(JOBS).values()
+                       if not ((vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
+                           tenant is not None and job["tenant"] != tenant)))
 
     def delete(self, job_id: str) -> dict | None:
         return self.store.delete(JOBS, job_id)

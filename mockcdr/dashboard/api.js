@@ -54,7 +54,7 @@ export function url(path, query) {
 
 // One control call. ``body`` (when given) goes as JSON with its Content-Type; a refusal raises
 // ApiError carrying the API's own message.
-export async function call(method, path, { query, body } = {}) {
+export async function call(method, path, { query, body, withTotal } = {}) {
   const init = { method, headers: headers(), credentials: "same-origin", cache: "no-store" };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -80,10 +80,13 @@ export async function call(method, path, { query, body } = {}) {
     throw new ApiError(resp.status, err.kind || "http_" + resp.status,
                        err.message || (typeof data === "string" && data) || resp.statusText);
   }
+  if (withTotal) return { items: data, total: Number(resp.headers.get("X-Total-Count") || data.length) };
   return data;
 }
 
 export const get = (path, query) => call("GET", path, { query });
+// A list with ``limit``: { items, total } (how many matched in all).
+export const list = (path, query) => call("GET", path, { query, withTotal: true });
 export const send = (method, path, body) => call(method, path, { body });
 
 export async function text(path) {

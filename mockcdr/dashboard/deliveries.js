@@ -1,6 +1,8 @@
 // The deliveries panel: what the mock sent out (DIDWW callbacks, MOR scheduled files) with every
 // attempt, the next one, and the file a delivery carried.
-import { download, get, send } from "./api.js";
+import { download, list, send } from "./api.js";
+
+const SHOWN = 50;
 import { $, Rows, badge, fmtTime, h, relative, say } from "./dom.js";
 
 export class DeliveriesPanel {
@@ -15,11 +17,11 @@ export class DeliveriesPanel {
   }
 
   async refresh() {
-    const items = await get("deliveries");
-    items.sort((a, b) => b.id - a.id);
+    const { items, total } = await list("deliveries", { limit: SHOWN });
+    items.reverse();                                    // newest first
     this.rows.sync(items, (d) => d.id);
-    $("#deliveries-count").textContent = items.length ? `${items.length} deliver${items.length > 1 ? "ies" : "y"}`
-      : "nothing sent yet";
+    $("#deliveries-count").textContent = !total ? "nothing sent yet" : total > items.length
+      ? `newest ${items.length} of ${total}` : `${total} deliver${total > 1 ? "ies" : "y"}`;
   }
 
   row(d) {

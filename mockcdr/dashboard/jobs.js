@@ -1,5 +1,7 @@
 // The jobs panel: every vendor's jobs with state, timeline, next due step, a forced move and the file.
-import { download, get, send } from "./api.js";
+import { download, get, list, send } from "./api.js";
+
+const SHOWN = 100;          // the newest jobs shown; the API says how many there are
 import { $, Rows, badge, fmtTime, h, relative, say, shortId } from "./dom.js";
 
 export class JobsPanel {
@@ -22,10 +24,11 @@ export class JobsPanel {
 
   async refresh() {
     if (!Object.keys(this.kinds).length) await this.loadKinds();
-    const jobs = await get("jobs", { vendor: this.filter.value });
-    jobs.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+    const { items, total } = await list("jobs", { vendor: this.filter.value, limit: SHOWN });
+    const jobs = items.reverse();                       // newest first
     this.rows.sync(jobs, (j) => j.id);
-    $("#jobs-count").textContent = jobs.length ? `${jobs.length} job${jobs.length > 1 ? "s" : ""}` : "no jobs yet";
+    $("#jobs-count").textContent = !total ? "no jobs yet" : total > jobs.length
+      ? `newest ${jobs.length} of ${total}` : `${total} job${total > 1 ? "s" : ""}`;
     this.tickNext();
   }
 

@@ -22,7 +22,11 @@ export class SessionsPanel {
     return this.app.root + (session.default ? "" : "/_s/" + encodeURIComponent(session.id)) + "/_mockcdr/ui/";
   }
 
-  async refresh() {
+  // Every fifth poll (the list can hold a thousand sessions), or at once after an action here.
+  async refresh(force) {
+    this.polls = (this.polls || 0) + 1;
+    if (!force && !this.due && this.polls % 5 !== 1) return;
+    this.due = false;
     const sessions = await get("sessions");
     this.rows.sync(sessions, (s) => s.id);
     for (const s of sessions) this.update(s);
@@ -66,6 +70,7 @@ export class SessionsPanel {
       say(this.note, "", "ok");
       this.note.append("session ", h("a", { href: this.link(made) }, made.id), " is ready");
       form.reset();
+      this.due = true;
       this.app.refreshSoon();
     } catch (err) {
       say(this.note, err.message);
@@ -77,6 +82,7 @@ export class SessionsPanel {
     try {
       await send("DELETE", `sessions/${encodeURIComponent(id)}`);
       say(this.note, `session ${id} deleted`, "ok");
+      this.due = true;
       this.app.refreshSoon();
     } catch (err) {
       say(this.note, err.message);

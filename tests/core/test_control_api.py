@@ -256,3 +256,25 @@ def test_the_journal_names_the_faults_that_acted_on_a_request(cc, toy):
     entries = cc.get_journal(vendor="toy")["entries"]
     assert [(e["status"], e.get("fault")) for e in entries] == [(503, "latency,error"), (201, None),
                                                                 (429, "rate_limit")]
+
+
+def test_jobs_and_deliveries_take_a_limit_and_say_how_many_matched(cc, toy, toy_app, toy_rt):
+    ids = [toy.post("/toy/exports", json={"name": str(n)}).json["id"] for n in range(5)]
+    client = toy_app.test_client()
+    resp = client.get("/_mockcdr/jobs", query_string={"limit": 2})
+    assert [j["id"] for j in resp.json] == ids[-2:] and resp.headers["X-Total-Count"] == "5"
+    assert client.get("/_mockcdr/jobs").headers["X-Total-Count"] == "5"
+    assert cc.list_jobs(limit=0) == [] and len(cc.list_jobs(limit=99)) == 5
+    cc.force_job_state(ids[1], "failed")
+    failed = client.get("/_mockcdr/jobs", query_string={"state": "failed", "limit": 1})
+    assert [j["id"] for j in failed.json] == [ids[1]] and failed.headers["X-Total-Count"] == "1"
+    cc.advance_clock("PT10S")                     # the jobs a limit left out still move when read
+    assert {j["state"] for j in cc.list_jobs(state="done")} == {"done"} and len(cc.list_jobs(state="done")) == 4
+    for n in range(3):
+        toy_rt.deliveries.record("toy", "mailbox", f"box-{n}", {"n": n}, ok=True, outcome="stored")
+    resp = client.get("/_mockcdr/deliveries", query_string={"limit": 2})
+    assert [d["target"] for d in resp.json] == ["box-1", "box-2"] and resp.headers["X-Total-Count"] == "3"
+    for bad in ("-1", "two"):
+        for path in ("/_mockcdr/jobs", "/_mockcdr/deliveries"):
+            refused = client.get(path, query_string={"limit": bad})
+            assert refused.status_code == 400 and "limit" in refused.json["error"]["message"]
