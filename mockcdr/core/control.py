@@ -161,16 +161,16 @@ def jobs_page(rt: Session, vendor: str | None = None, kind: str | None = None, s
     """(jobs in creation order, how many matched): ``limit`` keeps only the newest that many;
     without a state filter, the jobs left out are not even brought up to the clock."""
     limit = _int(limit, "limit", 0)
-    with rt.store.lock:
-        if state is None:
+    if state is None:
+        with rt.store.lock:
             jobs = rt.lifecycle.jobs(vendor=vendor, kind=kind, tenant=tenant, last=limit)
             total = len(jobs) if limit is None else rt.lifecycle.count(vendor=vendor, kind=kind, tenant=tenant)
-        else:
-            jobs = [j for j in rt.lifecycle.jobs(vendor=vendor, kind=kind, tenant=tenant) if j["state"] == state]
-            total = len(jobs)
-            if limit is not None:
-                jobs = jobs[-limit:] if limit else []
-        return [_job_doc(rt, j, base_url) for j in jobs], total
+    else:
+        jobs = [j for j in rt.lifecycle.jobs(vendor=vendor, kind=kind, tenant=tenant) if j["state"] == state]
+        total = len(jobs)
+        if limit is not None:
+            jobs = jobs[-limit:] if limit else []
+    return [_job_doc(rt, j, base_url) for j in jobs], total      # the lock is taken per job: others go between
 
 
 def list_jobs(rt: Session, vendor: str | None = None, kind: str | None = None, state: str | None = None,
@@ -264,10 +264,13 @@ def clear_journal(rt: Session) -> dict:
 def deliveries_page(rt: Session, vendor=None, channel=None, state=None, limit=None) -> tuple[list[dict], int]:
     """(deliveries oldest first, how many matched): ``limit`` keeps only the newest that many."""
     limit = _int(limit, "limit", 0)
-    with rt.store.lock:
-        found = rt.deliveries.list(vendor=vendor, channel=channel, state=state)
-        kept = found if limit is None else found[-limit:] if limit else []
-        return [jsonable(d) for d in kept], len(found)
+    found = rt.deliveries.list(vendor=vendor, channel=channel, state=state)
+    kept = found if limit is None else found[-limit:] if limit else []
+    out = []
+    for d in kept:
+        with rt.store.lock:              # an attempt may be appended meanwhile: copy each whole
+            out.append(jsonable(d))
+    return out, len(found)
 
 
 def list_deliveries(rt: Session, vendor=None, channel=None, state=None, limit=None) -> list[dict]:
