@@ -209,3 +209,50 @@ def test_coverage_is_said_to_be_unavailable_where_the_server_has_none(page, sess
     page.wait(lambda: page.find("#coverage").is_displayed(), "the coverage section")
     assert "does not report coverage" in page.text("#coverage-state")
     assert page.console_errors() == []
+
+
+def test_a_busy_session_renders_every_panel_and_its_screenshot(driver, server, receiver, tmp_path):
+    """The README's screenshot comes from here: MOCKCDR_SCREENSHOT=docs/dashboard.png keeps it."""
+    import os
+    import shutil
+    import struct
+
+    from conftest import START
+    from dashboard_page import DashboardPage
+
+    session = server.session("local-dev", seed="demo", clock={"now": START, "frozen": True})
+    page = DashboardPage(driver, session.url)
+    driver.get_log("browser")
+    for ref in ("nightly", "backfill"):
+        create_export(session.url, f"{receiver.url}/cdr-callback", ref)
+        session.control.advance_clock("PT20S")
+    requests.post(f"{session.url}/reporting/cdr_requests", json={"start_time": "2026-04-15T00:00:00Z"},
+                  headers={"x-api-user": "ops@acme.example", "x-api-token": "fake-v1-token-acme-0001"})
+    requests.post(f"{session.url}/api/v1.1.0/login", json=dict(YEASTAR_LOGIN, password="wrong"))
+    requests.post(f"{session.url}/api/v1.1.0/login", json=YEASTAR_LOGIN)
+    session.control.add_fault("yeastar", "rate_limit", retry_after=5, count=2)
+    session.control.add_fault("didww", "error", operation="getExport", status=503)
+    other = server.session("ci-worker-2", seed="ci")
+    try:
+        page.driver.set_window_size(1440, 1000)
+        page.open()
+        page.wait(lambda: len(page.all("#jobs-rows > tr")) == 3 and len(page.all("#faults-rows > tr")) == 2
+                  and len(page.all("#journal-entries details")) == 5 and len(page.all("#deliveries-list details")) == 2
+                  and page.all('#sessions-rows > [data-key="ci-worker-2"]'), "every panel to fill")
+        page.click("#journal-entries details:nth-child(4) summary")      # the first DIDWW create
+        page.click("#deliveries-list details summary")
+        page.driver.execute_script("window.scrollTo(0, 0)")
+        height = page.driver.execute_script("return document.documentElement.scrollHeight")
+        page.driver.set_window_size(1440, height)
+        shot = tmp_path / "dashboard.png"
+        page.wait(lambda: page.driver.save_screenshot(str(shot)), "the screenshot")
+        width, tall = struct.unpack(">II", shot.read_bytes()[16:24])         # the PNG's IHDR
+        assert width == 1440 and tall >= 1000
+        assert page.console_errors() == []
+        if os.environ.get("MOCKCDR_SCREENSHOT"):
+            shutil.copyfile(shot, os.environ["MOCKCDR_SCREENSHOT"])
+    finally:
+        driver.get("about:blank")
+        other.close()
+        session.close()
+        driver.set_window_size(1440, 1000)
