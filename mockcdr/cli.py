@@ -77,8 +77,7 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
     base = f"http://{host}:{ports['main']}"
     doc = info_document(runtime, base, list(runtime.vendors.values()))
-    print("
-".join(banner(doc, base, ports, settings.log_format == "json")), flush=True)
+    print("\n".join(banner(doc, base, ports, settings.log_format == "json")), flush=True)
     servers.start()
     stop = {"flag": False}
 
