@@ -78,11 +78,25 @@ def server():
 
 
 @pytest.fixture
-def session(server, request):
+def make_session(server):
+    """Sessions on the live server (``make_session("name", seed=...)``), each with its clock frozen
+    at START, deleted after the test."""
+    made = []
+
+    def make(session_id: str | None = None, **spec):
+        handle = server.session(session_id, **{"clock": {"now": START, "frozen": True}, **spec})
+        made.append(handle)
+        return handle
+
+    yield make
+    for handle in made:
+        handle.close()
+
+
+@pytest.fixture
+def session(make_session):
     """A session of its own for the test, its clock frozen at START."""
-    handle = server.session(clock={"now": START, "frozen": True})
-    yield handle
-    handle.close()
+    return make_session()
 
 
 class _Receiver(http.server.BaseHTTPRequestHandler):

@@ -211,16 +211,15 @@ def test_coverage_is_said_to_be_unavailable_where_the_server_has_none(page, sess
     assert page.console_errors() == []
 
 
-def test_a_busy_session_renders_every_panel_and_its_screenshot(driver, server, receiver, tmp_path):
+def test_a_busy_session_renders_every_panel_and_its_screenshot(driver, make_session, receiver, tmp_path):
     """The README's screenshot comes from here: MOCKCDR_SCREENSHOT=docs/dashboard.png keeps it."""
     import os
     import shutil
     import struct
 
-    from conftest import START
     from dashboard_page import DashboardPage
 
-    session = server.session("local-dev", seed="demo", clock={"now": START, "frozen": True})
+    session = make_session("local-dev", seed="demo")
     page = DashboardPage(driver, session.url)
     driver.get_log("browser")
     for ref in ("nightly", "backfill"):
@@ -232,7 +231,7 @@ def test_a_busy_session_renders_every_panel_and_its_screenshot(driver, server, r
     requests.post(f"{session.url}/api/v1.1.0/login", json=YEASTAR_LOGIN)
     session.control.add_fault("yeastar", "rate_limit", retry_after=5, count=2)
     session.control.add_fault("didww", "error", operation="getExport", status=503)
-    other = server.session("ci-worker-2", seed="ci")
+    make_session("ci-worker-2", seed="ci")
     try:
         page.driver.set_window_size(1440, 1000)
         page.open()
@@ -252,7 +251,5 @@ def test_a_busy_session_renders_every_panel_and_its_screenshot(driver, server, r
         if os.environ.get("MOCKCDR_SCREENSHOT"):
             shutil.copyfile(shot, os.environ["MOCKCDR_SCREENSHOT"])
     finally:
-        driver.get("about:blank")
-        other.close()
-        session.close()
+        driver.get("about:blank")            # no more polls once the sessions are deleted
         driver.set_window_size(1440, 1000)
