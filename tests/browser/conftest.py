@@ -58,7 +58,7 @@ def driver(downloads):
     profile = tempfile.mkdtemp(prefix="mockcdr-chromium-")
     for flag in FLAGS + (f"--user-data-dir={profile}",):
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})   # console, network
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                               "download.prompt_for_download": False})
     service = Service(os.environ.get("MOCKCDR_CHROMEDRIVER") or shutil.which("chromedriver"))
@@ -132,6 +132,7 @@ def page(driver, session):
 
     dash = DashboardPage(driver, session.url)
     driver.get_log("browser")            # what earlier tests left
+    driver.get_log("performance")
     yield dash
     driver.execute_script("try { sessionStorage.clear() } catch (e) {}")
     driver.get("about:blank")            # no more polls once the test's session is deleted

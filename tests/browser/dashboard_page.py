@@ -57,6 +57,19 @@ class DashboardPage:
     def choose(self, css: str, value: str, root=None) -> None:
         Select(self.find(css, root)).select_by_value(value)
 
+    def requests(self) -> list[dict]:
+        """The HTTP requests the page sent since the last call: url, method, headers, body."""
+        import json
+
+        out = []
+        for entry in self.driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                r = message["params"]["request"]
+                out.append({"url": r["url"], "method": r["method"], "headers": r.get("headers", {}),
+                            "body": r.get("postData")})
+        return out
+
     def console_errors(self, ignore: tuple[str, ...] = ()) -> list[dict]:
         """SEVERE console entries since the last call (warnings and info are not errors)."""
         return [e for e in self.driver.get_log("browser")

@@ -253,3 +253,36 @@ def test_a_busy_session_renders_every_panel_and_its_screenshot(driver, make_sess
     finally:
         driver.get("about:blank")            # no more polls once the sessions are deleted
         driver.set_window_size(1440, 1000)
+
+
+def test_the_page_talks_to_its_own_server_only_sends_json_and_the_token_it_is_given(page, session, server):
+    page.open()
+    before = page.requests()
+    assert before and all(r["url"].startswith(server.url + "/") for r in before if not r["url"].startswith("data:"))
+    assert not any("Authorization" in r["headers"] for r in before)        # no token given yet
+    page.fill("#token", "s3cret-token")
+    page.click("#token-form button")
+    page.wait(lambda: page.text("#token-state") == "token set", "the token")
+    page.requests()                                            # from here on, every request has it
+    page.click('[data-advance="PT1H"]')
+    page.wait(lambda: page.text("#clock-now") == "2026-04-16 13:00:00", "the advance")
+    page.choose("#fault-vendor", "mor")
+    page.click("#fault-form button[type=submit]")
+    page.row("#faults-rows", "1")
+    sent = page.requests()
+    assert sent and all(r["url"].startswith(server.url + "/") for r in sent if not r["url"].startswith("data:"))
+    control = [r for r in sent if "/_mockcdr/" in r["url"] and "/_mockcdr/ui/" not in r["url"]]
+    assert control and all(r["url"].startswith(f"{session.url}/_mockcdr/") for r in control)
+    assert all(r["headers"].get("Authorization") == "Bearer s3cret-token" for r in control)
+    changes = [r for r in control if r["method"] != "GET"]
+    assert {(r["method"], r["url"].rsplit("/_mockcdr/", 1)[1]) for r in changes} == {
+        ("POST", "clock/advance"), ("POST", "faults")}
+    for r in changes:
+        assert r["headers"]["Content-Type"] == "application/json"
+    advance = next(r for r in changes if r["url"].endswith("clock/advance"))
+    assert advance["body"] == '{"by":"PT1H"}'
+    page.driver.refresh()                                     # kept for the tab, not beyond it
+    page.wait(lambda: page.find("#token").get_attribute("value") == "s3cret-token", "the token after a reload")
+    assert page.driver.execute_script("return sessionStorage.getItem('mockcdr.controlToken')") == "s3cret-token"
+    assert page.driver.execute_script("return localStorage.length") == 0
+    assert page.console_errors() == []
