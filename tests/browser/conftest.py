@@ -1,7 +1,8 @@
-"""Browser tests: Debian's chromium driven headless through Selenium and its chromium-driver.
+"""Browser tests: Debian's chromium driven headless through Selenium and its chromium-driver, and
+Firefox (firefox-esr) through its own WebDriver BiDi endpoint (test_dashboard_firefox.py).
 
-Skipped, saying what is missing, when chromium, chromedriver or selenium is not installed
-(``.ci/run`` installs both packages, so CI runs them). One browser per xdist worker; each test gets
+Skipped, saying what is missing, when chromium, chromedriver, firefox-esr or selenium is not
+installed (``.ci/run`` installs the packages, so CI runs them). One browser per xdist worker; each test gets
 a session of its own on one live server and opens that session's dashboard.
 """
 from __future__ import annotations
