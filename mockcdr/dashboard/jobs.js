@@ -23,7 +23,8 @@ export class JobsPanel {
   }
 
   async refresh() {
-    if (!Object.keys(this.kinds).length) await this.loadKinds();
+    this.polls = (this.polls || 0) + 1;
+    if (!Object.keys(this.kinds).length || this.polls % 10 === 0) await this.loadKinds();   // policies change too
     const { items, total } = await list("jobs", { vendor: this.filter.value, limit: SHOWN });
     const jobs = items.reverse();                       // newest first
     this.rows.sync(jobs, (j) => j.id);
