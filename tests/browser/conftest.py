@@ -78,6 +78,16 @@ def server():
         yield live
 
 
+TOKEN = "dashboard-test-token"
+
+
+@pytest.fixture(scope="session")
+def token_server():
+    """A live server whose control API needs a bearer token."""
+    with LiveServer(Settings(seed="browser", control_token=TOKEN)) as live:
+        yield live
+
+
 @pytest.fixture
 def make_session(server):
     """Sessions on the live server (``make_session("name", seed=...)``), each with its clock frozen

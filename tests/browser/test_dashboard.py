@@ -286,3 +286,40 @@ def test_the_page_talks_to_its_own_server_only_sends_json_and_the_token_it_is_gi
     assert page.driver.execute_script("return sessionStorage.getItem('mockcdr.controlToken')") == "s3cret-token"
     assert page.driver.execute_script("return localStorage.length") == 0
     assert page.console_errors() == []
+
+
+def test_a_server_with_a_control_token_asks_for_it_and_works_once_it_is_given(driver, token_server):
+    from dashboard_page import DashboardPage
+
+    token = token_server.settings.control_token
+    handle = token_server.session(clock={"now": "2026-04-16T12:00:00Z", "frozen": True})
+    page = DashboardPage(driver, handle.url)
+    driver.get_log("browser")
+    try:
+        driver.get(page.url)                                  # the page itself needs no token
+        page.wait(lambda: "control token" in page.text("#banner"), "the page to ask for the token")
+        assert page.text("#clock-now") in ("", "…")          # and shows nothing without it
+        page.fill("#token", token)
+        page.click("#token-form button")
+        page.wait(lambda: page.text("#clock-now") == "2026-04-16 12:00:00", "the clock, with the token")
+        page.wait(lambda: not page.find("#banner").is_displayed(), "the banner to go")
+        page.click('[data-advance="P1D"]')
+        page.wait(lambda: page.text("#clock-now") == "2026-04-17 12:00:00", "the advance")
+        assert handle.control.get_clock()["now"] == "2026-04-17T12:00:00.000Z"
+        refused = page.console_errors()
+        assert refused and all("401" in e["message"] for e in refused), refused   # only those before the token
+    finally:
+        driver.execute_script("try { sessionStorage.clear() } catch (e) {}")
+        driver.get("about:blank")
+        handle.close()
+
+
+def test_the_journal_shows_passwords_and_issued_tokens_masked(page, session):
+    page.open()
+    login = requests.post(f"{session.url}/api/v1.1.0/login", json=YEASTAR_LOGIN).json()
+    entry = page.wait(lambda: next(iter(page.all("#journal-entries details")), None), "the login")
+    entry.find_element("css selector", "summary").click()
+    shown = entry.text
+    assert '"password": "***"' in shown and YEASTAR_LOGIN["password"] not in shown
+    assert login["token"] not in shown and '"token": "***"' in shown
+    assert page.console_errors() == []

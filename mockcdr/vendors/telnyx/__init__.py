@@ -27,4 +27,5 @@ VENDOR = Vendor(
     generate_params=KNOWN,
     generate_formats=("csv",),
     job_file=jobs.job_file,
+    files={"downloadCdrReport": "plain"},     # the CSV behind report_url
 )
