@@ -150,7 +150,8 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
         if rt.faults.armed() and req.url_rule is not None:
             state.mockcdr_fired = []
             try:
-                rt.faults.before(vendor.slug, operation(state), state.mockcdr_fired)
+                rt.faults.before(vendor.slug, operation(state), req.environ.get("mockcdr.defer"),
+                                 state.mockcdr_fired)
             except BaseException:
                 state.mockcdr_injected = True   # a deviation the test asked for: not judged by the spec
                 raise

@@ -4,8 +4,10 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import signal
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -20,7 +22,7 @@ CLI_LABELS = {"vendor_ports": "--vendor-port"}
 def _settings(ns: argparse.Namespace, **fixed):
     names = ("host", "port", "vendors", "access_log", "log_format", "threads", "seed", "fixtures",
              "calls_per_day", "render_cache_mb", "clock_start", "config", "session_ttl", "max_sessions",
-             "control_token")
+             "idle_timeout", "header_timeout", "shutdown_grace", "control_token")
     cli = {k: getattr(ns, k) for k in names if getattr(ns, k, None) is not None}
     if getattr(ns, "vendor_port", None):
         cli["vendor_ports"] = ",".join(ns.vendor_port)
@@ -87,18 +89,22 @@ def cmd_serve(ns: argparse.Namespace) -> int:
               f"server, move its clock and read its journal; set --control-token (MOCKCDR_CONTROL_TOKEN)",
               file=sys.stderr, flush=True)
     servers.start()
-    stop = {"flag": False}
+    stop = threading.Event()
 
-    def _stop(*_):
-        stop["flag"] = True
+    def _stop(signum, _frame):
+        if stop.is_set():       # a second signal: no more grace
+            print("mockcdr: stopped at once", file=sys.stderr, flush=True)
+            os._exit(128 + signum)
+        stop.set()              # quietly: requests in flight get settings.shutdown_grace
 
-    # SIGTERM (docker stop) and Ctrl+C: finish the requests in flight, then exit with status 0
+    # SIGTERM (docker stop) and Ctrl+C: finish the requests in flight (within shutdown_grace),
+    # then exit with status 0; a second signal exits at once
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
-        servers.wait(lambda: stop["flag"])
+        servers.wait(stop.is_set)
     finally:
-        servers.stop()
+        servers.stop(settings.shutdown_grace)
     return 0
 
 

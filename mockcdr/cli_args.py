@@ -116,7 +116,16 @@ def settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
                        help="one line per request on stdout, Combined Log Format (MOCKCDR_ACCESS_LOG)")
         p.add_argument("--log-format", choices=("text", "json"),
                        help="logs as text lines or JSON objects, UTC (default text; MOCKCDR_LOG_FORMAT)")
-        p.add_argument("--threads", type=whole(1), help="worker threads (default 8; MOCKCDR_THREADS)")
+        p.add_argument("--threads", type=whole(1),
+                       help="worker threads running the app; sockets never hold one (default 8; MOCKCDR_THREADS)")
+        p.add_argument("--idle-timeout", type=seconds, metavar="SECONDS",
+                       help="close a connection quiet this long (default 30; MOCKCDR_IDLE_TIMEOUT)")
+        p.add_argument("--header-timeout", type=seconds, metavar="SECONDS",
+                       help="answer 408 to a request head not complete this long after its first byte "
+                            "(default 10; MOCKCDR_HEADER_TIMEOUT)")
+        p.add_argument("--shutdown-grace", type=seconds, metavar="SECONDS",
+                       help="on SIGTERM or SIGINT, how long requests in flight get to finish; a second "
+                            "signal stops at once (default 5; MOCKCDR_SHUTDOWN_GRACE)")
         p.add_argument("--session-ttl", type=seconds, metavar="SECONDS",
                        help="remove a session idle this long (default 1800; MOCKCDR_SESSION_TTL)")
         p.add_argument("--max-sessions", type=whole(0), metavar="N",

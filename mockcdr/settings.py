@@ -37,6 +37,9 @@ class Settings:
     log_format: str = "text"              # text or json (mockcdr.logs)
     threads: int = 8
     max_body: int = 1024 * 1024
+    idle_timeout: float = 30.0            # seconds a connection may go without a byte read or written
+    header_timeout: float = 10.0          # seconds from a request's first byte to the end of its headers
+    shutdown_grace: float = 5.0           # seconds requests in flight get after SIGTERM
     calls_per_day: int = 40
     render_cache_mb: int = 256            # rendered export days kept for repeats (LRU); 0 turns it off
     journal_size: int = 1000
@@ -64,6 +67,7 @@ _CASTS = {
     "port": int, "threads": int, "max_body": int, "calls_per_day": int, "render_cache_mb": int, "journal_size": int,
     "journal_body_limit": int, "callback_timeout": float,
     "session_ttl": float, "max_sessions": int, "max_snapshot": int, "token_grace": float,
+    "idle_timeout": float, "header_timeout": float, "shutdown_grace": float,
 }
 _BOOLS = ("access_log", "clock_frozen", "validate_responses")
 _WORDS = {"int": "a whole number", "float": "a number"}
@@ -151,9 +155,12 @@ def validate(s: Settings) -> Settings:
                       ("render_cache_mb", 0)):
         if getattr(s, name) < low:
             raise SettingsError(f"{name}: must be at least {low}")
-    for name in ("session_ttl", "token_grace"):
+    for name in ("session_ttl", "token_grace", "shutdown_grace"):
         if getattr(s, name) < 0:
             raise SettingsError(f"{name}: must be at least 0 seconds")
+    for name in ("idle_timeout", "header_timeout"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{name}: must be more than 0 seconds")
     if s.max_sessions < 0:
         raise SettingsError("max_sessions: must be at least 0")
     if s.max_snapshot < s.max_body:

@@ -193,15 +193,23 @@ class Faults:
         """Whether any fault is set (read without the lock: a request racing an add may miss it)."""
         return bool(self._faults)
 
-    def before(self, vendor: str, operation: str | None, fired: list | None = None) -> None:
-        """Act on the faults that fire before a view: wait, then raise an error or drop. The
-        kinds taken are added to ``fired`` (for the journal) before any of them acts."""
+    def before(self, vendor: str, operation: str | None, defer=None, fired: list | None = None) -> None:
+        """Act on the faults that fire before a view: wait, then raise an error or drop.
+
+        ``defer(seconds, cancel)``, when the server offers one, holds the response that long (or
+        until ``cancel`` is set: the fault was removed) without holding a thread; the view runs
+        now, its answer or drop goes out after the delay. Otherwise the request waits here. The
+        kinds taken are added to ``fired`` (for the journal) before any of them acts.
+        """
         taken = self.take(vendor, operation, BEFORE)
         if fired is not None:
             fired.extend(f["kind"] for f in taken)
         for f in taken:
             if f["kind"] == "latency" and f["latency_ms"]:
-                self._wait(f, f["latency_ms"] / 1000.0)
+                if defer is not None and self._sleep is None:
+                    defer(f["latency_ms"] / 1000.0, self._wait_event(f))
+                else:
+                    self._wait(f, f["latency_ms"] / 1000.0)
         for f in taken:
             raise_for(f)
 
@@ -210,11 +218,15 @@ class Faults:
         if self._sleep is not None:
             self._sleep(seconds)
             return
+        self._wait_event(fault).wait(seconds)
+
+    def _wait_event(self, fault: dict) -> threading.Event:
+        """The event set when ``fault`` is removed (shared by the waits it started)."""
         with self._lock:
             entry = self._waits.get(fault["id"])
             if entry is None or entry[1].is_set():
                 entry = self._waits[fault["id"]] = (fault["vendor"], threading.Event())
-        entry[1].wait(seconds)
+        return entry[1]
 
     def _wake(self, match) -> None:
         """(under the lock) End the waits of the removed faults that ``match(id, vendor)``."""

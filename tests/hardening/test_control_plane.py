@@ -237,7 +237,7 @@ class _NoServers:
     def wait(self, should_stop):
         pass
 
-    def stop(self):
+    def stop(self, timeout=None):
         pass
 
 
