@@ -36,10 +36,12 @@ def banner(doc: dict, base: str, ports: dict, json_lines: bool, token: bool = Fa
     if json_lines:
         return [json.dumps({"time": logs.utc_iso(time.time()), "level": "INFO", "logger": "mockcdr",
                             "message": f"mockcdr {__version__} serving on {base}", "base_url": base,
+                            "dashboard": f"{base}/_mockcdr/ui/",
                             "seed": doc["seed"], "clock": doc["clock"]["now"], "vendors": doc["vendors"]})]
     session = doc["session"]
     lines = [f"mockcdr {__version__} serving {len(doc['vendors'])} vendors on {base} "
              f"(seed {doc['seed']!r}, clock {doc['clock']['now']})",
+             f"  dashboard {base}/_mockcdr/ui/  (see and steer it in a browser)",
              f"  control   {base}/_mockcdr/info  (steer it: mockcdr control --help"
              + ("; bearer token required)" if token else ")"),
              f"  sessions  {session['about']} (up to {session['max']}, idle {session['ttl_seconds']:g} s)"]

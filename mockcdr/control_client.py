@@ -169,11 +169,15 @@ class ControlClient:
         return self._call("PUT", f"/transitions/{kind}", body)
 
     def list_jobs(self, vendor: str | None = None, kind: str | None = None,
-                  state: str | None = None, tenant: str | None = None) -> list[dict]:
-        return self._call("GET", "/jobs", vendor=vendor, kind=kind, state=state, tenant=tenant)
+                  state: str | None = None, tenant: str | None = None, limit: int | None = None) -> list[dict]:
+        return self._call("GET", "/jobs", vendor=vendor, kind=kind, state=state, tenant=tenant, limit=limit)
 
     def get_job(self, job_id: str) -> dict:
         return self._call("GET", f"/jobs/{job_id}")
+
+    def get_job_file(self, job_id: str) -> bytes:
+        """The file the job's vendor download serves now (no credentials, no one-time use spent)."""
+        return self._call("GET", f"/jobs/{job_id}/file", None, True)
 
     def force_job_state(self, job_id: str, state: str) -> dict:
         return self._call("POST", f"/jobs/{job_id}/state", {"state": state})
@@ -233,8 +237,8 @@ class ControlClient:
                                    journal=journal)
 
     def list_deliveries(self, vendor: str | None = None, channel: str | None = None,
-                        state: str | None = None) -> list[dict]:
-        return self._call("GET", "/deliveries", vendor=vendor, channel=channel, state=state)
+                        state: str | None = None, limit: int | None = None) -> list[dict]:
+        return self._call("GET", "/deliveries", vendor=vendor, channel=channel, state=state, limit=limit)
 
     def get_delivery(self, delivery_id: int | str) -> dict:
         return self._call("GET", f"/deliveries/{delivery_id}")

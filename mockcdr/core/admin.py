@@ -11,6 +11,7 @@ from .control import ControlError
 from .http import external_base, file_response, json_response, runtime
 
 PREFIX = "/_mockcdr"
+TOTAL = "X-Total-Count"       # how many a list with ``limit`` matched in all
 KINDS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          415: "unsupported_media_type"}
 # the top-level ``servers:`` block of a shipped spec, which names the default main port
@@ -145,15 +146,22 @@ def blueprint() -> Blueprint:
 
     @bp.get("/jobs")
     def list_jobs():
-        return json_response(control.list_jobs(runtime(), **_args("vendor", "kind", "state", "tenant")))
+        jobs, total = control.jobs_page(runtime(), **_args("vendor", "kind", "state", "tenant", "limit"),
+                                        base_url=external_base() + PREFIX)
+        return json_response(jobs, headers={TOTAL: str(total)})
 
     @bp.get("/jobs/<job_id>")
     def get_job(job_id):
-        return json_response(control.get_job(runtime(), job_id))
+        return json_response(control.get_job(runtime(), job_id, base_url=external_base() + PREFIX))
+
+    @bp.get("/jobs/<job_id>/file")
+    def get_job_file(job_id):
+        return file_response(control.job_file(runtime(), job_id))
 
     @bp.post("/jobs/<job_id>/state")
     def force_job_state(job_id):
-        return json_response(control.force_job_state(runtime(), job_id, _body()))
+        return json_response(control.force_job_state(runtime(), job_id, _body(),
+                                                     base_url=external_base() + PREFIX))
 
     @bp.get("/faults")
     def list_faults():
@@ -190,7 +198,8 @@ def blueprint() -> Blueprint:
 
     @bp.get("/deliveries")
     def list_deliveries():
-        return json_response(control.list_deliveries(runtime(), **_args("vendor", "channel", "state")))
+        found, total = control.deliveries_page(runtime(), **_args("vendor", "channel", "state", "limit"))
+        return json_response(found, headers={TOTAL: str(total)})
 
     @bp.get("/deliveries/<int:delivery_id>")
     def get_delivery(delivery_id):

@@ -214,18 +214,27 @@ class Lifecycle:
                     self._schedule(job)
             return job
 
-    def jobs(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None) -> list[dict]:
+    def jobs(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None,
+             last: int | None = None) -> list[dict]:
+        """Matching jobs in creation order, brought up to the clock; ``last``: only the newest
+        that many (the others are not even brought up to the clock)."""
         now = self.clock.now()
         with self.store.lock:
-            out = []
-            for job in self.store.collection(JOBS).values():
-                if (vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
-                        tenant is not None and job["tenant"] != tenant):
-                    continue
+            out = [job for job in self.store.collection(JOBS).values()
+                   if not ((vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
+                       tenant is not None and job["tenant"] != tenant))]
+            if last is not None:
+                out = out[-last:] if last > 0 else []
+            for job in out:
                 if self._advance(job, now):
                     self._schedule(job)
-                out.append(job)
             return out
+
+    def count(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None) -> int:
+        with self.store.lock:
+            return sum(1 for job in self.store.collection(JOBS).values()
+                       if not ((vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
+                           tenant is not None and job["tenant"] != tenant)))
 
     def delete(self, job_id: str) -> dict | None:
         return self.store.delete(JOBS, job_id)
@@ -293,20 +302,40 @@ class Lifecycle:
             moved = True
         return moved
 
-    def _due(self, job: dict) -> float | None:
-        """Epoch seconds of the job's next timed step, or None (final, manual, or counting polls)."""
-        kind = self.kinds.get(job["kind"])
+    def _delay(self, kind: JobKind | None, job: dict) -> float | None:
+        """Seconds after entering its state that the job's next timed step is due, or None
+        (final, manual, or counting polls)."""
         step = kind.steps.get(job["state"]) if kind else None
         if step is None:
             return None
         if step.timer == "retention":
-            seconds = step.seconds
-        else:
-            policy = self.policy(kind.key)
-            if policy.mode in ("manual", "after_polls"):
-                return None
-            seconds = 0.0 if policy.mode == "immediate" else policy.seconds.get(job["state"], step.seconds)
-        return job["entered_at"].timestamp() + seconds
+            return step.seconds
+        policy = self.policy(kind.key)
+        if policy.mode in ("manual", "after_polls"):
+            return None
+        return 0.0 if policy.mode == "immediate" else policy.seconds.get(job["state"], step.seconds)
+
+    def _due(self, job: dict) -> float | None:
+        """Epoch seconds of the job's next timed step, or None (final, manual, or counting polls)."""
+        delay = self._delay(self.kinds.get(job["kind"]), job)
+        return None if delay is None else job["entered_at"].timestamp() + delay
+
+    def upcoming(self, job: dict) -> dict | None:
+        """The job's next step as its policy will take it: ``{"state", "cause", "mode", "at",
+        "polls_left"}`` (``at`` None while it waits for polls or for a forced move), or None in
+        a final state."""
+        kind = self.kinds.get(job["kind"])
+        step = kind.steps.get(job["state"]) if kind else None
+        if step is None:
+            return None
+        delay = self._delay(kind, job)
+        at = None if delay is None else job["entered_at"] + timedelta(seconds=delay)
+        if step.timer == "retention":
+            return {"state": step.to, "cause": "retention", "mode": "retention", "at": at, "polls_left": None}
+        policy = self.policy(kind.key)
+        target = kind.failure if policy.outcome == "failure" and step.to == kind.success else step.to
+        polls_left = max(0, policy.polls - job["polls"]) if policy.mode == "after_polls" else None
+        return {"state": target, "cause": "policy", "mode": policy.mode, "at": at, "polls_left": polls_left}
 
     def _schedule(self, job: dict) -> None:
         due = self._due(job)
