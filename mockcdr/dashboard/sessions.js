@@ -110,30 +110,38 @@ export class CoveragePanel {
     const sig = JSON.stringify(doc);
     if (sig === this.seen) return;
     this.seen = sig;
-    clear($("#coverage-body")).append(renderCoverage(doc));
+    const body = $("#coverage-body");
+    const open = new Set([...body.querySelectorAll("details[open]")].map((d) => d.dataset.vendor));
+    clear(body).append(...renderCoverage(doc, open));
   }
 }
 
-// The report as a table per vendor: operations with their hits, each documented response below.
-export function renderCoverage(doc) {
-  const vendors = Array.isArray(doc && doc.vendors) ? doc.vendors
-    : doc && typeof doc.vendors === "object" ? Object.entries(doc.vendors).map(([slug, v]) => Object.assign({ slug }, v))
-      : null;
-  if (!vendors) return h("pre", {}, JSON.stringify(doc, null, 2));
-  return vendors.map((v) => {
+// The report as a table per vendor: operations with their hits, each documented response below
+// it, and under a response the kinds its vendor tells apart (error codes, errno values). Each
+// vendor folds to its totals line; those in ``open`` (the ones the reader had open) stay open.
+export function renderCoverage(doc, open = new Set()) {
+  if (!doc || !Array.isArray(doc.vendors)) return [h("pre", {}, JSON.stringify(doc, null, 2))];
+  return doc.vendors.map((v) => {
+    const t = v.totals || {};
     const ops = v.operations || [];
-    const hit = ops.filter((o) => o.hits > 0).length;
-    return h("div", { class: "coverage-vendor" },
-      h("h4", {}, v.slug || v.vendor, " ", h("span", { class: "muted" }, `${hit}/${ops.length} operations`)),
+    return h("details", { class: "coverage-vendor", "data-vendor": v.vendor, open: open.has(v.vendor) || null },
+      h("summary", {}, h("strong", {}, v.vendor), " ", h("span", { class: "muted totals" },
+        `${t.operations_hit}/${t.operations} operations, ${t.responses_hit}/${t.responses} responses` +
+        (t.faults ? `, ${t.faults} injected faults` : ""))),
       h("table", { class: "coverage" },
         h("thead", {}, h("tr", {}, h("th", {}, "operation"), h("th", {}, "response"), h("th", {}, "hits"))),
         h("tbody", {}, ops.map((o) => [
-          h("tr", { class: o.hits ? "op hit" : "op miss" },
-            h("td", {}, h("code", {}, o.operation || o.operationId || o.operation_id),
-              h("span", { class: "muted" }, ` ${o.method || ""} ${o.path || ""}`)),
-            h("td", {}), h("td", {}, String(o.hits))),
-          (o.responses || []).map((r) => h("tr", { class: r.hits ? "hit" : "miss" }, h("td", {}),
-            h("td", {}, String(r.status), r.kind || r.code ? h("span", { class: "muted" }, " " + (r.kind || r.code)) : null),
-            h("td", {}, String(r.hits))))]))));
+          h("tr", { class: o.hits ? "op hit" : "op miss", "data-operation": o.operation },
+            h("td", {}, h("code", {}, o.operation), h("span", { class: "muted" }, ` ${o.method} ${o.path}`)),
+            h("td", {}), h("td", { class: "hits" }, String(o.hits))),
+          (o.responses || []).map((r) => [
+            h("tr", { class: r.hits ? "hit" : "miss", "data-status": r.status }, h("td", {}),
+              h("td", {}, String(r.status), h("span", { class: "muted", title: r.description || "" }, " " + (r.description || "").split(/[(.;]/)[0])),
+              h("td", { class: "hits" }, String(r.hits))),
+            [...(r.kinds || []), ...(r.undeclared || [])].map((k) => h("tr", { class: k.hits ? "kind hit" : "kind miss", "data-kind": k.kind },
+              h("td", {}), h("td", {}, "\u2003", h("code", {}, k.kind), h("span", { class: "muted" }, " " + (k.title || ""))),
+              h("td", { class: "hits" }, String(k.hits))))]),
+          (o.faults || []).map((f) => h("tr", { class: "fault" }, h("td", {}),
+            h("td", {}, `fault ${f.fault} \u2192 ${f.status || "dropped"}`), h("td", { class: "hits" }, String(f.hits))))]))));
   });
 }

@@ -204,10 +204,29 @@ def test_sessions_link_into_each_dashboard_and_one_is_made_and_deleted(page, ses
     assert all("404" in e["message"] for e in errors), errors     # the polls that found the session gone
 
 
-def test_coverage_is_said_to_be_unavailable_where_the_server_has_none(page, session):
+def test_the_session_s_coverage_shows_what_its_requests_reached(page, session):
     page.open()
-    page.wait(lambda: page.find("#coverage").is_displayed(), "the coverage section")
-    assert "does not report coverage" in page.text("#coverage-state")
+    page.wait(lambda: page.all('#coverage-body [data-vendor="didww"]'), "the coverage tables")
+    didww = page.find('#coverage-body [data-vendor="didww"]')
+    assert page.find(".totals", didww).text.startswith("0/6 operations, 0/")
+    assert not page.find('tr[data-operation="createExport"]', didww).is_displayed()    # folded to its totals
+    page.click("summary", didww)                                        # opened by the reader ...
+
+    create_export(session.url)
+    assert requests.get(f"{session.url}/v3/exports", params={"sort": "nonsense"},
+                        headers={"Api-Key": DIDWW_KEY, "Accept": JSONAPI}).status_code == 400
+
+    def counted():
+        table = page.find('#coverage-body [data-vendor="didww"]')
+        return table if page.find(".totals", table).text.startswith("2/6 operations") else None
+    didww = page.wait(counted, "the two operations counted")
+    create = page.find('tr[data-operation="createExport"]', didww)
+    assert create.is_displayed() and page.find(".hits", create).text == "1"     # ... and still open
+    invalid_sort = page.all('tr[data-kind="114"].hit .hits', didww)    # Invalid sort criteria, under its 400
+    assert [cell.text for cell in invalid_sort] == ["1"]
+    totals = session.control.get_coverage(vendor="didww")["vendors"][0]["totals"]
+    assert page.find(".totals", didww).text.startswith(
+        f"{totals['operations_hit']}/6 operations, {totals['responses_hit']}/{totals['responses']} responses")
     assert page.console_errors() == []
 
 
