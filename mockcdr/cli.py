@@ -26,6 +26,15 @@ def _settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
                        help="remove a session idle this long (default 1800; MOCKCDR_SESSION_TTL)")
         p.add_argument("--max-sessions", type=int, metavar="N",
                        help="sessions live at once (default 1000; MOCKCDR_MAX_SESSIONS)")
+        p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
+                       help="honour X-Forwarded-Host/-Proto/-Port/-Prefix/-For from this address, "
+                            "network (CIDR) or * (repeatable; default none; MOCKCDR_TRUSTED_PROXIES)")
+        p.add_argument("--node", metavar="NAME",
+                       help="this process's name behind the proxy: generated session ids start with "
+                            "NAME. (MOCKCDR_NODE)")
+        p.add_argument("--cluster", metavar="NODE=URL,...",
+                       help="every node of the cluster and the URL the nodes reach it at, the root "
+                            "URL's node first (MOCKCDR_CLUSTER)")
     p.add_argument("--seed", help="seed of all fake data (default 'mockcdr'; MOCKCDR_SEED)")
     p.add_argument("--fixtures", metavar="FILE", help="YAML file or folder over the embedded defaults")
     p.add_argument("--vendors", metavar="SLUG,...", help=f"vendors to serve (default all: {','.join(ALL_VENDORS)})")
@@ -39,6 +48,9 @@ def _settings(ns: argparse.Namespace):
     if getattr(ns, "vendor_port", None):
         cli["vendor_ports"] = ",".join(ns.vendor_port)
     cli.pop("vendor_port", None)
+    if getattr(ns, "trusted_proxy", None):
+        cli["trusted_proxies"] = ",".join(ns.trusted_proxy)
+    cli.pop("trusted_proxy", None)
     return from_sources(cli=cli)
 
 

@@ -117,7 +117,9 @@ class Servers:
 
     def _server(self, app, host: str, port: int, threads: int):
         return create_server(wrap(app, self.access_log, self.out), host=host, port=port, threads=threads,
-                             ident="mockcdr", clear_untrusted_proxy_headers=True,
+                             ident="mockcdr",
+                             # with trusted proxies, the app sorts X-Forwarded-* out (core.forwarded)
+                             clear_untrusted_proxy_headers=not self.sessions.settings.trusted_proxies,
                              asyncore_loop_timeout=LOOP_TIMEOUT)
 
     def ports(self) -> dict[str, int]:
