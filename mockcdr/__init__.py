@@ -1,10 +1,6 @@
 """mockcdr: a faithful test double of five telecom vendors' CDR-export APIs."""
-from importlib.metadata import PackageNotFoundError, version as _version
 
-try:
-    __version__ = _version("mockcdr")
-except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
-    __version__ = "0.0.0"
+__version__ = "0.1.0"   # the one place the version is written (pyproject.toml reads it)
 
 __all__ = ["__version__", "create_app"]
 

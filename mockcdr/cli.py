@@ -2,92 +2,89 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import json
 import signal
 import sys
 import time
 from datetime import timedelta
 
-from . import __version__, resources
-from .core.clock import parse_instant
+from . import __version__, logs, resources
+from .cli_args import Parser, check_generate, generate_args, settings_args
 from .core.fixtures import FixtureError
-from .settings import ALL_VENDORS, SettingsError, from_sources
+from .settings import SettingsError, from_sources
+
+CLI_LABELS = {"vendor_ports": "--vendor-port", "trusted_proxies": "--trusted-proxy"}
 
 
-def _settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
-    if serving:
-        p.add_argument("--host", help="interface to bind (default 127.0.0.1; MOCKCDR_HOST)")
-        p.add_argument("--port", type=int, help="port for every vendor (default 8080; MOCKCDR_PORT)")
-        p.add_argument("--vendor-port", action="append", default=[], metavar="SLUG=PORT",
-                       help="also serve one vendor alone on its own port (repeatable)")
-        p.add_argument("--access-log", action="store_true", default=None,
-                       help="print one line per request (MOCKCDR_ACCESS_LOG)")
-        p.add_argument("--threads", type=int, help="worker threads (default 8)")
-        p.add_argument("--session-ttl", type=float, metavar="SECONDS",
-                       help="remove a session idle this long (default 1800; MOCKCDR_SESSION_TTL)")
-        p.add_argument("--max-sessions", type=int, metavar="N",
-                       help="sessions live at once (default 1000; MOCKCDR_MAX_SESSIONS)")
-        p.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDR",
-                       help="honour X-Forwarded-Host/-Proto/-Port/-Prefix/-For from this address, "
-                            "network (CIDR) or * (repeatable; default none; MOCKCDR_TRUSTED_PROXIES)")
-        p.add_argument("--node", metavar="NAME",
-                       help="this process's name behind the proxy: generated session ids start with "
-                            "NAME. (MOCKCDR_NODE)")
-        p.add_argument("--cluster", metavar="NODE=URL,...",
-                       help="every node of the cluster and the URL the nodes reach it at, the root "
-                            "URL's node first (MOCKCDR_CLUSTER)")
-    p.add_argument("--seed", help="seed of all fake data (default 'mockcdr'; MOCKCDR_SEED)")
-    p.add_argument("--fixtures", metavar="FILE", help="YAML file or folder over the embedded defaults")
-    p.add_argument("--vendors", metavar="SLUG,...", help=f"vendors to serve (default all: {','.join(ALL_VENDORS)})")
-    p.add_argument("--calls-per-day", type=int, help="calls per tenant per day (default 40)")
-    p.add_argument("--clock-start", metavar="ISO", help="start the virtual clock at this instant")
-    p.add_argument("--config", metavar="FILE", help="YAML settings file (MOCKCDR_CONFIG)")
-
-
-def _settings(ns: argparse.Namespace):
-    cli = {k: v for k, v in vars(ns).items() if v is not None}
+def _settings(ns: argparse.Namespace, **fixed):
+    names = ("host", "port", "vendors", "access_log", "log_format", "threads", "seed", "fixtures",
+             "calls_per_day", "clock_start", "config", "session_ttl", "max_sessions", "node", "cluster")
+    cli = {k: getattr(ns, k) for k in names if getattr(ns, k, None) is not None}
     if getattr(ns, "vendor_port", None):
         cli["vendor_ports"] = ",".join(ns.vendor_port)
-    cli.pop("vendor_port", None)
     if getattr(ns, "trusted_proxy", None):
         cli["trusted_proxies"] = ",".join(ns.trusted_proxy)
-    cli.pop("trusted_proxy", None)
-    return from_sources(cli=cli)
+    cli.update(fixed)
+    return from_sources(cli=cli, cli_labels=CLI_LABELS)
+
+
+def banner(doc: dict, base: str, ports: dict, json_lines: bool) -> list[str]:
+    """What ``serve`` prints before serving: where everything is, the credentials, how to stop."""
+    if json_lines:
+        return [json.dumps({"time": logs.utc_iso(time.time()), "level": "INFO", "logger": "mockcdr",
+                            "message": f"mockcdr {__version__} serving on {base}", "base_url": base,
+                            "seed": doc["seed"], "clock": doc["clock"]["now"], "vendors": doc["vendors"]})]
+    session = doc["session"]
+    lines = [f"mockcdr {__version__} serving {len(doc['vendors'])} vendors on {base} "
+             f"(seed {doc['seed']!r}, clock {doc['clock']['now']})",
+             f"  control   {base}/_mockcdr/info  (steer it: mockcdr control --help)",
+             f"  sessions  {session['about']} (up to {session['max']}, idle {session['ttl_seconds']:g} s)"]
+    for v in doc["vendors"]:
+        urls = "  ".join(v.get("base_urls", []))
+        extra = f"  (alone on port {ports[v['slug']]})" if v["slug"] in ports else ""
+        lines.append(f"  {v['slug']:<9} {urls}{extra}")
+        for cred in v.get("credentials", []):
+            lines.append(f"            {'  '.join(f'{k}: {val}' for k, val in cred.items())}")
+    lines.append("Press Ctrl+C to stop.")
+    return lines
 
 
 def cmd_serve(ns: argparse.Namespace) -> int:
     from .app import build_sessions, create_app
     from .core.admin import info_document
-    from .core.session_control import ABOUT
-    from .server import Servers
+    from .server import ListenError, Servers
 
     settings = _settings(ns)
+    logs.configure(settings.log_format)
     sessions = build_sessions(settings)
     runtime = sessions.default
     apps = [("main", create_app(sessions=sessions), settings.host, settings.port)]
     for slug, port in settings.vendor_ports.items():
         apps.append((slug, create_app(sessions=sessions, only=[slug]), settings.host, port))
-    servers = Servers(sessions, apps, access_log=settings.access_log, threads=settings.threads)
+    try:
+        servers = Servers(sessions, apps, access_log=settings.access_log, threads=settings.threads)
+    except ListenError as exc:
+        flag = "--port" if exc.name == "main" else f"--vendor-port {exc.name}=PORT"
+        why = {errno.EADDRINUSE: "the address is already in use (another mockcdr, or another program)",
+               errno.EACCES: "permission denied (ports below 1024 need privileges)",
+               errno.EADDRNOTAVAIL: "this machine has no such address (check --host)"}.get(
+            exc.errno, exc.strerror or str(exc))
+        print(f"mockcdr: cannot listen on {exc.host}:{exc.port}: {why}; choose another port with "
+              f"{flag}{' (0 picks a free one)' if exc.name == 'main' else ''}", file=sys.stderr)
+        return 1
     ports = servers.ports()
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
     base = f"http://{host}:{ports['main']}"
     doc = info_document(runtime, base, list(runtime.vendors.values()))
-    print(f"mockcdr {__version__} serving {len(runtime.vendors)} vendors on {base} "
-          f"(seed {runtime.seed!r}, clock {doc['clock']['now']})", flush=True)
-    print(f"  control   {base}/_mockcdr/info", flush=True)
-    print(f"  sessions  {ABOUT} (up to {settings.max_sessions}, idle {settings.session_ttl:g} s)",
-          flush=True)
-    for v in doc["vendors"]:
-        urls = "  ".join(v.get("base_urls", []))
-        extra = f"  (alone on port {ports[v['slug']]})" if v["slug"] in ports else ""
-        print(f"  {v['slug']:<9} {urls}{extra}", flush=True)
-        for cred in v.get("credentials", []):
-            print(f"            {'  '.join(f'{k}: {val}' for k, val in cred.items())}", flush=True)
+    print("\n".join(banner(doc, base, ports, settings.log_format == "json")), flush=True)
     servers.start()
     stop = {"flag": False}
 
     def _stop(*_):
         stop["flag"] = True
 
+    # SIGTERM (docker stop) and Ctrl+C: finish the requests in flight, then exit with status 0
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
@@ -103,9 +100,8 @@ def cmd_spec(ns: argparse.Namespace) -> int:
         return 0
     try:
         path = resources.spec_path(ns.name)
-    except FileNotFoundError as exc:
-        print(f"mockcdr: {exc}; available: {', '.join(resources.spec_names())}", file=sys.stderr)
-        return 2
+    except FileNotFoundError:
+        ns.parser.error(f"argument name: no spec named {ns.name!r}; valid: {', '.join(resources.spec_names())}")
     sys.stdout.write(path.read_text(encoding="utf-8"))
     return 0
 
@@ -113,29 +109,20 @@ def cmd_spec(ns: argparse.Namespace) -> int:
 def cmd_generate(ns: argparse.Namespace) -> int:
     from .app import build_runtime
     from .core.vendor import GenerateRequest
+    from .vendors import load
 
-    ns.vendors = ns.slug
-    settings = _settings(ns)
-    runtime = build_runtime(settings)
+    check_generate(ns.parser, ns, load(ns.slug))
+    runtime = build_runtime(_settings(ns, vendors=ns.slug))
     vendor = runtime.vendors[ns.slug]
-    if vendor.generate is None:
-        print(f"mockcdr: {ns.slug} has no generator", file=sys.stderr)
-        return 2
-    try:
-        start = parse_instant(ns.start)
-        end = parse_instant(ns.end) if ns.end else None
-    except ValueError as exc:
-        print(f"mockcdr: {exc}", file=sys.stderr)
-        return 2
+    start, end = ns.start, ns.end
     if end is None and ns.rows is None:
         end = start + timedelta(days=1)
-    params = dict(p.split("=", 1) for p in ns.param)
     req = GenerateRequest(tenant=ns.tenant, start=start, end=end, limit=ns.rows, format=ns.format,
-                          params=params)
+                          params=dict(ns.param))
     try:
         out = vendor.generate(runtime, req)
     except ValueError as exc:
-        print(f"mockcdr: {exc}", file=sys.stderr)
+        print(f"mockcdr generate: {exc}", file=sys.stderr)
         return 2
     sink = open(ns.output, "wb") if ns.output else sys.stdout.buffer
     progress = _Progress(runtime, req) if sys.stderr.isatty() else None
@@ -184,31 +171,23 @@ class _Progress:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mockcdr", description="Telecom CDR-export API test double")
+    parser = Parser(prog="mockcdr", description="Telecom CDR-export API test double")
     parser.add_argument("--version", action="version", version=f"mockcdr {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,spec,generate,control}")
 
     p = sub.add_parser("serve", help="serve every vendor (and the control API) over HTTP")
-    _settings_args(p, serving=True)
-    p.set_defaults(func=cmd_serve)
+    settings_args(p, serving=True)
+    p.set_defaults(func=cmd_serve, parser=p)
 
     p = sub.add_parser("spec", help="print a hand-written OpenAPI spec (a vendor slug or 'control')")
     p.add_argument("name", nargs="?")
     p.add_argument("--list", action="store_true", help="list the available specs")
-    p.set_defaults(func=cmd_spec)
+    p.set_defaults(func=cmd_spec, parser=p)
 
     p = sub.add_parser("generate", help="write to stdout the bytes a vendor download would serve")
-    p.add_argument("slug", choices=ALL_VENDORS)
-    p.add_argument("--from", dest="start", required=True, metavar="ISO", help="window start (UTC)")
-    p.add_argument("--to", dest="end", metavar="ISO", help="window end, exclusive (default: a day)")
-    p.add_argument("--rows", type=int, help="stop after this many rows (the window grows as needed)")
-    p.add_argument("--tenant", help="tenant key or vendor credential (default: the first)")
-    p.add_argument("--format", help="vendor format word, e.g. cdr_in, cdr_out, 2022-05-10")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="vendor-specific option (repeatable)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
-    _settings_args(p, serving=False)
-    p.set_defaults(func=cmd_generate)
+    generate_args(p)
+    settings_args(p, serving=False)
+    p.set_defaults(func=cmd_generate, parser=p)
 
     from .control_cli import add_control_parser
 
@@ -217,16 +196,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2: a bad argument, said on one line)."""
     parser = build_parser()
-    ns = parser.parse_args(argv)
     try:
+        ns = parser.parse_args(argv)
         return ns.func(ns) or 0
+    except SystemExit as exc:        # argparse: --help, --version, and usage errors
+        return exc.code if isinstance(exc.code, int) else 1
     except (SettingsError, FixtureError) as exc:
         print(f"mockcdr: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"mockcdr: {exc}", file=sys.stderr)
+        print(f"mockcdr: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

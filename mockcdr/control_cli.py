@@ -6,15 +6,48 @@ import json
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from .cli_args import whole
 from .control_client import ControlAPIError, ControlClient
+
+DEFAULT_URL = "http://127.0.0.1:8080"
+
+
+class UsageError(Exception):
+    """A command line ``mockcdr control`` refuses before asking any server: exit status 2."""
+
+
+def _url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL, e.g. {DEFAULT_URL}")
+    return text
+
+
+def _session_id(text: str) -> str:
+    from .core.sessions import valid_id
+
+    if not valid_id(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a session id (1-64 characters of A-Z a-z 0-9 . _ -)")
+    return text
+
+
+def _state_seconds(text: str) -> tuple[str, float]:
+    state, sep, seconds = text.partition("=")
+    try:
+        if not sep or not state:
+            raise ValueError
+        return state, float(seconds)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} must look like STATE=SECONDS, e.g. processing=10") from None
 
 
 def add_control_parser(sub) -> None:
     p = sub.add_parser("control", help="steer a running mock through its /_mockcdr API")
-    p.add_argument("--url", default=None,
-                   help="the server (default $MOCKCDR_URL or http://127.0.0.1:8080)")
-    p.add_argument("--session", default=None, metavar="ID",
+    p.add_argument("--url", default=None, type=_url,
+                   help=f"the server (default $MOCKCDR_URL or {DEFAULT_URL})")
+    p.add_argument("--session", default=None, type=_session_id, metavar="ID",
                    help="act on this session of the server (its base URL is URL/_s/ID)")
     csub = p.add_subparsers(dest="action", required=True)
 
@@ -33,8 +66,8 @@ def add_control_parser(sub) -> None:
     t.add_argument("kind", nargs="?", help="job kind, e.g. didww.export")
     t.add_argument("mode", nargs="?", choices=["after_seconds", "after_polls", "immediate", "manual"])
     t.add_argument("--vendor")
-    t.add_argument("--polls", type=int)
-    t.add_argument("--seconds", action="append", default=[], metavar="STATE=N")
+    t.add_argument("--polls", type=whole(0))
+    t.add_argument("--seconds", action="append", default=[], type=_state_seconds, metavar="STATE=N")
     t.add_argument("--outcome", choices=["success", "failure"])
 
     j = csub.add_parser("jobs", help="list jobs or force one into a state")
@@ -52,7 +85,7 @@ def add_control_parser(sub) -> None:
     f.add_argument("--vendor")
     f.add_argument("--operation")
     for name in ("count", "status", "latency-ms", "retry-after", "after-bytes"):
-        f.add_argument(f"--{name}", type=int)
+        f.add_argument(f"--{name}", type=whole())
     f.add_argument("--detail")
     f.add_argument("--code")
 
@@ -61,7 +94,7 @@ def add_control_parser(sub) -> None:
     for name in ("vendor", "operation", "method"):
         jr.add_argument(f"--{name}")
     for name in ("status", "since", "limit"):
-        jr.add_argument(f"--{name}", type=int)
+        jr.add_argument(f"--{name}", type=whole())
 
     d = csub.add_parser("deliveries", help="list deliveries (callbacks, scheduled files)")
     d.add_argument("op", nargs="?", choices=["list", "file", "run", "clear"], default="list")
@@ -84,13 +117,24 @@ def add_control_parser(sub) -> None:
     s = csub.add_parser("snapshot", help="save or load the whole state as JSON")
     s.add_argument("op", choices=["save", "load"])
     s.add_argument("path")
-    p.set_defaults(func=cmd_control)
+    p.set_defaults(func=cmd_control, parser=p)
+    for action in csub.choices.values():
+        action.set_defaults(action_parser=action)
 
 
 def _need(value, what: str):
     if value is None:
-        raise ControlAPIError(400, f"{what} is required")
+        raise UsageError(f"{what} is required")
     return value
+
+
+def _read_json(path: str):
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"{path} is not JSON: {exc}") from None
 
 
 def _dispatch(cc: ControlClient, ns):
@@ -101,15 +145,15 @@ def _dispatch(cc: ControlClient, ns):
         return cc.reset(ns.seed)
     if a == "clock":
         if ns.op == "set":
-            return cc.set_clock(_need(ns.value, "an ISO instant"), frozen=True if ns.frozen else None)
+            return cc.set_clock(_need(ns.value, "an ISO instant (2026-04-16T12:00:00Z)"), frozen=True if ns.frozen else None)
         if ns.op == "advance":
-            return cc.advance_clock(_need(ns.value, "a duration"))
+            return cc.advance_clock(_need(ns.value, "a duration (PT1H, 90)"))
         if ns.op == "freeze":
             return cc.freeze_clock(ns.value)
         return cc.unfreeze_clock() if ns.op == "unfreeze" else cc.get_clock()
     if a == "transitions":
         if ns.op == "set":
-            seconds = {k: float(v) for k, v in (x.split("=", 1) for x in ns.seconds)} or None
+            seconds = dict(ns.seconds) or None
             return cc.set_transition(_need(ns.kind, "the job kind"), ns.mode, seconds=seconds,
                                      polls=ns.polls, outcome=ns.outcome)
         return cc.list_transitions(ns.vendor)
@@ -128,7 +172,10 @@ def _dispatch(cc: ControlClient, ns):
         if ns.op == "clear":
             return cc.clear_faults(ns.vendor)
         if ns.op == "delete":
-            return cc.delete_fault(int(_need(ns.target, "the fault id")))
+            target = _need(ns.target, "the fault id")
+            if not target.isdigit():
+                raise UsageError(f"the fault id must be a number (mockcdr control faults lists them), not {target!r}")
+            return cc.delete_fault(int(target))
         return cc.list_faults(ns.vendor)
     if a == "journal":
         if ns.op == "clear":
@@ -154,8 +201,8 @@ def _dispatch(cc: ControlClient, ns):
         if ns.op == "save":
             Path(ns.path).write_text(json.dumps(cc.get_snapshot(), indent=1))
             return {"saved": ns.path}
-        return cc.restore_snapshot(json.loads(Path(ns.path).read_text()))
-    raise ControlAPIError(400, f"unknown action {a}")
+        return cc.restore_snapshot(_read_json(ns.path))
+    raise UsageError(f"unknown action {a}")
 
 
 def _sessions(cc: ControlClient, ns):
@@ -173,16 +220,28 @@ def _sessions(cc: ControlClient, ns):
 
 
 def cmd_control(ns: argparse.Namespace) -> int:
-    url = (ns.url or os.environ.get("MOCKCDR_URL") or "http://127.0.0.1:8080").rstrip("/")
+    url = ns.url
+    if url is None and "MOCKCDR_URL" in os.environ:
+        try:
+            url = _url(os.environ["MOCKCDR_URL"].strip()) if os.environ["MOCKCDR_URL"].strip() else None
+        except argparse.ArgumentTypeError as exc:
+            ns.parser.error(f"MOCKCDR_URL: {exc}")
+        if url is None:
+            ns.parser.error("MOCKCDR_URL: set but empty; give it a value or unset it")
+    url = (url or DEFAULT_URL).rstrip("/")
     if ns.session:
         url = f"{url}/_s/{ns.session}"
     try:
         result = _dispatch(ControlClient(url), ns)
+    except UsageError as exc:
+        ns.action_parser.error(f"{ns.op + ': ' if getattr(ns, 'op', None) else ''}{exc}")
     except ControlAPIError as exc:
-        print(f"mockcdr control: {exc.message} (HTTP {exc.status})", file=sys.stderr)
+        print(f"mockcdr control: {exc.message} (HTTP {exc.status} from {url})", file=sys.stderr)
         return 1
     except (OSError, ValueError) as exc:
-        print(f"mockcdr control: cannot reach {url}: {exc}", file=sys.stderr)
+        reason = getattr(exc, "reason", None) or exc
+        print(f"mockcdr control: cannot reach {url}: {reason}; is `mockcdr serve` running there? "
+              "(point at another server with --url or MOCKCDR_URL)", file=sys.stderr)
         return 1
     if result is not None:
         print(json.dumps(result, indent=2))

@@ -1,11 +1,9 @@
-"""Serving: waitress on one or more ports over one registry of sessions, the ticker, an access log."""
+"""Serving: waitress on one or more ports over one registry of sessions, and the ticker (access log: logs.py)."""
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
-from datetime import datetime
 from typing import Callable, TextIO
 
 from waitress import create_server, wasyncore
@@ -14,6 +12,7 @@ from waitress.channel import ClientDisconnected
 from .core.errors import DropConnection
 from .core.sessions import Sessions
 from .core.ticker import Ticker
+from .logs import AccessLog, access_logger
 
 # waitress chatters about its task queue under load; the mock is quiet by default.
 for _name in ("waitress", "waitress.queue"):
@@ -51,42 +50,19 @@ def _guard(result):
             close()
 
 
-class AccessLog:
-    """One line per request: client, time, request line, status, bytes, seconds."""
-
-    def __init__(self, app, out: TextIO):
-        self.app = app
-        self.out = out
-        self.lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        started = time.perf_counter()
-        seen = {}
-
-        def _start(status, headers, exc_info=None):
-            seen["status"] = status.split(" ", 1)[0]
-            return start_response(status, headers, exc_info)
-
-        size = 0
-        try:
-            for chunk in self.app(environ, _start):
-                size += len(chunk)
-                yield chunk
-        finally:
-            query = environ.get("QUERY_STRING")
-            line = (f'{environ.get("REMOTE_ADDR", "-")} [{datetime.now().strftime("%d/%b/%Y %H:%M:%S")}] '
-                    f'"{environ["REQUEST_METHOD"]} {environ.get("PATH_INFO", "")}{"?" + query if query else ""}'
-                    f' {environ.get("SERVER_PROTOCOL", "")}" {seen.get("status", "-")} {size} '
-                    f'{time.perf_counter() - started:.4f}s')
-            with self.lock:
-                print(line, file=self.out, flush=True)
-
-
 def wrap(app, access_log: bool = False, out: TextIO | None = None):
     wsgi = DropMiddleware(app)
     if access_log:
-        wsgi = AccessLog(wsgi, out or sys.stdout)
+        wsgi = AccessLog(wsgi, access_logger(out))
     return wsgi
+
+
+class ListenError(OSError):
+    """A server could not listen: which one (``main``, a vendor slug, a session), on which host and port."""
+
+    def __init__(self, name: str, host: str, port: int, cause: OSError):
+        super().__init__(cause.errno, cause.strerror or str(cause))
+        self.name, self.host, self.port = name, host, port
 
 
 class Servers:
@@ -106,7 +82,12 @@ class Servers:
         self._running = False
         self._threads: dict[str, threading.Thread] = {}
         for name, app, host, port in apps:
-            self.servers.append((name, self._server(app, host, port, threads)))
+            try:
+                self.servers.append((name, self._server(app, host, port, threads, name)))
+            except ListenError:
+                for _name, opened in self.servers:
+                    opened.close()
+                raise
         self.ticker = Ticker(sessions)
         main = dict(self.servers).get("main")
         self._main_app = next((app for name, app, _h, _p in apps if name == "main"), None)
@@ -115,12 +96,15 @@ class Servers:
             sessions.open_port = self._open_session_port
             sessions.close_port = self._close_session_port
 
-    def _server(self, app, host: str, port: int, threads: int):
-        return create_server(wrap(app, self.access_log, self.out), host=host, port=port, threads=threads,
-                             ident="mockcdr",
-                             # with trusted proxies, the app sorts X-Forwarded-* out (core.forwarded)
-                             clear_untrusted_proxy_headers=not self.sessions.settings.trusted_proxies,
-                             asyncore_loop_timeout=LOOP_TIMEOUT)
+    def _server(self, app, host: str, port: int, threads: int, name: str = "main"):
+        try:
+            return create_server(wrap(app, self.access_log, self.out), host=host, port=port, threads=threads,
+                                 ident="mockcdr",
+                                 # with trusted proxies, the app sorts X-Forwarded-* out (core.forwarded)
+                                 clear_untrusted_proxy_headers=not self.sessions.settings.trusted_proxies,
+                                 asyncore_loop_timeout=LOOP_TIMEOUT)
+        except OSError as exc:
+            raise ListenError(name, host, port, exc) from exc
 
     def ports(self) -> dict[str, int]:
         with self._lock:
@@ -129,7 +113,7 @@ class Servers:
     # -- listeners added while serving -------------------------------------------------------
     def add_listener(self, name: str, app, host: str, port: int, threads: int | None = None) -> int:
         """Serve ``app`` on ``host:port`` too (0 picks a free port); returns the bound port."""
-        server = self._server(app, host, port, threads or self.SESSION_THREADS)
+        server = self._server(app, host, port, threads or self.SESSION_THREADS, name)
         with self._lock:
             self.servers.append((name, server))
             if self._running:

@@ -15,7 +15,16 @@ ALL_VENDORS = ("didww", "telnyx", "yeti", "mor", "yeastar")
 
 
 class SettingsError(ValueError):
-    """A setting has a bad value; the message names it."""
+    """A setting has a bad value; the message names it (as the user wrote it, once
+    ``from_sources`` knows where it came from: ``--port``, ``MOCKCDR_PORT``, a config file)."""
+
+    def __init__(self, message: str, setting: str | None = None):
+        super().__init__(message)
+        self.setting = setting if setting is not None else message.split(":", 1)[0]
+        self.detail = message.split(":", 1)[1].strip() if ":" in message else message
+
+    def named(self, label: str) -> "SettingsError":
+        return SettingsError(f"{label}: {self.detail}", self.setting)
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,7 @@ class Settings:
     vendors: tuple[str, ...] = ALL_VENDORS
     vendor_ports: Mapping[str, int] = field(default_factory=dict)
     access_log: bool = False
+    log_format: str = "text"              # text or json (mockcdr.logs)
     threads: int = 8
     max_body: int = 1024 * 1024
     calls_per_day: int = 40
@@ -59,6 +69,8 @@ _CASTS = {
     "session_ttl": float, "max_sessions": int, "max_snapshot": int, "token_grace": float,
 }
 _BOOLS = ("access_log", "clock_frozen", "validate_responses")
+_WORDS = {"int": "a whole number", "float": "a number"}
+LOG_FORMATS = ("text", "json")
 
 
 def _bool(name: str, value) -> bool:
@@ -122,7 +134,7 @@ def coerce(name: str, value) -> Any:
         try:
             return _CASTS[name](value)
         except (TypeError, ValueError):
-            raise SettingsError(f"{name}: {value!r} is not a valid {_CASTS[name].__name__}") from None
+            raise SettingsError(f"{name}: {value!r} is not {_WORDS[_CASTS[name].__name__]}") from None
     if name in _BOOLS:
         return _bool(name, value)
     if name == "vendors":
@@ -150,9 +162,11 @@ def validate(s: Settings) -> Settings:
         if slug not in s.vendors:
             raise SettingsError(f"vendor_ports: {slug!r} is not a served vendor")
         if not 0 <= port <= 65535:
-            raise SettingsError(f"vendor_ports: {port} is not a TCP port")
+            raise SettingsError(f"vendor_ports: {port} is not a TCP port (0-65535)")
     if not 0 <= s.port <= 65535:
-        raise SettingsError(f"port: {s.port} is not a TCP port")
+        raise SettingsError(f"port: {s.port} is not a TCP port (0-65535; 0 picks a free one)")
+    if s.log_format not in LOG_FORMATS:
+        raise SettingsError(f"log_format: {s.log_format!r} is not one of {', '.join(LOG_FORMATS)}")
     for name, low in (("threads", 1), ("max_body", 1024), ("journal_size", 1),
                       ("journal_body_limit", 0), ("calls_per_day", 0)):
         if getattr(s, name) < low:
@@ -205,27 +219,54 @@ NAMES = tuple(f.name for f in fields(Settings))
 
 
 def from_sources(cli: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
-                 config: str | None = None) -> Settings:
-    """Defaults < config file (``MOCKCDR_CONFIG`` or ``config``) < environment < CLI flags."""
+                 config: str | None = None, cli_labels: Mapping[str, str] | None = None) -> Settings:
+    """Defaults < config file (``MOCKCDR_CONFIG`` or ``config``) < environment < CLI flags.
+
+    A bad value raises SettingsError naming it where it came from: the flag (``cli_labels``,
+    default ``--setting-name``), the ``MOCKCDR_*`` variable, or the config file and key. A
+    ``MOCKCDR_*`` variable that is set but empty is refused rather than read as a value.
+    """
     env = os.environ if env is None else env
+    labels = dict(cli_labels or {})
     values: dict[str, Any] = {}
-    config = config or (cli or {}).get("config") or env.get("MOCKCDR_CONFIG")
+    origin: dict[str, str] = {}
+
+    def put(name: str, raw, label: str) -> None:
+        try:
+            values[name] = coerce(name, raw)
+        except SettingsError as exc:
+            raise exc.named(label) from None
+        origin[name] = label
+
+    for name in ("config", *NAMES):
+        var = f"MOCKCDR_{name.upper()}"
+        if var in env and not str(env[var]).strip():
+            raise SettingsError(f"{var}: set but empty; give it a value or unset it", name)
+    config_label = labels.get("config", "--config")
+    config = config or (cli or {}).get("config")
+    if not config and env.get("MOCKCDR_CONFIG"):
+        config, config_label = env["MOCKCDR_CONFIG"], "MOCKCDR_CONFIG"
     if config:
         try:
             data = yaml.safe_load(Path(config).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
-            raise SettingsError(f"config file {config}: {exc}") from None
+            raise SettingsError(f"{config_label}: cannot read {config}: {exc}", "config") from None
         if not isinstance(data, dict):
-            raise SettingsError(f"config file {config}: must be a mapping of settings")
+            raise SettingsError(f"{config_label}: {config} must be a mapping of settings", "config")
         bad = sorted(set(data) - set(NAMES))
         if bad:
-            raise SettingsError(f"config file {config}: unknown settings {', '.join(bad)}")
-        values.update({k: coerce(k, v) for k, v in data.items()})
+            raise SettingsError(f"{config_label}: {config} has unknown settings {', '.join(bad)}; "
+                                f"known: {', '.join(NAMES)}", "config")
+        for name, raw in data.items():
+            put(name, raw, f"{config}: {name}")
     for name in NAMES:
         raw = env.get(f"MOCKCDR_{name.upper()}")
         if raw is not None and name not in ("timings", "vendor_options"):
-            values[name] = coerce(name, raw)
+            put(name, raw, f"MOCKCDR_{name.upper()}")
     for name, value in (cli or {}).items():
         if name in NAMES and value is not None:
-            values[name] = coerce(name, value)
-    return validate(Settings(**values))
+            put(name, value, labels.get(name, "--" + name.replace("_", "-")))
+    try:
+        return validate(Settings(**values))
+    except SettingsError as exc:
+        raise exc.named(origin.get(exc.setting, exc.setting)) from None

@@ -15,6 +15,11 @@ def blocks(path: Path = README) -> list[tuple[str, str, int, str | None]]:
             for m in FENCE.finditer(text)]
 
 
+def snippets_run_by(test_file: str) -> list[tuple[str, str]]:
+    """(info string, body) of every block marked ``<!-- run by <test_file> -->``, in order."""
+    return [(info, body) for info, body, _, runner in blocks() if runner == test_file]
+
+
 def vendor_snippet(slug: str) -> str:
     """The client snippet of a vendor's README section, the one marked as run by its tests."""
     found = [body for info, body, _, runner in blocks()

@@ -47,6 +47,7 @@ class Sessions:
         self.max_sessions = max_sessions
         self.ticker_running = False
         self.on_due: Callable[[Session, float], None] | None = None     # set by the ticker
+        self.on_forget: Callable[[Session], None] | None = None
         self.open_port: Callable[[Session, int], int] | None = None     # set by a live server
         self.close_port: Callable[[Session], None] | None = None
         self._lock = threading.Lock()
@@ -72,7 +73,10 @@ class Sessions:
         with self._lock:
             old = self.default
             old.closed = True
+            self._sessions.pop(old.id, None)
             self.default = self._adopt(session)
+        if self.on_forget is not None:
+            self.on_forget(old)
         return session
 
     # -- lookups -------------------------------------------------------------------------------
@@ -146,6 +150,8 @@ class Sessions:
 
     def _close(self, session: Session) -> None:
         session.closed = True
+        if self.on_forget is not None:
+            self.on_forget(session)
         if session.port is not None and self.close_port is not None:
             self.close_port(session)
         session.port = None

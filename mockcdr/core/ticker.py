@@ -6,6 +6,7 @@ import itertools
 import logging
 import threading
 import time
+import weakref
 
 log = logging.getLogger("mockcdr")
 RETRY_SECONDS = 0.05      # when a session is still due right after its tick (a delivery in flight)
@@ -24,7 +25,7 @@ class Ticker(threading.Thread):
         self.sessions = sessions
         self.idle_check = idle_check if idle_check is not None else max(0.5, min(30.0, sessions.ttl / 4))
         self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, object]] = []
+        self._heap: list[tuple[float, int, weakref.ref]] = []   # a deleted session is not kept alive
         self._pending: dict[int, float] = {}       # id(session) -> its earliest entry in the heap
         self._seq = itertools.count()
         self._stopped = False
@@ -44,13 +45,14 @@ class Ticker(threading.Thread):
                 return
             self._pending[key] = real
             first = not self._heap or real < self._heap[0][0]
-            heapq.heappush(self._heap, (real, next(self._seq), session))
+            heapq.heappush(self._heap, (real, next(self._seq), weakref.ref(session)))
             if first:
                 self._cond.notify()
 
     def run(self) -> None:
         self.sessions.ticker_running = True
         self.sessions.on_due = self.notify
+        self.sessions.on_forget = self.forget
         for session in self.sessions.list():
             due = session.next_due()
             if due is not None:
@@ -64,7 +66,10 @@ class Ticker(threading.Thread):
                     now = time.time()
                     due = []
                     while self._heap and self._heap[0][0] <= now:
-                        real, _seq, session = heapq.heappop(self._heap)
+                        real, _seq, ref = heapq.heappop(self._heap)
+                        session = ref()
+                        if session is None:
+                            continue
                         if self._pending.get(id(session)) == real:
                             del self._pending[id(session)]
                             due.append(session)
@@ -81,7 +86,12 @@ class Ticker(threading.Thread):
                     next_check = time.monotonic() + self.idle_check
         finally:
             self.sessions.ticker_running = False
-            self.sessions.on_due = None
+            self.sessions.on_due = self.sessions.on_forget = None
+
+    def forget(self, session) -> None:
+        """A deleted session: nothing of it stays here (its heap entries die with it)."""
+        with self._cond:
+            self._pending.pop(id(session), None)
 
     def _tick(self, session) -> None:
         if session.closed:

@@ -54,7 +54,9 @@ class Vendor:
     - ``tick(session)`` runs scheduled work when the clock moves (must be cheap when idle: keep
       due items in ``session.agenda(slug)``); ``reschedule(session)`` refills that agenda from
       the store after a snapshot restore replaced it.
-    - ``generate(session, request)`` returns the ``FileOut`` a download would serve.
+    - ``generate(session, request)`` returns the ``FileOut`` a download would serve;
+      ``generate_params`` and ``generate_formats`` list the ``--param`` keys and ``--format``
+      words it understands (``mockcdr generate`` refuses others, naming these).
     - ``render_file(session, params)`` re-creates a delivered file from its recorded params.
     """
     slug: str
@@ -68,6 +70,8 @@ class Vendor:
     tick: Callable[["Session"], None] | None = None
     reschedule: Callable[["Session"], None] | None = None
     generate: Callable[["Session", GenerateRequest], FileOut] | None = None
+    generate_params: tuple[str, ...] = ()
+    generate_formats: tuple[str, ...] = ()
     render_file: Callable[["Session", dict], FileOut] | None = None
     spec: str = ""
 

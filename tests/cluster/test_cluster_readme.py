@@ -15,14 +15,13 @@ import requests
 import yaml
 
 from cluster import ROOT, free_port, needs_nginx, render
-from readme_blocks import blocks
+from readme_blocks import snippets_run_by
 
-HERE = "tests/cluster/test_cluster_readme.py"
 BIN = Path(sys.executable).parent
 
 
 def marked() -> list[str]:
-    found = [body for info, body, _line, runner in blocks() if runner == HERE and info == "sh"]
+    found = [body for info, body in snippets_run_by("tests/cluster/test_cluster_readme.py") if info == "sh"]
     assert len(found) == 2, "the README's scale-out section has a start block and a use block"
     return found
 

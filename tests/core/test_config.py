@@ -25,19 +25,47 @@ def test_environment_variables_cover_every_serve_flag():
 
 
 @pytest.mark.parametrize("env,message", [
-    ({"MOCKCDR_PORT": "eighty"}, "port"), ({"MOCKCDR_VENDORS": "didww,acme"}, "vendors"),
-    ({"MOCKCDR_ACCESS_LOG": "perhaps"}, "access_log"), ({"MOCKCDR_VENDOR_PORTS": "didww"}, "slug=PORT"),
-    ({"MOCKCDR_VENDORS": "didww", "MOCKCDR_VENDOR_PORTS": "yeti=1"}, "not a served vendor"),
-    ({"MOCKCDR_CLOCK_START": "someday"}, "clock_start"), ({"MOCKCDR_MAX_BODY": "10"}, "max_body")])
-def test_bad_settings_name_the_setting(env, message):
-    with pytest.raises(SettingsError, match=message):
+    ({"MOCKCDR_PORT": "eighty"}, "MOCKCDR_PORT: 'eighty' is not a whole number"),
+    ({"MOCKCDR_PORT": "70000"}, "MOCKCDR_PORT: 70000 is not a TCP port (0-65535"),
+    ({"MOCKCDR_VENDORS": "didww,acme"}, "MOCKCDR_VENDORS: unknown acme; known: didww, telnyx"),
+    ({"MOCKCDR_ACCESS_LOG": "perhaps"}, "MOCKCDR_ACCESS_LOG: 'perhaps' is not a boolean"),
+    ({"MOCKCDR_VENDOR_PORTS": "didww"}, "MOCKCDR_VENDOR_PORTS: 'didww' must look like slug=PORT"),
+    ({"MOCKCDR_VENDORS": "didww", "MOCKCDR_VENDOR_PORTS": "yeti=1"}, "MOCKCDR_VENDOR_PORTS: 'yeti' is not a served vendor"),
+    ({"MOCKCDR_CLOCK_START": "someday"}, "MOCKCDR_CLOCK_START: 'someday' is not an ISO 8601"),
+    ({"MOCKCDR_MAX_BODY": "10"}, "MOCKCDR_MAX_BODY: must be at least 1024"),
+    ({"MOCKCDR_LOG_FORMAT": "xml"}, "MOCKCDR_LOG_FORMAT: 'xml' is not one of text, json")])
+def test_bad_settings_name_the_variable_and_the_valid_values(env, message):
+    with pytest.raises(SettingsError) as exc:
         from_sources(env=env)
+    assert str(exc.value).startswith(message)
+
+
+@pytest.mark.parametrize("name", ["MOCKCDR_SEED", "MOCKCDR_PORT", "MOCKCDR_FIXTURES", "MOCKCDR_CONFIG",
+                                  "MOCKCDR_VENDOR_PORTS", "MOCKCDR_ACCESS_LOG"])
+def test_an_empty_variable_is_refused_by_its_name_not_read_as_a_value(name):
+    with pytest.raises(SettingsError) as exc:
+        from_sources(env={name: ""})
+    assert str(exc.value) == f"{name}: set but empty; give it a value or unset it"
+    with pytest.raises(SettingsError, match=name):
+        from_sources(env={name: "  "})
+
+
+def test_bad_values_name_the_flag_or_the_config_file_they_came_from(tmp_path):
+    with pytest.raises(SettingsError, match=r"^--calls-per-day: 'many' is not a whole number"):
+        from_sources(cli={"calls_per_day": "many"}, env={})
+    with pytest.raises(SettingsError, match=r"^--vendor-port: 'yeti' is not a served vendor"):
+        from_sources(cli={"vendors": "didww", "vendor_ports": "yeti=9"}, env={},
+                     cli_labels={"vendor_ports": "--vendor-port"})
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("threads: 0\n")
+    with pytest.raises(SettingsError, match=rf"^{cfg}: threads: must be at least 1"):
+        from_sources(env={}, config=str(cfg))
 
 
 def test_config_file_with_unknown_keys_is_refused(tmp_path):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("prot: 1\n")
-    with pytest.raises(SettingsError, match="unknown settings prot"):
+    with pytest.raises(SettingsError, match="unknown settings prot; known: host, port"):
         from_sources(env={}, config=str(cfg))
 
 

@@ -117,3 +117,19 @@ def test_a_session_with_a_port_of_its_own_serves_only_itself_there_until_deleted
             time.sleep(0.05)
         else:
             pytest.fail("the session's port still answers after the session was deleted")
+
+
+def test_the_ticker_keeps_nothing_of_a_deleted_session_alive():
+    import weakref
+
+    with LiveServer(Settings(vendors=(), seed="gone"), extra_vendors=[toyvendor.VENDOR]) as live:
+        session, _ = live.sessions.create("gone", {})
+        session.lifecycle.create("toy.export", "j1", "acme")        # a step due in 5 s: the ticker knows it
+        session.tokens.issue("toy.file", ttl=None)
+        assert session.next_due() is not None and live._servers.ticker._pending
+        ref = weakref.ref(session)
+        live.sessions.delete("gone")
+        del session
+        gc.collect()
+        assert ref() is None
+        assert not live._servers.ticker._pending

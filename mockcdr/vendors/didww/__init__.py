@@ -65,4 +65,5 @@ def describe(world, base_url: str) -> dict:
 VENDOR = Vendor(
     slug=fixtures.SLUG, title="DIDWW API v3 (CDR exports)", prefixes=("/v3",), blueprint=blueprint,
     render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
-    generate=files.generate, render_file=files.render_file)
+    generate=files.generate, generate_params=files.GENERATE_PARAMS,
+    generate_formats=files.GENERATE_FORMATS, render_file=files.render_file)

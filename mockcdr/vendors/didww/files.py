@@ -16,6 +16,8 @@ from .versions import KNOWN_VERSIONS, is_legacy
 CONTENT_TYPE = "application/octet-stream"
 GZIP_LEVEL = 1      # DIDWW's level is unknown; level 1 streams about 2.4x faster than 6
 OPEN_ENDED = timedelta(days=3660)     # how far ``--rows`` without ``--to`` may look
+GENERATE_PARAMS = ("export_type", "api_version", "did_number", "voice_out_trunk.id", "file_id")
+GENERATE_FORMATS = EXPORT_TYPES + KNOWN_VERSIONS
 
 
 def export_file(rt, customer: fixtures.Customer, *, export_type: str, version: str, start: datetime,

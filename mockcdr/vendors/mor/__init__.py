@@ -5,7 +5,7 @@ from ...core.fixtures import FixtureError
 from ...core.vendor import Vendor
 from . import fixtures, tasks
 from .errors import render_error
-from .files import check_name_format, generate, render_file
+from .files import EXTENSIONS, GENERATE_PARAMS, check_name_format, generate, render_file
 from .options import DEFAULTS, opt
 from .routes import PREFIXES, blueprint
 from .scheduler import tick
@@ -61,5 +61,7 @@ VENDOR = Vendor(
     tick=tick,
     reschedule=reschedule,
     generate=generate,
+    generate_params=GENERATE_PARAMS,
+    generate_formats=tuple(EXTENSIONS),
     render_file=render_file,
 )

@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from ...core.archives import archive_chunks
-from ...core.cdrs import Call
-from ...core.clock import parse_instant
+from ...core.cdrs import Call, day_number
+from ...core.clock import UTC, parse_instant
 from ...core.csvout import cell_escaper, csv_chunks, text_chunks
 from ...core.fixtures import FixtureError
 from ...core.vendor import FileOut, GenerateRequest
 from .columns import SHAPE, header, shape_columns
-from .filters import TenantView, shape_filter
+from .filters import FILTER_KEYS, TenantView, shape_filter
 from .rows import MISS, RowEnv, row_function, text_safe
 from .options import opt
 from .zones import MAPPING, tzinfo
@@ -20,6 +20,9 @@ CONTENT_TYPES = {"tgz": "application/gzip", "zip": "application/zip", "none": "t
 EXTENSIONS = {"tgz": ".tgz", "zip": ".zip", "none": ".csv"}
 # the names of a call shape's fields, in order (a Call is its per-call values, then its shape)
 SHAPE_FIELDS = Call._fields[Call._fields.index("shape_id") + 1:]
+GENERATE_PARAMS = ("template_id", "timezone", "filename_prefix", "task_id") + FILTER_KEYS
+OPEN_ENDED = timedelta(days=366)     # how far ``generate --rows`` without ``--to`` looks
+US_PER_DAY = 86_400_000_000
 
 
 def base_name(fmt: str, prefix: str, task_id, start: datetime, end: datetime, tz) -> str:
@@ -124,6 +127,29 @@ def render_file(rt, params: dict) -> FileOut:
     return build(rt, params)
 
 
+def end_for_limit(rt, tenant_key: str, query: dict, start: datetime, limit: int) -> datetime:
+    """The window end (a whole second, exclusive) holding the first ``limit`` calls that ``query``
+    keeps from ``start`` on, so the file is named after the rows it holds; at most a year on."""
+    tenant = rt.tenant(tenant_key)
+    test = shape_filter(query, TenantView(rt.state["mor"], tenant.key, ".", 0.8))
+    keep = None if test is None else [test(dict(zip(SHAPE_FIELDS, s))) for s in rt.universe.shapes(tenant)]
+    cap = start + OPEN_ENDED
+    start_us = int(start.timestamp() * 1_000_000)
+    day, seen = start.astimezone(UTC).date(), 0
+    while seen < limit and day_number(day) * US_PER_DAY < int(cap.timestamp() * 1_000_000):
+        base = day_number(day) * US_PER_DAY
+        first = base < start_us
+        n = (sum(1 for c in rt.universe.day(tenant, day, keep, bare=True) if c[3] >= start_us) if first
+             else rt.universe.count(tenant, day, keep))
+        if seen + n >= limit:
+            calls = [c for c in rt.universe.day(tenant, day, keep, bare=True) if c[3] >= start_us]
+            last_us = calls[limit - seen - 1][3]
+            return datetime.fromtimestamp(last_us // 1_000_000 + 1, UTC)
+        seen += n
+        day += timedelta(days=1)
+    return cap
+
+
 def generate(rt, req: GenerateRequest) -> FileOut:
     """``mockcdr generate mor``: the file an export of this window would deliver.
 
@@ -146,7 +172,10 @@ def generate(rt, req: GenerateRequest) -> FileOut:
     archive = req.format or "tgz"
     if archive not in EXTENSIONS:
         raise ValueError("format must be tgz, zip or none")
-    end = req.end or req.start + timedelta(days=366)
+    end = req.end
+    if end is None:
+        end = end_for_limit(rt, owner["tenant"], params, req.start, req.limit) if req.limit \
+            else req.start + OPEN_ENDED
     task = {"id": params.pop("task_id", 0), "tenant": owner["tenant"], "template_id": tpl_id,
             "timezone": zone, "archive_extension": archive,
             "filename_prefix": params.pop("filename_prefix", ""), "query": params}

@@ -63,6 +63,12 @@ def _on(value) -> bool:
     return value in (True, 1, "1", "true", "yes", "on")
 
 
+# the query keys that select calls (others are stored and echoed, and filter nothing)
+FILTER_KEYS = ("s_user_id", "s_user", "s_device", "s_call_type", "s_provider", "s_destination",
+               "s_source", "s_did_pattern", "s_did", "s_hgc", "calls_from_users", "calls_to_users",
+               "calls_via_dids")
+
+
 def shape_filter(query: dict, view: TenantView):
     """A predicate over a call shape (as a dict) for the task's query; None keeps everything."""
     tests = []

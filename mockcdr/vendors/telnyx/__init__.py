@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...core.vendor import Vendor
 from . import fixtures, jobs
 from .errors import render_error
-from .generate import generate
+from .generate import KNOWN, generate
 from .routes import blueprint
 
 
@@ -24,4 +24,6 @@ VENDOR = Vendor(
     describe=fixtures.describe,
     job_kinds=(jobs.KIND,),
     generate=generate,
+    generate_params=KNOWN,
+    generate_formats=("csv",),
 )

@@ -31,4 +31,6 @@ VENDOR = Vendor(
     setup=setup,
     describe=describe,
     generate=cdr.generate,
+    generate_params=("extid", "number"),
+    generate_formats=("csv",),
 )

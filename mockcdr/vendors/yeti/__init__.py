@@ -6,7 +6,8 @@ from mockcdr.core.vendor import Vendor
 from . import jobs
 from .errors import render_error
 from .fixtures import Directory, load_directory
-from .generate import generate
+from .form import TIME_FORMATS
+from .generate import PARAMS, generate
 from .routes import PREFIX, blueprint
 
 
@@ -28,4 +29,4 @@ def describe(world, base_url: str) -> dict:
 
 VENDOR = Vendor(slug="yeti", title="Yeti switch customer API v1", prefixes=(PREFIX,), blueprint=blueprint,
                 render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
-                generate=generate)
+                generate=generate, generate_params=PARAMS, generate_formats=TIME_FORMATS)

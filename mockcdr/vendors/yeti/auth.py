@@ -6,6 +6,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import time
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from functools import lru_cache
@@ -118,10 +119,18 @@ def authorize(directory: Directory, now: float, plain: bool = False) -> ApiAcces
     return access
 
 
-def cookie_header(value: str, expires: int | None) -> str:
-    """``Set-Cookie`` as Rails (rack 3) writes it: path, expires, httponly, samesite=lax."""
+def cookie_header(value: str, lifetime: int | None) -> str:
+    """``Set-Cookie`` as Rails (rack 3) writes it: path, max-age, expires, httponly, samesite=lax.
+
+    The cookie's lifetime is relative (``max-age``, and ``expires`` on the real clock, as a real
+    server's clock is): a client keeps the cookie whatever the virtual clock says, and the JWT
+    inside it is still checked on the virtual clock. ``lifetime`` None: a session cookie; 0:
+    deleted (as rack's ``delete_cookie``: ``max-age=0`` and an expiry in 1970).
+    """
     parts = [f"{COOKIE_NAME}={value}", "path=/"]
-    if expires is not None:
-        parts.append("expires=" + format_datetime(datetime.fromtimestamp(expires, timezone.utc), usegmt=True))
+    if lifetime is not None:
+        at = 0 if lifetime <= 0 else int(time.time()) + int(lifetime)
+        parts += [f"max-age={max(0, int(lifetime))}",
+                  "expires=" + format_datetime(datetime.fromtimestamp(at, timezone.utc), usegmt=True)]
     parts += ["httponly", "samesite=lax"]
     return "; ".join(parts)

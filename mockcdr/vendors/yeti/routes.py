@@ -71,10 +71,10 @@ def createAuthToken():
         raise errors.rails_error(400, "param is missing or the value is empty: auth")
     access = auth.login(directory, credentials.get("login"), credentials.get("password"))
     set_tenant(directory.customers[access.customer_id].tenant)
-    token, expires = auth.issue(access, directory.options, rt.clock.timestamp())
+    token, _exp = auth.issue(access, directory.options, rt.clock.timestamp())
     if credentials.get("cookie_auth") not in (None, False):
         resp = Response(b"", status=201, content_type="text/html")
-        resp.headers["Set-Cookie"] = auth.cookie_header(token, expires)
+        resp.headers["Set-Cookie"] = auth.cookie_header(token, directory.options["token_lifetime"])
         return resp
     return document({"jwt": token}, status=201, content_type=RAILS_JSON)
 
@@ -164,8 +164,9 @@ def _after(resp: Response) -> Response:
     headers = resp.headers
     if access is not None:
         rt = runtime()
-        token, expires = auth.issue(access, rt.state["yeti"].options, rt.clock.timestamp())
-        headers.add("Set-Cookie", auth.cookie_header(token, expires))
+        options = rt.state["yeti"].options
+        token, _exp = auth.issue(access, options, rt.clock.timestamp())
+        headers.add("Set-Cookie", auth.cookie_header(token, options["token_lifetime"]))
     present = {name.lower() for name, _ in headers}
     for name, value in DEFAULT_HEADERS:      # setdefault, one look at the headers instead of six
         if name.lower() not in present:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from readme_blocks import vendor_snippet
 
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from mockcdr.settings import Settings
@@ -13,12 +14,14 @@ DOC = "README.md"
 
 
 def test_fidelity_snippet_runs(monkeypatch, capsys):
+    """Default timings on a frozen clock: the snippet gets its reports by moving the clock."""
     snippet = vendor_snippet("telnyx")
-    settings = Settings(vendors=("telnyx",), vendor_options={"telnyx": {"generation_seconds": 0}})
+    assert 'BASE = "http://127.0.0.1:8080"' in snippet and "sleep" not in snippet
+    start = (datetime.now(timezone.utc) + timedelta(minutes=1)).isoformat()
+    settings = Settings(vendors=("telnyx",), clock_start=start, clock_frozen=True)
     with LiveServer(settings) as srv:
-        monkeypatch.setenv("MOCKCDR_URL", srv.url)
         namespace: dict = {}
-        exec(compile(snippet, DOC, "exec"), namespace)
+        exec(compile(snippet.replace("http://127.0.0.1:8080", srv.url), DOC, "exec"), namespace)
         for client in (namespace["v1"], namespace["voice"]._client):   # idle keep-alives delay stop()
             client.close()
         srv.raise_errors()

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 import pytest
 
@@ -79,8 +80,13 @@ def test_cookie_auth_sets_the_session_cookie_and_returns_no_body(client):
     name, _, rest = cookie.partition("=")
     token, *attrs = rest.split("; ")
     assert name == "_yeti_customer_v1_session"
-    assert attrs == ["path=/", "expires=Sat, 18 Jul 2026 10:10:00 GMT", "httponly", "samesite=lax"]
-    assert json.loads(b64d(token.split(".")[1]))["sub"] == 15
+    assert attrs[:2] == ["path=/", "max-age=600"] and attrs[3:] == ["httponly", "samesite=lax"]
+    # the cookie's expiry is on the real clock (the virtual one says 2026-07-18 10:00)
+    assert attrs[2].startswith("expires=")
+    assert abs(parsedate_to_datetime(attrs[2][len("expires="):]) - datetime.now(timezone.utc)
+               - timedelta(seconds=600)) < timedelta(seconds=30)
+    claims = json.loads(b64d(token.split(".")[1]))
+    assert claims["sub"] == 15 and claims["exp"] == NOW + 600          # the JWT's, virtual
 
 
 def test_resources_accept_the_bare_token_and_bearer(yeti):
@@ -190,7 +196,7 @@ def test_get_auth_reports_allow_rec_with_a_bearer_token(yeti, client):
 def test_delete_auth_expires_the_cookie(client):
     r = client.delete(f"{BASE}/auth")
     assert r.status_code == 204 and r.data == b""
-    assert r.headers["Set-Cookie"] == ("_yeti_customer_v1_session=logout; path=/; "
+    assert r.headers["Set-Cookie"] == ("_yeti_customer_v1_session=logout; path=/; max-age=0; "
                                        "expires=Thu, 01 Jan 1970 00:00:00 GMT; httponly; samesite=lax")
 
 
@@ -200,7 +206,9 @@ def test_a_cookie_session_works_and_is_renewed_on_every_response(client, rt):
     r = client.get(f"{BASE}/cdr-exports")
     assert r.status_code == 200
     renewed = r.headers["Set-Cookie"]
-    assert "expires=Sat, 18 Jul 2026 10:18:20 GMT" in renewed
+    assert "; max-age=600; " in renewed
+    token = renewed.split(";", 1)[0].split("=", 1)[1]
+    assert json.loads(b64d(token.split(".")[1]))["exp"] == NOW + 1100     # virtual: 10:18:20
     rt.clock.advance(timedelta(seconds=500))      # the first cookie would have expired by now
     assert client.get(f"{BASE}/cdr-exports").status_code == 200
     client.delete(f"{BASE}/auth")

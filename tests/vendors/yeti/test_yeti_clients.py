@@ -63,6 +63,26 @@ class Jwt(AuthBase):
         return r
 
 
+def test_a_cookie_session_survives_a_virtual_clock_in_the_past_and_expires_on_it(srv, base):
+    """requests' cookie jar keeps the session cookie although the mock's clock says 2026-07-18
+    (an absolute expiry from that clock would be in the past, and the jar would drop it at once);
+    the JWT inside still expires on the virtual clock."""
+    session = requests.Session()
+    r = session.post(f"{base}/auth", json={"auth": {"login": ACME[0], "password": ACME[1], "cookie_auth": True}},
+                     timeout=10)
+    assert r.status_code == 201 and "_yeti_customer_v1_session" in session.cookies
+    assert session.get(f"{base}/cdr-exports", timeout=10).status_code == 200
+    srv.runtime.clock.advance(timedelta(seconds=599))
+    assert session.get(f"{base}/cdr-exports", timeout=10).status_code == 200     # renewed: 600 s more
+    srv.runtime.clock.advance(timedelta(seconds=601))
+    assert "_yeti_customer_v1_session" in session.cookies                         # still sent...
+    expired = session.get(f"{base}/cdr-exports", timeout=10)
+    assert expired.status_code == 401                                             # ...and refused
+    assert expired.json()["errors"][0]["title"] == "Authorization failed"
+    session.delete(f"{base}/auth", timeout=10)
+    assert "_yeti_customer_v1_session" not in session.cookies                     # logout deletes it
+
+
 def test_the_yeti_switch_api_client_as_the_research_drives_it(srv, base):
     jwt = jwt_for(base)
     c = Client({"API_ROOT": base, "AUTH": Jwt(jwt), "VALIDATE_SSL": False, "TIMEOUT": 10})
@@ -174,10 +194,10 @@ def test_concurrent_logins_and_creates_lose_nothing(srv, base):
 
 
 def test_the_fidelity_notes_snippet_runs(srv, base):
-    """The README's yeti snippet, pointed at this server, runs as written."""
-    srv.runtime.lifecycle.set_policy("yeti.cdr_export", {"mode": "immediate"})
+    """The README's yeti snippet, pointed at this server (frozen clock, exports Pending for 5 s),
+    runs as written: it completes its export by moving the clock."""
     code = vendor_snippet("yeti")
-    assert "http://127.0.0.1:8080/api/rest/customer/v1" in code
+    assert 'MOCK = "http://127.0.0.1:8080"' in code and "sleep" not in code
     namespace: dict = {}
-    exec(compile(code.replace("http://127.0.0.1:8080/api/rest/customer/v1", base), DOC, "exec"), namespace)
+    exec(compile(code.replace("http://127.0.0.1:8080", srv.url), DOC, "exec"), namespace)
     assert namespace["rows"][0][:3] == ["Time Start", "Time Connect", "Time End"]
