@@ -5,13 +5,14 @@ shared box: each round measures the poll on one process directly (no proxy), thr
 that one process, and through nginx to two processes (deploy/nginx, rendered by render.py). wrk
 cycles every connection through the 16 sessions' poll URLs. Every process's CPU time is read
 from /proc around each run (wrk's from its own rusage), so the table says where the 2 cores went:
-the load generator's share included. ``--write`` puts the section into bench/RESULTS.md.
+the load generator's share included. The section goes into bench/RESULTS.md (``--no-write``: not).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -143,7 +144,8 @@ def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--write", action="store_true", help="put the section into bench/RESULTS.md")
+    ap.add_argument("--no-write", dest="write", action="store_false",
+                    help="leave bench/RESULTS.md alone (by default the section is written there)")
     ap.add_argument("--report", action="store_true",
                     help="only write the section of the last run (bench/out/cluster.json) into RESULTS.md")
     ns = ap.parse_args(argv)
@@ -153,6 +155,9 @@ def main(argv=None) -> dict:
             raise SystemExit("no bench/out/cluster.json: run bench/bench_cluster.py first")
         write_section(result)
         return result
+    missing = [tool for tool in ("nginx", "wrk") if shutil.which(tool) is None]
+    if missing:
+        raise SystemExit(f"bench_cluster needs {' and '.join(missing)} (apt-get install {' '.join(missing)})")
     OUT.mkdir(parents=True, exist_ok=True)
     info = machine()
     say(f"cluster bench: load {info['loadavg']}")

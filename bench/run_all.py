@@ -19,8 +19,9 @@ from common import BENCH, say
 QUICK = {"http": ["--duration", "3"], "startup": ["-n", "3"], "reset": ["-n", "10"],
          "export": ["--sizes", "10000,100000"], "growth": ["--jobs", "0,1000,5000", "--journal", "1000,5000",
                                                                 "--mor", "0,500"],
-         "sessions": ["--n", "60", "--sessions", "100", "--jobs", "2000"]}
-ORDER = ("startup", "reset", "http", "export", "growth", "sessions")
+         "sessions": ["--n", "60", "--sessions", "100", "--jobs", "2000"],
+         "cluster": ["--duration", "3", "--rounds", "1"]}
+ORDER = ("startup", "reset", "http", "export", "growth", "sessions", "cluster")
 
 
 def ensure_prism() -> None:
