@@ -4,12 +4,14 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
+import subprocess
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from cluster import CLOCK, Cluster, needs_nginx
+from cluster import CLOCK, MOCKCDR, Cluster, needs_nginx
 
 pytestmark = needs_nginx
 JSONAPI = "application/vnd.api+json"
@@ -165,6 +167,13 @@ def test_health_the_cluster_view_and_a_node_asked_directly(cluster):
     assert sid not in {d["id"] for d in only}                       # n1 alone: the root URL's process
     bad = requests.get(f"{cluster.url}/_mockcdr/sessions", params={"scope": "everywhere"})
     assert bad.status_code == 400 and "scope" in bad.json()["error"]["message"]
+    # the same views from the command line
+    cli = [MOCKCDR, "control", "--url", cluster.url]
+    shown = json.loads(subprocess.run([*cli, "cluster"], capture_output=True, text=True, check=True).stdout)
+    assert [n["node"] for n in shown["nodes"]] == ["n1", "n2"] and shown["status"] == "ok"
+    mine = json.loads(subprocess.run([*cli, "sessions", "--scope", "node"], capture_output=True, text=True,
+                                     check=True).stdout)
+    assert sid not in {d["id"] for d in mine}
 
 
 def test_under_a_path_prefix_every_url_carries_it(cluster):
