@@ -47,17 +47,7 @@ def targets(http, startup, reset, export) -> list[str]:
         out.append(f"| reset < 5 ms median | {reset['median_reset_ms']:.2f} ms (n={reset['n']}) | "
                    f"{mark(reset['median_reset_ms'] < 5)} |")
     if export:
-        big = max((r.get("asked", r["rows"]) for r in export["rows"]), default=0)
-        for r in export["rows"]:
-            size = r.get("asked", r["rows"])
-            if size != big:
-                continue
-            if r["kind"] == "csv":
-                out.append(f"| >= 100,000 CSV rows/s: {r['mode']} {r['vendor']} {r['label']} | "
-                           f"{r['rows_per_s']:,.0f} rows/s | {mark(r['rows_per_s'] >= 100_000)} |")
-            else:
-                out.append(f"| 1M-row gzip export < 60 MB peak growth: {r['mode']} {r['vendor']} {r['label']} | "
-                           f"+{r['peak_growth_mb']:.1f} MB | {mark(r['peak_growth_mb'] < 60)} |")
+        out += export_targets(export)
     return out
 
 
@@ -127,19 +117,85 @@ def reset_section(r: dict) -> list[str]:
             f"Load average at start {r['machine']['loadavg']}."]
 
 
+def _latest(e: dict) -> str:
+    """The tree whose rows the targets judge: the last one run (``after`` in a before/after run)."""
+    trees = list(e.get("trees") or {}) or [None]
+    return trees[-1]
+
+
+def _limits(e: dict) -> dict:
+    return {(r["vendor"], r["label"]): r for r in e.get("limit", [])}
+
+
+def _ceiling(r: dict, limits: dict) -> tuple[str, float | None]:
+    """The limit a row is compared with: gzip -1 for compressed files, cat for plain CSV."""
+    lim = limits.get((r["vendor"], r["label"]))
+    if lim is None:
+        return "", None
+    return ("cat", lim["cat_rows_per_s"]) if r["kind"] == "csv" else ("gzip -1", lim["gzip1_rows_per_s"])
+
+
+def export_targets(e: dict) -> list[str]:
+    out = []
+    tree = _latest(e)
+    rows = [r for r in e["rows"] if r.get("tree") in (tree, None)]
+    big = max((r.get("asked", r["rows"]) for r in rows), default=0)
+    limits = _limits(e)
+    for r in rows:
+        if r.get("asked", r["rows"]) != big:
+            continue
+        name = f"{r['mode']} {r['vendor']} {r['label']}"
+        out.append(f"| first export >= 300,000 rows/s at {big:,} rows: {name} | {r['rows_per_s']:,.0f} rows/s | "
+                   f"{mark(r['rows_per_s'] >= 300_000)} |")
+        if "repeat_rows_per_s" in r:
+            how, lim = _ceiling(r, limits)
+            want = 1_000_000 if r["kind"] == "csv" or lim is None else min(1_000_000, lim)
+            out.append(f"| repeat >= {want:,.0f} rows/s (1M or {how or 'the'} limit if lower): {name} | "
+                       f"{r['repeat_rows_per_s']:,.0f} rows/s | {mark(r['repeat_rows_per_s'] >= want)} |")
+        if r["kind"] != "csv":
+            out.append(f"| {big:,}-row compressed export < 60 MB peak growth: {name} | +{r['peak_growth_mb']:.1f} MB "
+                       f"(cache +{_f(r.get('cache_mb'))} MB apart) | {mark(r['peak_growth_mb'] < 60)} |")
+    return out
+
+
 def export_section(e: dict) -> list[str]:
+    trees = list(e.get("trees") or {}) or [None]
+    limits = _limits(e)
     out = [f"calls_per_day {e['calls_per_day']:,} per tenant, windows from {e['start'][:10]}; memory: {e['memory']}. "
-           f"Load average at start {e['machine']['loadavg']}, at end {e['loadavg_end']}.", "",
-           "| path | vendor | format | rows | rows/s | peak growth MB | notes |",
-           "| --- | --- | --- | ---: | ---: | ---: | --- |"]
+           f"Load average at start {e['machine']['loadavg']}, at end {e.get('loadavg_end', 'n/a (cut short)')}"
+           + (f"; trees, each variant and size run on every one in turn: "
+              + ", ".join(f"{k} = `{v}`" for k, v in e["trees"].items()) if e.get("trees") else "") + ".", ""]
+    head = "| path | vendor | format | rows |"
+    rule = "| --- | --- | --- | ---: |"
+    for t in trees:
+        label = f"{t}: " if t and len(trees) > 1 else ""
+        head += f" {label}first rows/s | {label}cpu s | {label}repeat rows/s | {label}peak MB | {label}repeat peak MB |"
+        rule += " ---: | ---: | ---: | ---: | ---: |"
+    out += [head + " cache MB | first / limit | repeat / limit |", rule + " ---: | ---: | ---: |"]
+    groups: dict = {}
     for r in e["rows"]:
-        if r["mode"] == "generate":
-            note = (f"generation alone {r['generation_rows_per_s']:,.0f} rows/s; "
-                    f"{r['growth_after_build_mb']:+.1f} MB over the built runtime")
-        else:
-            note = f"{r['bytes'] / 2**20:,.1f} MiB, server CPU {r['server_cpu_s']:.1f} s"
-        out.append(f"| {r['mode']} | {r['vendor']} | {r['label']} | {r['rows']:,} | {r['rows_per_s']:,.0f} | "
-                   f"{r['peak_growth_mb']:.1f} | {note} |")
+        groups.setdefault((r["mode"], r["vendor"], r["label"], r.get("asked", r["rows"])), {})[r.get("tree")] = r
+    for (mode, vendor, label, _asked), by in groups.items():
+        last = by.get(trees[-1]) or next(iter(by.values()))
+        line = f"| {mode} | {vendor} | {label} | {last['rows']:,} |"
+        for t in trees:
+            r = by.get(t)
+            if r is None:
+                line += " | | | | |"
+                continue
+            cpu = r.get("cpu_s", r.get("server_cpu_s"))
+            line += (f" {r['rows_per_s']:,.0f} | {_f(cpu)} | {_f(r.get('repeat_rows_per_s'), 0)} | "
+                     f"{r['peak_growth_mb']:.1f} | {_f(r.get('repeat_peak_growth_mb'))} |")
+        how, lim = _ceiling(last, limits)
+        ratio = f"{last['rows_per_s'] / lim:.2f} of {how}" if lim else "–"
+        rep = f"{last['repeat_rows_per_s'] / lim:.2f} of {how}" if lim and last.get("repeat_rows_per_s") else "–"
+        out.append(line + f" {_f(last.get('cache_mb'))} | {ratio} | {rep} |")
+    if e.get("limit"):
+        out += ["", "The limit, measured in the same run on the same bytes (the CSV of each variant's largest file, "
+                "median of 3): `cat FILE > /dev/null` and `gzip -1 -c FILE > /dev/null`.", "",
+                "| vendor | format | rows | bytes/row | cat rows/s | gzip -1 rows/s |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+        out += [f"| {r['vendor']} | {r['label']} | {r['rows']:,} | {r['bytes_per_row']:.0f} | {r['cat_rows_per_s']:,.0f} | "
+                f"{r['gzip1_rows_per_s']:,.0f} |" for r in e["limit"]]
     return out
 
 
@@ -163,7 +219,8 @@ def growth_section(g: dict, e: dict | None) -> list[str]:
                 "| path | vendor | format | rows/s by size | peak growth MB by size |", "| --- | --- | --- | --- | --- |"]
         groups: dict = {}
         for r in e["rows"]:
-            groups.setdefault((r["mode"], r["vendor"], r["label"]), []).append(r)
+            if r.get("tree") in (_latest(e), None):
+                groups.setdefault((r["mode"], r["vendor"], r["label"]), []).append(r)
         for (mode, vendor, label), rs in groups.items():
             out.append(f"| {mode} | {vendor} | {label} | " + " / ".join(f"{r['rows_per_s']:,.0f}" for r in rs) +
                        " | " + " / ".join(f"{r['peak_growth_mb']:.1f}" for r in rs) + " |")

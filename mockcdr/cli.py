@@ -19,7 +19,8 @@ CLI_LABELS = {"vendor_ports": "--vendor-port", "trusted_proxies": "--trusted-pro
 
 def _settings(ns: argparse.Namespace, **fixed):
     names = ("host", "port", "vendors", "access_log", "log_format", "threads", "seed", "fixtures",
-             "calls_per_day", "clock_start", "config", "session_ttl", "max_sessions", "node", "cluster")
+             "calls_per_day", "render_cache_mb", "clock_start", "config", "session_ttl", "max_sessions", "node",
+             "cluster")
     cli = {k: getattr(ns, k) for k in names if getattr(ns, k, None) is not None}
     if getattr(ns, "vendor_port", None):
         cli["vendor_ports"] = ",".join(ns.vendor_port)

@@ -134,6 +134,9 @@ def settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
     p.add_argument("--fixtures", type=non_empty, metavar="FILE",
                    help="YAML file or folder over the embedded defaults (MOCKCDR_FIXTURES)")
     p.add_argument("--calls-per-day", type=whole(0), help="calls per tenant per day (default 40; MOCKCDR_CALLS_PER_DAY)")
+    p.add_argument("--render-cache-mb", type=whole(0), metavar="MB",
+                   help="memory for export days already rendered, served again from it (default 256, "
+                        "0 off; MOCKCDR_RENDER_CACHE_MB)")
     p.add_argument("--clock-start", type=iso_text, metavar="ISO",
                    help="start the virtual clock at this instant (MOCKCDR_CLOCK_START)")
     p.add_argument("--config", type=non_empty, metavar="FILE", help="YAML settings file (MOCKCDR_CONFIG)")

@@ -40,6 +40,7 @@ class Settings:
     threads: int = 8
     max_body: int = 1024 * 1024
     calls_per_day: int = 40
+    render_cache_mb: int = 256            # rendered export days kept for repeats (LRU); 0 turns it off
     journal_size: int = 1000
     journal_body_limit: int = 2048
     clock_start: str | None = None        # ISO instant the virtual clock starts at (and resets to)
@@ -64,7 +65,7 @@ class Settings:
 
 
 _CASTS = {
-    "port": int, "threads": int, "max_body": int, "calls_per_day": int, "journal_size": int,
+    "port": int, "threads": int, "max_body": int, "calls_per_day": int, "render_cache_mb": int, "journal_size": int,
     "journal_body_limit": int, "callback_timeout": float,
     "session_ttl": float, "max_sessions": int, "max_snapshot": int, "token_grace": float,
 }
@@ -168,7 +169,8 @@ def validate(s: Settings) -> Settings:
     if s.log_format not in LOG_FORMATS:
         raise SettingsError(f"log_format: {s.log_format!r} is not one of {', '.join(LOG_FORMATS)}")
     for name, low in (("threads", 1), ("max_body", 1024), ("journal_size", 1),
-                      ("journal_body_limit", 0), ("calls_per_day", 0)):
+                      ("journal_body_limit", 0), ("calls_per_day", 0),
+                      ("render_cache_mb", 0)):
         if getattr(s, name) < low:
             raise SettingsError(f"{name}: must be at least {low}")
     for name in ("session_ttl", "token_grace"):

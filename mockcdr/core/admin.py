@@ -33,6 +33,7 @@ def info_document(rt, base_url: str, served) -> dict:
         "vendors": [dict(v.describe(rt.world, base_url), slug=v.slug, title=v.title,
                          spec=f"{base_url}{PREFIX}/openapi/{v.slug}.yaml",
                          port=ports.get(v.slug)) for v in served],
+        "render_cache": rt.render_cache.stats(),
     }
 
 

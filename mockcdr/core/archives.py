@@ -1,92 +1,95 @@
-"""Streaming tgz and zip archives of one member, built from byte chunks without holding the file."""
+"""Streaming tgz and zip archives of one member, built from byte chunks or deflate segments."""
 from __future__ import annotations
 
+import struct
 import tarfile
 import tempfile
 import time
 import zipfile
 from typing import Iterable, Iterator
 
-from .csvout import CHUNK, gzip_chunks
+from .csvout import CHUNK
+from .deflate import FINAL, Segment, crc_combine, gzip_stream, segment
 
 SPOOL = 8 * 1024 * 1024   # members larger than this spill to a temporary file, not memory
+_ZIP64_VERSION = 45       # "version needed to extract" of a zip64 entry
 
 
-class _Sink:
-    """A write-only, non-seekable file object that hands what is written to a generator."""
-
-    def __init__(self):
-        self.parts: list[bytes] = []
-        self.offset = 0
-
-    def write(self, data) -> int:
-        if data:
-            self.parts.append(bytes(data))
-            self.offset += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self.offset
-
-    def flush(self) -> None:
-        pass
-
-    def drain(self) -> bytes:
-        out = b"".join(self.parts)
-        self.parts.clear()
-        return out
+def tgz_chunks(member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterator[bytes]:
+    """A gzip-compressed tar of one file (``.tgz``), reproducible for a fixed ``mtime``."""
+    return tgz_segments(member, (segment(c) for c in chunks if c), mtime)
 
 
-def tar_chunks(member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterator[bytes]:
-    """An uncompressed tar holding one file. A tar header needs the size first, so the member is
-    spooled (memory up to 8 MiB, then a temporary file) before the archive streams out."""
+def tgz_segments(member: str, segments: Iterable[Segment], mtime: float = 0) -> Iterator[bytes]:
+    """``tgz_chunks`` for a member given as deflate segments (core.deflate): the same tar, whose
+    compressed data is the segments themselves. They are spooled (memory up to 8 MiB, then a
+    temporary file) until their total size, which the tar header holds, is known."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:
+        index: list[tuple[int, int, int]] = []
         size = 0
-        for chunk in chunks:
-            spool.write(chunk)
-            size += len(chunk)
+        for seg in segments:
+            spool.write(seg.data)
+            index.append((len(seg.data), seg.crc, seg.size))
+            size += seg.size
         spool.seek(0)
         info = tarfile.TarInfo(member)
         info.size = size
         info.mtime = int(mtime)
         info.mode = 0o644
         info.uname = info.gname = "mockcdr"
-        sink = _Sink()
-        with tarfile.open(fileobj=sink, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-            tar.addfile(info)  # header only; the data follows, padded to 512 bytes
-            yield sink.drain()
-            while True:
-                block = spool.read(CHUNK)
-                if not block:
-                    break
-                yield block
-            pad = (-size) % tarfile.BLOCKSIZE
-            if pad:
-                yield b"\0" * pad
-            tar.offset += size + pad
-        yield sink.drain()
+        head = info.tobuf(tarfile.USTAR_FORMAT, tarfile.ENCODING, "surrogateescape")
+        # what TarFile.close() writes: the data padded to a block, two zero blocks, then zeros
+        # up to a whole record
+        offset = len(head) + size + (-size) % tarfile.BLOCKSIZE + 2 * tarfile.BLOCKSIZE
+        tail = b"\0" * ((-size) % tarfile.BLOCKSIZE + 2 * tarfile.BLOCKSIZE + (-offset) % tarfile.RECORDSIZE)
+
+        def parts() -> Iterator[Segment]:
+            yield segment(head)
+            for length, crc, raw in index:
+                yield Segment(spool.read(length), crc, raw)
+            yield segment(tail)
+        yield from gzip_stream(parts(), mtime=int(mtime))
 
 
-def tgz_chunks(member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterator[bytes]:
-    """A gzip-compressed tar of one file (``.tgz``), reproducible for a fixed ``mtime``."""
-    return gzip_chunks(tar_chunks(member, chunks, mtime), mtime=int(mtime))
+def zip_segments(member: str, segments: Iterable[Segment], mtime: float = 0) -> Iterator[bytes]:
+    """A deflated zip of one file whose data is the segments themselves, streamed with a data
+    descriptor (no seeking): zip64 sizes in the local header, as ``zipfile`` writes with
+    ``force_zip64``, and in the central directory only when they need it."""
+    year, month, day, hour, minute, second = time.gmtime(max(mtime, 315532800))[:6]   # zip dates start in 1980
+    dosdate = (year - 1980) << 9 | month << 5 | day
+    dostime = hour << 11 | minute << 5 | second // 2
+    name = member.encode("utf-8")
+    flags = 0x08 | (0x800 if not member.isascii() else 0)       # data descriptor; UTF-8 name
+    head = struct.pack("<4s5H3I2H", b"PK\x03\x04", _ZIP64_VERSION, flags, zipfile.ZIP_DEFLATED, dostime,
+                       dosdate, 0, 0xFFFFFFFF, 0xFFFFFFFF, len(name), 20) + name + struct.pack("<2H2Q", 1, 16, 0, 0)
+    yield head
+    crc = usize = csize = 0
+    for seg in segments:
+        if seg.size:
+            crc = crc_combine(crc, seg.crc, seg.size)
+            usize += seg.size
+            csize += len(seg.data)
+            yield seg.data
+    csize += len(FINAL)
+    descriptor = struct.pack("<4sI2Q", b"PK\x07\x08", crc, csize, usize)
+    big = usize >= 0xFFFFFFFF or csize >= 0xFFFFFFFF
+    extra = struct.pack("<2H2Q", 1, 16, usize, csize) if big else b""
+    central = struct.pack("<4s4B4H3I5H2I", b"PK\x01\x02", _ZIP64_VERSION, 3, _ZIP64_VERSION, 0, flags,
+                          zipfile.ZIP_DEFLATED, dostime, dosdate, crc, 0xFFFFFFFF if big else csize,
+                          0xFFFFFFFF if big else usize, len(name), len(extra), 0, 0, 0, 0o644 << 16, 0) + name + extra
+    offset = len(head) + csize + len(descriptor)
+    tail = b""
+    if offset >= 0xFFFFFFFF:        # the central directory starts past 4 GiB: zip64 end records
+        tail = (struct.pack("<4sQ2H2I4Q", b"PK\x06\x06", 44, _ZIP64_VERSION, _ZIP64_VERSION, 0, 0, 1, 1,
+                            len(central), offset)
+                + struct.pack("<4sIQI", b"PK\x06\x07", 0, offset + len(central), 1))
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, 1, 1, len(central), min(offset, 0xFFFFFFFF), 0)
+    yield FINAL + descriptor + central + tail + end
 
 
 def zip_chunks(member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterator[bytes]:
     """A deflated zip of one file, streamed with a data descriptor (no seeking needed)."""
-    sink = _Sink()
-    stamp = time.gmtime(max(mtime, 315532800))[:6]   # zip dates start in 1980
-    info = zipfile.ZipInfo(member, date_time=stamp)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open(info, mode="w", force_zip64=True) as dest:
-            for chunk in chunks:
-                dest.write(chunk)
-                if sink.offset and sink.parts:
-                    yield sink.drain()
-        yield sink.drain()
-    yield sink.drain()
+    return zip_segments(member, (segment(c) for c in chunks if c), mtime)
 
 
 def archive_chunks(kind: str, member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterator[bytes]:

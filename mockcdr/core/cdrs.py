@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import random
+import sys
+from array import array
 from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -60,6 +64,18 @@ SHAPES_PER_TENANT = 4096
 _KINDS = {"answered": 0, "no_answer": 1, "busy": 2, "failed": 3}
 _COSTS: dict[float, float] = {}     # rate * billsec -> cost, shared by every day and tenant
 _KEEP_ALL = (True,) * SHAPES_PER_TENANT
+_TO_UNIT = 2.0 ** -32                 # a 32-bit word to (0, 1)
+# how long an unanswered call rings (µs): from, and spread, per outcome kind (no answer, busy, failed)
+_RING_BASE = (0, 15_000_000, 1_000_000, 0)
+_RING_SPAN = (0, 30_000_000, 4_000_000, 3_000_000)
+
+
+def _words(kind: str, data: bytes) -> array:
+    """Random bytes as unsigned words, little-endian on every machine."""
+    words = array(kind, data)
+    if sys.byteorder == "big":
+        words.byteswap()
+    return words
 
 
 class Call(namedtuple("_CallBase", _CALL_FIELDS)):
@@ -129,26 +145,31 @@ class Universe:
         """The tenant's pool of call shapes (who, which way, how it ended), drawn once per seed."""
         return self._plan(tenant)[0]
 
+    def _draws(self, tenant: TenantProfile, d: date) -> tuple[random.Random, int]:
+        """The day's generator and its number of calls (the first draw)."""
+        per_day = self.per_day(tenant)
+        rng = random.Random(derive_seed(self.seed, "calls", tenant.key, d.isoformat()))
+        n = int(per_day * (0.8 + 0.4 * rng.random()) + 0.5) if per_day > 2 else max(per_day, 0)
+        return rng, n
+
     def day(self, tenant: TenantProfile, d: date, keep: Sequence | None = None, *,
             bare: bool = False) -> list[Call]:
         """Every call of the tenant that starts on UTC day ``d``, in start order.
 
-        ``keep``, indexed by shape id, skips calls whose shape a caller will not use: they draw the
-        same random numbers (so every kept call is exactly what it is unfiltered) but are never
-        built, which is most of the cost when a vendor keeps a fraction of a tenant's calls.
-        ``bare``: plain tuples of the per-call values only (a Call's first fields, up to
-        ``shape_id``; the shape is ``shapes(tenant)[shape_id]``), for exports that render shapes once.
+        ``keep``, indexed by shape id, skips calls whose shape a caller will not use: every call
+        draws its random numbers in bulk, up front, so a kept call is exactly what it is
+        unfiltered, and the others are never built. ``bare``: plain tuples of the per-call
+        values only (a Call's first fields, up to ``shape_id``; the shape is
+        ``shapes(tenant)[shape_id]``), for exports that render shapes once.
         """
-        per_day = self.per_day(tenant)
-        rng = random.Random(derive_seed(self.seed, "calls", tenant.key, d.isoformat()))
-        r = rng.random
-        n = int(per_day * (0.8 + 0.4 * r()) + 0.5) if per_day > 2 else per_day
+        rng, n = self._draws(tenant, d)
         base_us = day_number(d) * US_PER_DAY
-        hours = _HOUR_TABLE
-        # float constants: the same products as with int ones, without a conversion per call
-        starts = sorted([hours[int(r() * 1024.0)] + int(r() * 3_600_000_000.0) for _ in range(n)])
+        # a day's random numbers as three blocks of words: start times, shape and pdd, durations
+        starts = sorted([_HOUR_TABLE[w >> 54] + ((w & 0xFFFFFFFF) * 3_600_000_000 >> 32)
+                         for w in _words("Q", rng.randbytes(8 * n))])
+        picks = _words("I", rng.randbytes(4 * n))
+        times = _words("Q", rng.randbytes(8 * n))
         shapes, kinds, rates = self._plan(tenant)
-        n_shapes = float(len(shapes))
         tag = f"{derive_seed(self.seed, tenant.key) & 0xFFFFFFFF:08x}{day_number(d) & 0xFFFF:04x}"
         costs = _COSTS
         if len(costs) > 200_000:
@@ -157,20 +178,15 @@ class Universe:
             keep = _KEEP_ALL
         out = []
         append = out.append
-        for seq, start_us in enumerate(starts):
-            start_us += base_us
-            shape_id = int(r() * n_shapes)
-            kind = kinds[shape_id]
+        for seq, start_us, pick, x in zip(range(n), starts, picks, times):
+            shape_id = pick >> 20
             if not keep[shape_id]:
-                # the draws an unfiltered call would make: times (2 if answered, else 1) and pdd
-                if kind == 0:
-                    r()
-                r()
-                r()
                 continue
+            start_us += base_us
+            kind = kinds[shape_id]
             if kind == 0:
-                connect_us = start_us + 2_000_000 + int(r() * 18_000_000.0)
-                talk = 1_000_000 + int(-150_000_000.0 * _log(1.0 - r()))
+                connect_us = start_us + 2_000_000 + ((x >> 32) * 18_000_000 >> 32)
+                talk = 1_000_000 + int(-150_000_000.0 * _log(((x & 0xFFFFFFFF) + 0.5) * _TO_UNIT))
                 if talk > 5_400_000_000:
                     talk = 5_400_000_000
                 end_us = connect_us + talk
@@ -184,14 +200,9 @@ class Universe:
                 connect_us = None
                 billsec = 0
                 cost = 0.0
-                if kind == 1:
-                    end_us = start_us + 15_000_000 + int(r() * 30_000_000.0)
-                elif kind == 2:
-                    end_us = start_us + 1_000_000 + int(r() * 4_000_000.0)
-                else:
-                    end_us = start_us + int(r() * 3_000_000.0)
+                end_us = start_us + _RING_BASE[kind] + ((x >> 32) * _RING_SPAN[kind] >> 32)
             append((tag, seq, d, start_us, connect_us, end_us, (end_us - start_us + 999_999) // 1_000_000,
-                    billsec, 80 + int(r() * 2400.0), cost, shape_id))
+                    billsec, 80 + ((pick & 0xFFFFF) * 2400 >> 20), cost, shape_id))
         if not bare:
             new = tuple.__new__
             out = [new(Call, values + shapes[values[10]]) for values in out]
@@ -199,24 +210,16 @@ class Universe:
         return out
 
     def count(self, tenant: TenantProfile, d: date, keep: Sequence | None = None) -> int:
-        """``len(self.day(tenant, d, keep))`` without building the calls: the same draws, skipped
-        in bulk (``random()`` takes two 32-bit words, ``getrandbits(64 * k)`` takes 2k)."""
-        per_day = self.per_day(tenant)
-        rng = random.Random(derive_seed(self.seed, "calls", tenant.key, d.isoformat()))
-        r, skip = rng.random, rng.getrandbits
-        n = int(per_day * (0.8 + 0.4 * r()) + 0.5) if per_day > 2 else per_day
+        """``len(self.day(tenant, d, keep))`` without building the calls: the same draws, only
+        the shape picks read."""
+        rng, n = self._draws(tenant, d)
         if n <= 0:
             return 0
-        skip(128 * n)                   # two draws per start time
-        shapes, kinds, _rates = self._plan(tenant)
-        n_shapes = float(len(shapes))
-        kept = 0
-        for _ in range(n):
-            shape_id = int(r() * n_shapes)
-            skip(192 if kinds[shape_id] == 0 else 128)  # times (2 if answered, else 1) and pdd
-            if keep is None or keep[shape_id]:
-                kept += 1
-        return kept
+        if keep is None:
+            return n
+        rng.randbytes(8 * n)            # the start times
+        picks = _words("I", rng.randbytes(4 * n))
+        return sum(map(keep.__getitem__, map(operator.rshift, picks, itertools.repeat(20))))
 
     def calls(self, tenant: TenantProfile, start: datetime, end: datetime,
               descending: bool = False, keep: Sequence | None = None, *, bare: bool = False) -> Iterator[Call]:

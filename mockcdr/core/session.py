@@ -97,6 +97,11 @@ class Session:
     def fixtures(self) -> dict:
         return self.world.fixtures
 
+    @property
+    def render_cache(self):
+        """The World's cache of rendered export days (core/rendercache.py), shared by its sessions."""
+        return self.world.render_cache
+
     def tenant(self, key: str):
         return self.world.tenant(key)
 

@@ -11,6 +11,7 @@ from .cdrs import TenantProfile, Universe
 from .deliveries import DELIVERIES, DELIVERY_SHAPE
 from .fixtures import FixtureError, overlay, parse_tenants, read_tree
 from .lifecycle import JOBS, JOB_SHAPE, JobKind
+from .rendercache import MB, RenderCache
 from .tokens import TOKEN_SHAPE, TOKENS
 
 # Hooks run when a job enters a state: hook(session, job, state, at)
@@ -24,7 +25,7 @@ class World:
 
     Vendors declare what sessions need while the World is built (``setup(world, section)``):
     job kinds with their hooks, record shapes for snapshot checks. After that nothing changes
-    (the universe cache is the one thing that fills in, under its own lock). The core never
+    (the universe cache and the render cache are what fill in, each under its own lock). The core never
     imports a vendor: the vendor objects are handed in.
     """
 
@@ -38,6 +39,8 @@ class World:
         self.shapes: dict[str, dict] = {JOBS: JOB_SHAPE, TOKENS: TOKEN_SHAPE, DELIVERIES: DELIVERY_SHAPE}
         self._universes: OrderedDict[tuple, Universe] = OrderedDict()
         self._universe_lock = threading.Lock()
+        # rendered export days, shared by the sessions (keyed by seed and calls per day, not by session)
+        self.render_cache = RenderCache(settings.render_cache_mb * MB)
         self._sealed = False
         self.state: dict[str, Any] = {}
         for slug, vendor in self.vendors.items():

@@ -18,6 +18,7 @@ def test_health_info_and_spec(cc):
     info = cc.info()
     assert info["seed"] == "test-seed" and [v["slug"] for v in info["vendors"]] == ["toy"]
     assert info["vendors"][0]["credentials"] == [{"X-Toy-Key": "key-acme"}]
+    assert info["render_cache"]["max_bytes"] == 256 * 2**20 and info["render_cache"]["bytes"] >= 0
     assert cc.get_spec("control").startswith("openapi: 3.0.3")
     with pytest.raises(ControlAPIError) as exc:
         cc.get_spec("nope")

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from itertools import islice
 
-from ...core.archives import archive_chunks
+from ...core.archives import archive_chunks, tgz_segments, zip_segments
 from ...core.cdrs import Call, day_number
 from ...core.clock import UTC, parse_instant
-from ...core.csvout import cell_escaper, csv_chunks, text_chunks
+from ...core.csvout import cell_escaper, row_text
+from ...core.dayrender import Export, segments, text_chunks, us
 from ...core.fixtures import FixtureError
 from ...core.vendor import FileOut, GenerateRequest
 from .columns import SHAPE, header, shape_columns
@@ -86,40 +86,52 @@ def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: Tenant
     return sv, fill
 
 
-def _count_lines(chunks, stats: dict):
-    for chunk in chunks:
-        stats["lines"] = stats.get("lines", 0) + chunk.count(b"\n")
-        yield chunk
-
-
 def build(rt, params: dict, limit: int | None = None, stats: dict | None = None) -> FileOut:
-    """The file of ``params`` (see ``params_for``); ``stats["lines"]`` counts CSV lines if given."""
+    """The file of ``params`` (see ``params_for``); ``stats["lines"]`` counts CSV lines (the
+    header included) once the file has been read, if given."""
     directory = rt.state["mor"]
     tenant = rt.tenant(params["tenant"])
     columns = tuple(params["columns"])
     decimal = params.get("decimal", ".")
-    view = TenantView(directory, tenant.key, decimal, params.get("provider_ratio", 0.8))
+    ratio = params.get("provider_ratio", 0.8)
+    query = params.get("query") or {}
+    view = TenantView(directory, tenant.key, decimal, ratio)
     separator = params.get("separator", ",")
     # rows as text, shape cells escaped once, when no per-call cell can need quoting
     as_text = len(columns) > 1 and text_safe(separator, decimal)
     escape = cell_escaper(separator) if as_text else None
-    sv, fill = shape_values(rt, tenant, columns, params.get("query") or {}, view, escape)
-    start = parse_instant(params["window"]["from"])
-    end = parse_instant(params["window"]["till"])
-    env = RowEnv(tzinfo(params["timezone"]), decimal, params.get("provider_ratio", 0.8), separator)
-    rows = row_function(columns, decimal == ".", as_text)(
-        rt.universe.calls(tenant, start, end, bare=True), sv, fill, env)
-    if limit is not None:
-        rows = islice(rows, limit)
-    if as_text:
-        csv = text_chunks(separator.join(escape(header(k)) for k in columns) + "\n", rows)
-    else:
-        csv = csv_chunks([header(k) for k in columns], rows, delimiter=separator)
-    if stats is not None:
-        csv = _count_lines(csv, stats)
+    sv, fill = shape_values(rt, tenant, columns, query, view, escape)
+    env = RowEnv(tzinfo(params["timezone"]), decimal, ratio, separator)
+    rows = row_function(columns, decimal == ".", as_text)
+
+    def render(calls: list):
+        out = rows(calls, sv, fill, env)        # fills sv for every shape it meets
+        lines = list(out) if as_text else [row_text(r, separator) for r in out]
+        return lines, [c[3] for c in calls if sv[c[10]] is not None]
+    ex = Export(key=("mor", columns, decimal, separator, ratio, params["timezone"], _frozen(query)),
+                tenant=tenant, render=render)
+    head = ((separator.join(escape(header(k)) for k in columns) + "\n") if as_text
+            else row_text([header(k) for k in columns], separator)).encode()
+    start, end = us(parse_instant(params["window"]["from"])), us(parse_instant(params["window"]["till"]))
     kind = params["archive"]
-    chunks = archive_chunks(kind, params["member"], csv, mtime=params["mtime"])
+    if kind in ("tgz", "zip"):
+        pack = tgz_segments if kind == "tgz" else zip_segments
+        chunks = pack(params["member"], segments(rt, ex, start, end, limit, head=head), params["mtime"])
+    else:
+        chunks = archive_chunks(kind, params["member"], text_chunks(rt, ex, start, end, limit, head=head),
+                                mtime=params["mtime"])
+    if stats is not None:
+        chunks = _counted(chunks, ex, stats)
     return FileOut(params["filename"], CONTENT_TYPES[kind], chunks, compressed=kind == "tgz")
+
+
+def _counted(chunks, ex: Export, stats: dict):
+    yield from chunks
+    stats["lines"] = ex.lines + 1
+
+
+def _frozen(query: dict) -> tuple:
+    return tuple(sorted((k, repr(v)) for k, v in query.items()))
 
 
 def render_file(rt, params: dict) -> FileOut:

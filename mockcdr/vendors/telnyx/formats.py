@@ -1,15 +1,14 @@
 """The CDR report CSV: its columns, the field catalogue, filters applied per call shape, and fast rows."""
 from __future__ import annotations
 
-import sys
 from datetime import datetime
-from itertools import islice
 from operator import itemgetter
 from typing import Callable, Iterable, Iterator
 
 from ...core.cdrs import Call
 from ...core.clock import UTC
-from ...core.csvout import escape, joined_chunks
+from ...core.csvout import escape
+from ...core.dayrender import Export, text_chunks, us
 from ...core.numbering import plan_for
 from ...core.timefmt import MINUTE_CACHE, TimeFormatter, zone
 from ...core.vendor import FileOut
@@ -111,6 +110,7 @@ def filters_match(filters: list[dict], orig: str, term: str, tags: tuple, billin
 
 
 PENDING = object()      # a kept shape whose cells are not rendered yet
+RENDERED_BY = ("call_types", "record_types", "connections", "filters", "timezone", "fields")   # the rows' params
 
 
 def shape_table(account: Account, shapes: tuple, params: dict) -> tuple[list, Callable[[int], tuple]]:
@@ -255,12 +255,26 @@ def report(rt, account: Account, params: dict, start: datetime, end: datetime | 
     profile = rt.tenant(account.tenant)
     table, fill = shape_table(account, rt.universe.shapes(profile), params)
     keep = [cells is not None for cells in table]   # dropped shapes are never built
-    if end is None:
-        calls = rt.universe.open_ended(profile, start, sys.maxsize, keep=keep, bare=True)
-    else:
-        calls = rt.universe.calls(profile, start, end, keep=keep, bare=True)
-    out = rows(calls, table, zone(params["timezone"]), fill)
+    tz = zone(params["timezone"])
     header, pick = select(params["fields"])
-    if pick is not None:
-        out = map(pick, out)
-    return FileOut(filename, CONTENT_TYPE, joined_chunks(header, out if limit is None else islice(out, limit)))
+
+    def render(calls: list):      # every call the shape table keeps is one line
+        out = rows(calls, table, tz, fill)
+        if pick is not None:
+            out = map(pick, out)
+        return [(",".join(cells) or ('""' if len(cells) == 1 else "")) + "\n" for cells in out], \
+            [c[C_START] for c in calls]
+    ex = Export(key=("telnyx", account, _frozen(account.number_tags), tuple(header),
+                     _frozen({k: params[k] for k in RENDERED_BY})), tenant=profile, render=render, keep=keep)
+    head = (",".join(escape(h) for h in header) + "\n").encode()
+    body = text_chunks(rt, ex, us(start), None if end is None else us(end), limit, head=head)
+    return FileOut(filename, CONTENT_TYPE, body)
+
+
+def _frozen(value):
+    """A hashable copy of request parameters (dicts and lists inside)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return tuple(_frozen(v) for v in value)
+    return value

@@ -12,7 +12,8 @@ from ...core.cdrs import SHAPE_INDEX
 from ...core.clock import UTC
 from ...core.http import runtime
 from ...core.tokens import TokenError
-from ...core.vendor import FileOut, GenerateRequest, iter_limited
+from ...core.dayrender import Export, text_chunks, us
+from ...core.vendor import FileOut, GenerateRequest
 from . import errors as E
 from . import formats
 from .auth import body_object, session, text_param
@@ -70,17 +71,27 @@ def _utc_range(start: datetime, end: datetime, tz) -> tuple[datetime, datetime]:
             (end + timedelta(seconds=1)).replace(tzinfo=tz).astimezone(UTC))
 
 
-def _rows(rt, user: dict, exts: list[str] | None, start: datetime, end: datetime):
-    """The CSV rows of ``user``'s PBX for the UTC window [start, end)."""
+def _body(rt, user: dict, exts: list[str] | None, start: datetime, end: datetime,
+          limit: int | None = None):
+    """The CSV lines (bytes, no header) of ``user``'s PBX for the UTC window [start, end)."""
     st = state(rt)
     tenant = rt.tenant(user["tenant"])
+    shapes = rt.universe.shapes(tenant)
     keep = None
     if exts is not None:     # which extensions take part depends on the call's shape only
         wanted = frozenset(exts)
         ext, peer = SHAPE_INDEX["extension"], SHAPE_INDEX["peer_extension"]
-        keep = [shape[ext] in wanted or shape[peer] in wanted for shape in rt.universe.shapes(tenant)]
-    calls = rt.universe.calls(tenant, start, end, keep=keep)
-    return formats.rows(calls, st.tz, user["sn"], exts, st.options["recordings"])
+        keep = [shape[ext] in wanted or shape[peer] in wanted for shape in shapes]
+    sn, recordings, terminator = user["sn"], st.options["recordings"], st.options["csv_line_terminator"]
+    memo: dict = {}
+
+    def render(calls: list):        # every call the extension filter keeps is one line
+        full = [values + shapes[values[10]] for values in calls]
+        return formats.lines(formats.rows(full, st.tz, sn, exts, recordings, memo), terminator), \
+            [c[3] for c in calls]
+    ex = Export(key=("yeastar", st.tz, sn, tuple(exts) if exts is not None else None, recordings, terminator),
+                tenant=tenant, render=render, keep=keep)
+    return text_chunks(rt, ex, us(start), us(end), limit)
 
 
 def get_random(api: str, ext_param: str) -> dict:
@@ -144,11 +155,11 @@ def download(api: str, ext_param: str) -> FileOut:
     start, end = parse_window(values["starttime"], values["endtime"])
     exts = _request_extensions(values[ext_param], token["data"]["tenant"])
     _redeem(values["random"], token, api, exts, values["starttime"], values["endtime"])
-    rows = _rows(rt, st.users[token["data"]["user"]], exts, *_utc_range(start, end, st.tz))
-    first = next(rows, None)        # 20021 must be known before the file starts
+    body = _body(rt, st.users[token["data"]["user"]], exts, *_utc_range(start, end, st.tz))
+    first = next(body, None)        # 20021 must be known before the file starts
     if first is None and st.options["empty_result"] == "error":
         raise E.error(E.CDR_NOT_FOUND, f"no CDR from {values['starttime']} to {values['endtime']}")
-    return formats.cdr_file(rows if first is None else chain((first,), rows), st.options)
+    return formats.cdr_file(body if first is None else chain((first,), body), st.options)
 
 
 def generate(rt, req: GenerateRequest) -> FileOut:
@@ -163,5 +174,4 @@ def generate(rt, req: GenerateRequest) -> FileOut:
     exts = extensions(str(req.params.get("extid", req.params.get("number", "all"))).strip(),
                       rt.tenant(user["tenant"]).extensions, st.options["reject_unknown_extensions"])
     end = req.end or req.start + timedelta(days=_OPEN_ENDED_DAYS)
-    rows = _rows(rt, user, exts, req.start, end)
-    return formats.cdr_file(iter_limited(rows, req.limit), st.options)
+    return formats.cdr_file(_body(rt, user, exts, req.start, end, req.limit), st.options)

@@ -1,10 +1,11 @@
 """The CDR file: the 14 CSV columns in the order real clients read them, and the row renderer."""
 from __future__ import annotations
 
+from itertools import chain
 from typing import Iterable, Iterator
 
 from ...core.cdrs import Call
-from ...core.csvout import cell_escaper, row_text, text_chunks
+from ...core.csvout import cell_escaper, row_text
 from ...core.timefmt import TimeFormatter
 from ...core.vendor import FileOut
 
@@ -48,20 +49,22 @@ def _shape_cells(c, wanted, esc) -> tuple | None:
 
 
 def rows(calls: Iterable[Call], tz, sn: str, exts: Iterable[str] | None,
-         recordings: bool = True) -> Iterator[str | tuple]:
+         recordings: bool = True, memo: dict | None = None) -> Iterator[str | tuple]:
     """One CSV row per call that involves one of ``exts`` (every call when ``exts`` is None).
 
     ``timestart`` is in the PBX's local zone ``tz``; ``callid`` has the Asterisk ``epoch.seq``
     shape; answered calls carry a recording file name when ``recordings``. A row is its line
     (no terminator; what depends on the call's shape is escaped once per shape), or a tuple of
-    its cells when a cell holds a CR (whose quoting depends on the line terminator).
+    its cells when a cell holds a CR (whose quoting depends on the line terminator). ``memo``
+    keeps what was worked out per shape (and the time formatter) across calls of one file.
     """
-    seconds = TimeFormatter(tz).seconds
+    memo = {} if memo is None else memo
+    if not memo:
+        memo.update(seconds=TimeFormatter(tz).seconds, esc=cell_escaper(",", "\n"), shapes={})
+    seconds, esc, shapes = memo["seconds"], memo["esc"], memo["shapes"]
     wanted = None if exts is None else frozenset(exts)
-    esc = cell_escaper(",", "\n")
     tail = "," + esc(sn)
     plain_sn = "\r" not in sn
-    shapes: dict = {}
     for c in calls:
         cells = shapes.get(c[_SHAPE_ID], _MISS)
         if cells is _MISS:
@@ -89,13 +92,13 @@ def rows(calls: Iterable[Call], tz, sn: str, exts: Iterable[str] | None,
                    rec, did, sn)
 
 
-def cdr_file(row_iter: Iterable[str | tuple], options: dict) -> FileOut:
-    """The CSV download: a header row, then the rows, streamed; plain text, not compressed."""
-    terminator = options["csv_line_terminator"]
-    head = options["csv_header"]
+def lines(rows: Iterable[str | tuple], terminator: str) -> list[str]:
+    """The rows of ``rows`` as CSV lines ending in ``terminator``."""
+    return [row + terminator if row.__class__ is str else row_text(row, ",", terminator) for row in rows]
 
-    def lines():
-        for row in row_iter:
-            yield row + terminator if row.__class__ is str else row_text(row, ",", terminator)
-    chunks = text_chunks(None if head is None else row_text(head, ",", terminator), lines())
+
+def cdr_file(body: Iterable[bytes], options: dict) -> FileOut:
+    """The CSV download: a header row, then the lines, streamed; plain text, not compressed."""
+    head = options["csv_header"]
+    chunks = body if head is None else chain((row_text(head, ",", options["csv_line_terminator"]).encode(),), body)
     return FileOut("cdr.csv", options["csv_content_type"], chunks, compressed=False)

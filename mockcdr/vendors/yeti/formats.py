@@ -1,21 +1,22 @@
 """The customer CDR export file: 29 titleized columns, PostgreSQL COPY CSV (FORCE_QUOTE *), gzip."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from itertools import islice
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from mockcdr.core.clock import UTC, parse_instant
-from mockcdr.core.csvout import csv_chunks, gzip_chunks, text_chunks
+from mockcdr.core.cdrs import US_PER_DAY
+from mockcdr.core.dayrender import Export, segments
+from mockcdr.core.deflate import gzip_stream
 from mockcdr.core.numbering import plan_for
 from mockcdr.core.timefmt import MINUTE_CACHE, TimeFormatter, zone as tz_for
 from mockcdr.core.vendor import FileOut
 
 from .fixtures import FIELDS, Directory
 from .form import resolve_zone
-from .selection import count_rows, matching_calls  # noqa: F401 (count_rows: used by exports)
+from .selection import LONGEST_CALL_US, bounds, count_rows, shape_keep  # noqa: F401 (count_rows: used by exports)
 
 CONTENT_TYPE = "text/csv; charset=utf-8"
 # Rails' titleize of each field (``orig_call_id`` loses its ``_id``).
@@ -29,7 +30,6 @@ TITLES = (
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SIP_PORT = 5060
-GZIP_LEVEL = 1      # the switch's level is unknown and the CSV inside is what clients read; 1 is ~3x faster than 6
 
 
 @dataclass(frozen=True)
@@ -143,12 +143,13 @@ def _uid(c) -> str:
     return f"{c[0]}{c[1]:08x}{c[3] & 0xFFFFFFFFFFFF:012x}"
 
 
-def rows(calls, spec: ExportSpec, shapes):
-    """One tuple per call (per-call values, see ``matching_calls``), in TITLES order; booleans as
-    t/f, NULL as None. The general path: ``lines`` writes the same rows faster when no column is hidden."""
+def rows(calls, spec: ExportSpec, shapes, statics: dict | None = None):
+    """One tuple per call (per-call values, see ``selection.matching_calls``), in TITLES order; booleans as
+    t/f, NULL as None. The general path: ``lines`` writes the same rows faster when no column is hidden.
+    ``statics``: the shapes' columns worked out so far in this file."""
     render = _time_renderer(spec.time_format, spec.zone)
     switch_host = spec.switch_host
-    statics: dict = {}
+    statics = {} if statics is None else statics
     get = statics.get
     for c in calls:
         static = get(c[10])
@@ -174,12 +175,13 @@ def _quoted(cells) -> str:
     return ",".join(out) + ","
 
 
-def lines(calls, spec: ExportSpec, shapes):
+def lines(calls, spec: ExportSpec, shapes, statics: dict | None = None):
     """The CSV lines of ``rows`` with every column, PostgreSQL's FORCE_QUOTE applied: what depends
-    on a call's shape is quoted once per shape, the per-call cells (digits, hex, times) need none."""
+    on a call's shape is quoted once per shape (``statics``: those quoted so far in this file),
+    the per-call cells (digits, hex, times) need none."""
     render = _time_renderer(spec.time_format, spec.zone)
     switch_host = spec.switch_host
-    statics: dict = {}
+    statics = {} if statics is None else statics
     get = statics.get
     last_tag = tag_hi = tag_lo = None
     for c in calls:
@@ -212,14 +214,37 @@ def _visible_columns(spec: ExportSpec):
 
 
 def file_out(rt, export_id: str, spec: ExportSpec, limit: int | None = None) -> FileOut:
-    """The gzip file a Completed export downloads as (``<uuid>.csv.gz``, labelled text/csv)."""
+    """The gzip file a Completed export downloads as (``<uuid>.csv.gz``, labelled text/csv):
+    the matching calls newest first (``ORDER BY time_start DESC``), rendered a UTC day at a time."""
     header, project = _visible_columns(spec)
-    calls = matching_calls(rt, spec)
-    if limit is not None:
-        calls = islice(calls, limit)
-    shapes = rt.universe.shapes(rt.tenant(spec.tenant))
-    if project is None:
-        body = text_chunks(",".join(header) + "\n", lines(calls, spec, shapes))
-    else:
-        body = csv_chunks(header, map(project, rows(calls, spec, shapes)), quoting="nonnull")
-    return FileOut(f"{export_id}.csv.gz", CONTENT_TYPE, gzip_chunks(body, level=GZIP_LEVEL), compressed=True)
+    tenant = rt.tenant(spec.tenant)
+    shapes = rt.universe.shapes(tenant)
+    start_us, end_us = bounds(spec)
+    keep = shape_keep(rt, spec)
+    if not any(keep):
+        end_us = start_us
+    cap = spec.cap_us
+    d_eq, d_ge, d_le = spec.duration_eq, spec.duration_gteq, spec.duration_lteq
+    per_call = d_eq is not None or d_ge is not None or d_le is not None
+    statics: dict = {}      # the shapes' cells, quoted once per file (rows and lines keep them apart)
+
+    def render(calls: list):
+        if cap is not None and calls and max(c[5] for c in calls) > cap:
+            calls = [c for c in calls if c[5] <= cap]
+        if per_call:
+            calls = [c for c in calls if (d_eq is None or c[7] == d_eq) and (d_ge is None or c[7] >= d_ge)
+                     and (d_le is None or c[7] <= d_le)]
+        if project is None:
+            out = list(lines(calls, spec, shapes, statics))
+        else:
+            out = [_quoted(project(row))[:-1] + "\n" for row in rows(calls, spec, shapes, statics)]
+        return out, [c[3] for c in calls]
+
+    def day_key(index: int):
+        """The cap (when the export ran) cuts only calls still going on then."""
+        return cap if cap is not None and (index + 1) * US_PER_DAY + LONGEST_CALL_US > cap else None
+
+    ex = Export(key=("yeti", replace(spec, start_us=0, end_us=0, cap_us=None, floor_us=None)), tenant=tenant,
+                render=render, keep=keep, descending=True, day_key=day_key)
+    body = segments(rt, ex, start_us, end_us, limit, head=(",".join(header) + "\n").encode())
+    return FileOut(f"{export_id}.csv.gz", CONTENT_TYPE, gzip_stream(body), compressed=True)

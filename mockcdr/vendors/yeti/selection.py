@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from mockcdr.core.cdrs import EPOCH_DAY, US_PER_DAY
 
-_LONGEST_CALL_US = 5_500_000_000    # a call ends less than 92 minutes after it starts
+LONGEST_CALL_US = 5_500_000_000    # a call ends less than 92 minutes after it starts
 
 
 def bounds(spec) -> tuple[int, int]:
@@ -61,7 +61,7 @@ def _count_span(rt, spec, keep: list, lo: int, hi: int) -> int:
     """Rows whose calls start in [lo, hi), within one UTC day. A whole day that no per-call filter
     (the cap, a duration) can cut is counted without building its calls."""
     cap = spec.cap_us
-    if (lo % US_PER_DAY == 0 and hi - lo == US_PER_DAY and (cap is None or hi + _LONGEST_CALL_US <= cap)
+    if (lo % US_PER_DAY == 0 and hi - lo == US_PER_DAY and (cap is None or hi + LONGEST_CALL_US <= cap)
             and spec.duration_eq is None and spec.duration_gteq is None and spec.duration_lteq is None):
         return rt.universe.count(rt.tenant(spec.tenant), EPOCH_DAY + timedelta(days=lo // US_PER_DAY), keep)
     return sum(1 for _ in matching_calls(rt, replace(spec, start_us=lo, end_us=hi), keep))

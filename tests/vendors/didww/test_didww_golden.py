@@ -19,7 +19,7 @@ CASES = {
     "cdr_in-2026-04-16.csv": ("globex", {"export_type": "cdr_in", "filters": {
         "from": "2026-03-30 00:00:00", "to": "2026-04-01 00:00:00"}}),
     "cdr_out-2026-04-16.csv": ("acme-eu", {"export_type": "cdr_out", "filters": {
-        "from": "2026-03-31 00:00:00", "to": "2026-04-01 00:00:00",
+        "from": "2026-03-30 00:00:00", "to": "2026-04-01 00:00:00",
         "voice_out_trunk.id": "457bf47d-446d-41cd-91c3-dfbda7bf0753"}}),
     "cdr_in-2022-05-10.csv": ("acme", {"export_type": "cdr_in", "filters": {
         "year": "2026", "month": "4", "did_number": "12025550143"}}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 #   MOCKCDR_REGEN_GOLDEN=1 make test PYTEST_ARGS=tests/vendors/mor/test_mor_golden.py
 # and review the difference of the extracted CSV before committing.
 
+import gzip
 import io
 import os
 import tarfile
@@ -48,7 +49,13 @@ def test_golden(name):
     if REGEN:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    assert data == path.read_bytes(), f"{name} changed; see the comment at the top to regenerate"
+    golden = path.read_bytes()
+    if name.endswith(".tgz"):
+        # the tar is the format; the deflate bytes are the compressor's choice (ISA-L picks its
+        # code by CPU), so the gzip header is pinned and the stream compared unpacked
+        assert data[:10] == golden[:10]
+        data, golden = gzip.decompress(data), gzip.decompress(golden)
+    assert data == golden, f"{name} changed; see the comment at the top to regenerate"
 
 
 def test_golden_archive_holds_the_prefixed_csv():

@@ -1,0 +1,122 @@
+"""Deflate in independent segments (ISA-L's level 1), and the gzip stream they make when joined."""
+# A segment is raw deflate of one piece of text (a day of rows, a tar header), compressed without
+# reference to any other piece and ended with a sync flush (byte-aligned, not final). Segments
+# therefore join into one valid deflate stream in any combination, which is what lets a cached
+# day's compressed bytes be served again without compressing it again: a file is the gzip header,
+# its segments, an empty final block and a trailer whose CRC is combined from the segments' CRCs.
+from __future__ import annotations
+
+import zlib
+from typing import Iterable, Iterator, NamedTuple
+
+try:                                        # ISA-L: ~4x zlib's speed at level 1, same format
+    from isal import isal_zlib as _codec
+except ImportError:                         # pragma: no cover - isal is a dependency
+    _codec = zlib
+
+LEVEL = 1
+BLOCK = 1 << 20          # the compressor's input comes in blocks of this size
+FINAL = b"\x03\x00"      # an empty final block with fixed codes: the end of a deflate stream
+_WBITS = -15             # raw deflate, 32 KiB window
+
+
+class Segment(NamedTuple):
+    """Raw deflate of ``size`` bytes of text whose CRC-32 is ``crc``."""
+    data: bytes
+    crc: int
+    size: int
+
+
+def segment(text: bytes | list[bytes]) -> Segment:
+    """``text`` (or the text of its pieces, in order) deflated on its own, ended with a sync
+    flush (joinable with any other segment). The compressor is fed the text in blocks of
+    ``BLOCK`` bytes whatever the pieces are (its output depends on how its input is cut), so the
+    same text gives the same bytes however it was assembled."""
+    pieces = [text] if isinstance(text, (bytes, bytearray, memoryview)) else text
+    comp = _codec.compressobj(LEVEL, zlib.DEFLATED, _WBITS)
+    out = []
+    crc = size = 0
+    held = bytearray()
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+        size += len(piece)
+        view = memoryview(piece)
+        at = 0
+        if held:
+            at = BLOCK - len(held)
+            held += view[:at]
+            if len(held) < BLOCK:
+                continue
+            out.append(comp.compress(held))
+            held = bytearray()
+        while len(view) - at >= BLOCK:
+            out.append(comp.compress(view[at:at + BLOCK]))
+            at += BLOCK
+        held += view[at:]
+    if held:
+        out.append(comp.compress(held))
+    out.append(comp.flush(_codec.Z_SYNC_FLUSH))
+    return Segment(b"".join(out), crc, size)
+
+
+def inflate(seg: Segment) -> bytes:
+    """The text of a segment again."""
+    return _codec.decompressobj(_WBITS).decompress(seg.data)
+
+
+def crc_combine(crc1: int, crc2: int, size2: int) -> int:
+    """The CRC-32 of A + B from A's, B's and B's length."""
+    return _codec.crc32_combine(crc1, crc2, size2) if hasattr(_codec, "crc32_combine") \
+        else _crc_combine(crc1, crc2, size2)
+
+
+def gzip_stream(segments: Iterable[Segment], mtime: int = 0) -> Iterator[bytes]:
+    """A single-member gzip file of the segments' texts, in order (``mtime`` fixed: reproducible)."""
+    yield b"\x1f\x8b\x08\x00" + int(mtime).to_bytes(4, "little") + b"\x00\xff"
+    crc = size = 0
+    for seg in segments:
+        if seg.size:
+            crc = crc_combine(crc, seg.crc, seg.size)
+            size += seg.size
+            yield seg.data
+    yield FINAL + crc.to_bytes(4, "little") + (size & 0xFFFFFFFF).to_bytes(4, "little")
+
+
+def gzip_chunks(chunks: Iterable[bytes], mtime: int = 0) -> Iterator[bytes]:
+    """A gzip file of byte chunks, each deflated as its own segment (chunks of 64 KiB or more
+    compress within a few percent of one continuous stream)."""
+    return gzip_stream((segment(c) for c in chunks if c), mtime)
+
+
+def _gf2_times(matrix: list[int], vec: int) -> int:
+    total = 0
+    i = 0
+    while vec:
+        if vec & 1:
+            total ^= matrix[i]
+        vec >>= 1
+        i += 1
+    return total
+
+
+def _crc_combine(crc1: int, crc2: int, size2: int) -> int:
+    """zlib's crc32_combine (for a codec without one): shifts crc1 by size2 zero bytes."""
+    if size2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << i for i in range(31)]
+    even = [_gf2_times(odd, odd[i]) for i in range(32)]
+    odd = [_gf2_times(even, even[i]) for i in range(32)]
+    while True:
+        even = [_gf2_times(odd, odd[i]) for i in range(32)]
+        if size2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        size2 >>= 1
+        if not size2:
+            break
+        odd = [_gf2_times(even, even[i]) for i in range(32)]
+        if size2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        size2 >>= 1
+        if not size2:
+            break
+    return crc1 ^ crc2
