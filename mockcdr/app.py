@@ -7,6 +7,7 @@ from typing import Iterable
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import resources
 from .core import admin
@@ -35,6 +36,11 @@ class MockFlask(Flask):
         except KeyError:
             cache[func] = sync = super().ensure_sync(func)
             return sync
+
+
+class AsciiInt(IntegerConverter):
+    """``<int:...>`` of ASCII digits only (Werkzeug's matches any Unicode decimal digit)."""
+    regex = r"[0-9]+"
 
 
 def load_vendors(slugs: Iterable[str]) -> list[Vendor]:
@@ -72,11 +78,13 @@ def build_runtime(settings: Settings | None = None, extra_vendors: Iterable[Vend
 def create_app(settings: Settings | None = None, *, runtime: Session | None = None,
                sessions: Sessions | None = None, only: Iterable[str] | None = None,
                extra_vendors: Iterable[Vendor] = (), session: Session | None = None) -> Flask:
-    """A Flask app serving ``only`` these vendor slugs (default: every vendor of the World).
+    """A Flask app serving ``only`` these vendor slugs (default: every vendor of the World, and
+    the control API under /_mockcdr).
 
     Apps built over the same sessions (or ``runtime``, a session whose registry they serve)
-    share all state: that is how ``--vendor-port`` serves one vendor alone on a second port.
-    ``session`` pins the app to one session (a session's port of its own).
+    share all state: that is how ``--vendor-port`` serves one vendor alone on a second port
+    (without the control API). ``session`` pins the app to one session (a session's port of
+    its own).
     """
     if sessions is None and runtime is not None:
         sessions = runtime.registry or Sessions(runtime.world, worlds=WORLDS, default=runtime,
@@ -96,9 +104,11 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
     by_prefix = sorted(((p, v) for v in served for p in v.prefixes), key=lambda pv: -len(pv[0]))
     app.wsgi_app = SessionRouter(app.wsgi_app, sessions, fixed=session)
 
+    app.url_map.converters["int"] = AsciiInt       # before any rule: "૬" is not the fault id 6
     for vendor in served:
         app.register_blueprint(vendor.blueprint())
-    app.register_blueprint(admin.blueprint())
+    if only is None:        # the control API is served on the main port only
+        app.register_blueprint(admin.blueprint())
 
     vendors = world.vendors
     current_request = request._get_current_object     # one lookup instead of a proxy per attribute
@@ -168,7 +178,8 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
     def _self_validate(response: Response, vendor: Vendor | None) -> None:
         from .contract import check
 
-        if request.method == "HEAD" or (vendor is None and not request.path.startswith(admin.PREFIX)):
+        if request.method == "HEAD" or (vendor is None and (only is not None
+                                                            or not request.path.startswith(admin.PREFIX))):
             return
         streamed = response.direct_passthrough or response.is_streamed
         check(vendor.slug if vendor else "control", request.method, request.path, response.status_code,

@@ -19,8 +19,8 @@ CLI_LABELS = {"vendor_ports": "--vendor-port", "trusted_proxies": "--trusted-pro
 
 def _settings(ns: argparse.Namespace, **fixed):
     names = ("host", "port", "vendors", "access_log", "log_format", "threads", "seed", "fixtures",
-             "calls_per_day", "render_cache_mb", "clock_start", "config", "session_ttl", "max_sessions", "node",
-             "cluster")
+             "calls_per_day", "render_cache_mb", "clock_start", "config", "session_ttl", "max_sessions",
+             "control_token", "node", "cluster")
     cli = {k: getattr(ns, k) for k in names if getattr(ns, k, None) is not None}
     if getattr(ns, "vendor_port", None):
         cli["vendor_ports"] = ",".join(ns.vendor_port)
@@ -30,8 +30,9 @@ def _settings(ns: argparse.Namespace, **fixed):
     return from_sources(cli=cli, cli_labels=CLI_LABELS)
 
 
-def banner(doc: dict, base: str, ports: dict, json_lines: bool) -> list[str]:
-    """What ``serve`` prints before serving: where everything is, the credentials, how to stop."""
+def banner(doc: dict, base: str, ports: dict, json_lines: bool, token: bool = False) -> list[str]:
+    """What ``serve`` prints before serving: where everything is, the credentials, how to stop
+    (``token``: the control API wants the control token)."""
     if json_lines:
         return [json.dumps({"time": logs.utc_iso(time.time()), "level": "INFO", "logger": "mockcdr",
                             "message": f"mockcdr {__version__} serving on {base}", "base_url": base,
@@ -39,7 +40,8 @@ def banner(doc: dict, base: str, ports: dict, json_lines: bool) -> list[str]:
     session = doc["session"]
     lines = [f"mockcdr {__version__} serving {len(doc['vendors'])} vendors on {base} "
              f"(seed {doc['seed']!r}, clock {doc['clock']['now']})",
-             f"  control   {base}/_mockcdr/info  (steer it: mockcdr control --help)",
+             f"  control   {base}/_mockcdr/info  (steer it: mockcdr control --help"
+             + ("; bearer token required)" if token else ")"),
              f"  sessions  {session['about']} (up to {session['max']}, idle {session['ttl_seconds']:g} s)"]
     for v in doc["vendors"]:
         urls = "  ".join(v.get("base_urls", []))
@@ -78,7 +80,12 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
     base = f"http://{host}:{ports['main']}"
     doc = info_document(runtime, base, list(runtime.vendors.values()))
-    print("\n".join(banner(doc, base, ports, settings.log_format == "json")), flush=True)
+    print("\n".join(banner(doc, base, ports, settings.log_format == "json",
+                           token=bool(settings.control_token))), flush=True)
+    if not settings.control_token and not _loopback(settings.host):
+        print(f"mockcdr: warning: anyone who can reach {settings.host}:{ports['main']} can reset this "
+              f"server, move its clock and read its journal; set --control-token (MOCKCDR_CONTROL_TOKEN)",
+              file=sys.stderr, flush=True)
     servers.start()
     stop = {"flag": False}
 
@@ -93,6 +100,18 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     finally:
         servers.stop()
     return 0
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def cmd_spec(ns: argparse.Namespace) -> int:

@@ -121,6 +121,9 @@ def settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
                        help="remove a session idle this long (default 1800; MOCKCDR_SESSION_TTL)")
         p.add_argument("--max-sessions", type=whole(0), metavar="N",
                        help="sessions live at once, the default one not counted (default 1000; MOCKCDR_MAX_SESSIONS)")
+        p.add_argument("--control-token", type=non_empty, metavar="TOKEN",
+                       help="require this bearer token on the control API (MOCKCDR_CONTROL_TOKEN); "
+                            "set one whenever the server binds beyond this machine")
         p.add_argument("--trusted-proxy", action="append", default=[], type=non_empty, metavar="ADDR",
                        help="honour X-Forwarded-Host/-Proto/-Port/-Prefix/-For from this address, network "
                             "(CIDR) or * (repeatable; default none; MOCKCDR_TRUSTED_PROXIES)")

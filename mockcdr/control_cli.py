@@ -49,6 +49,8 @@ def add_control_parser(sub) -> None:
                    help=f"the server (default $MOCKCDR_URL or {DEFAULT_URL})")
     p.add_argument("--session", default=None, type=_session_id, metavar="ID",
                    help="act on this session of the server (its base URL is URL/_s/ID)")
+    p.add_argument("--token", default=None,
+                   help="the server's control token, if it has one (default $MOCKCDR_CONTROL_TOKEN)")
     csub = p.add_subparsers(dest="action", required=True)
 
     csub.add_parser("health", help="is it up?")
@@ -232,7 +234,7 @@ def cmd_control(ns: argparse.Namespace) -> int:
     if ns.session:
         url = f"{url}/_s/{ns.session}"
     try:
-        result = _dispatch(ControlClient(url), ns)
+        result = _dispatch(ControlClient(url, token=ns.token), ns)
     except UsageError as exc:
         ns.action_parser.error(f"{ns.op + ': ' if getattr(ns, 'op', None) else ''}{exc}")
     except ControlAPIError as exc:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, TypedDict
 
 PREFIX = "/_mockcdr"
+TOKEN_ENV = "MOCKCDR_CONTROL_TOKEN"
 FaultKind = Literal["error", "latency", "rate_limit", "truncate", "corrupt_gzip", "drop"]
 
 
@@ -27,18 +29,25 @@ class ControlAPIError(Exception):
         self.message = message
 
 
+def _headers(token: str | None, body: bool) -> dict:
+    headers = {"Content-Type": "application/json"} if body else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
 class _HTTP:
-    def __init__(self, base_url: str, timeout: float):
+    def __init__(self, base_url: str, timeout: float, token: str | None):
         self.base = base_url.rstrip("/")
         self.timeout = timeout
+        self.token = token
 
     def __call__(self, method: str, path: str, query: dict, body: Any) -> tuple[int, bytes, str]:
         url = self.base + path
         if query:
             url += "?" + urllib.parse.urlencode(query)
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"} if data else {})
+        req = urllib.request.Request(url, data=data, method=method, headers=_headers(self.token, data is not None))
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return resp.status, resp.read(), resp.headers.get("Content-Type", "")
@@ -47,14 +56,15 @@ class _HTTP:
 
 
 class _InProcess:
-    def __init__(self, app, prefix: str = ""):
+    def __init__(self, app, token: str | None, prefix: str = ""):
         self.app = app
         self.prefix = prefix
         self.client = app.test_client()
+        self.token = token
 
     def __call__(self, method: str, path: str, query: dict, body: Any) -> tuple[int, bytes, str]:
         resp = self.client.open(self.prefix + path, method=method, query_string=query or None,
-                                json=body if body is not None else None)
+                                json=body if body is not None else None, headers=_headers(self.token, False))
         return resp.status_code, resp.get_data(), resp.content_type or ""
 
 
@@ -68,17 +78,26 @@ def _instant(value: str | datetime) -> str:
 
 class ControlClient:
     """``ControlClient("http://127.0.0.1:8080")`` for a live server or container, or
-    ``ControlClient.for_app(app)`` for an in-process app. Errors raise ControlAPIError."""
+    ``ControlClient.for_app(app)`` for an in-process app. Errors raise ControlAPIError.
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
-        self._send = _HTTP(base_url, timeout)
+    ``token`` is the server's control token, sent as a bearer token on every call; it defaults
+    to ``$MOCKCDR_CONTROL_TOKEN`` (and, for ``for_app``, to the app's own setting).
+    """
+
+    def __init__(self, base_url: str, timeout: float = 10.0, token: str | None = None):
+        self._send = _HTTP(base_url, timeout, token or os.environ.get(TOKEN_ENV) or None)
 
     session_id: str | None = None
 
+    @property
+    def token(self) -> str | None:
+        """The control token this client sends (None: none)."""
+        return self._send.token
+
     @classmethod
-    def for_app(cls, app) -> "ControlClient":
+    def for_app(cls, app, token: str | None = None) -> "ControlClient":
         client = cls.__new__(cls)
-        client._send = _InProcess(app)
+        client._send = _InProcess(app, token or app.extensions["mockcdr"].settings.control_token)
         return client
 
     def _call(self, verb: str, path: str, body: Any = None, raw: bool = False, /, **query) -> Any:
@@ -235,8 +254,8 @@ class ControlClient:
         doc = self.put_session(session_id, **spec) if session_id else self.create_session(**spec)
         if isinstance(self._send, _InProcess):
             client = ControlClient.__new__(ControlClient)
-            client._send = _InProcess(self._send.app, f"/_s/{doc['id']}")
+            client._send = _InProcess(self._send.app, self._send.token, f"/_s/{doc['id']}")
         else:
-            client = ControlClient(doc["base_url"], self._send.timeout)
+            client = ControlClient(doc["base_url"], self._send.timeout, self._send.token)
         client.session_id = doc["id"]
         return client

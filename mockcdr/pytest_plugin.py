@@ -25,6 +25,9 @@ def pytest_addoption(parser):
     group.addoption("--mockcdr-url", default=None,
                     help="use an already running mock (e.g. a container) instead of starting one; "
                          "every test gets a session of its own there (MOCKCDR_URL)")
+    group.addoption("--mockcdr-control-token", default=None,
+                    help="the control token of the mock at --mockcdr-url, also required by the mock this "
+                         "plugin starts (MOCKCDR_CONTROL_TOKEN)")
     group.addoption("--mockcdr-validate", action="store_true", default=False,
                     help="check every response the mock sends against its OpenAPI spec and fail "
                          "the test that provoked one the spec does not describe (needs the "
@@ -98,6 +101,8 @@ def mockcdr_session_settings(pytestconfig) -> Settings:
            "fixtures": _option(pytestconfig, "fixtures")}
     if _validating(pytestconfig):
         cli["validate_responses"] = True
+    # the started mock requires it, and its clients send it (an option, not the environment)
+    cli["control_token"] = pytestconfig.getoption("--mockcdr-control-token")
     env = {k: v for k, v in os.environ.items() if k.startswith("MOCKCDR_") and k != "MOCKCDR_URL"}
     return from_sources(cli={k: v for k, v in cli.items() if v}, env=env)
 
@@ -151,7 +156,7 @@ def mockcdr_client(mockcdr_app):
 def _mockcdr_live(pytestconfig, mockcdr_session_settings):
     url = pytestconfig.getoption("--mockcdr-url") or os.environ.get("MOCKCDR_URL")
     if url:
-        yield ExternalServer(url)
+        yield ExternalServer(url, token=mockcdr_session_settings.control_token)
         return
     server = LiveServer(mockcdr_session_settings)
     server.start()

@@ -59,6 +59,8 @@ class Settings:
     cluster: Mapping[str, str] = field(default_factory=dict)   # node name -> URL the nodes reach it at
     timings: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     vendor_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # the bearer token every control call but health and the specs must carry (None: no token)
+    control_token: str | None = None
 
     def with_(self, **changes) -> "Settings":
         return validate(replace(self, **changes))
@@ -152,10 +154,21 @@ def coerce(name: str, value) -> Any:
         return str(value).strip() or None
     if name == "seed":
         return str(value)
+    if name == "control_token" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)       # a YAML config may read a token of digits as a number
     return value
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")       # RFC 6750 b64token: fits a header as it is
+
+
 def validate(s: Settings) -> Settings:
+    if s.control_token is not None:
+        if not isinstance(s.control_token, str):
+            raise SettingsError("control_token: must be a string")
+        if not _TOKEN.fullmatch(s.control_token) or len(s.control_token) > 4096:
+            raise SettingsError("control_token: use letters, digits and - . _ ~ + / (a bearer token "
+                                "as RFC 6750 writes it)")
     unknown = [v for v in s.vendors if v not in ALL_VENDORS]
     if unknown:
         raise SettingsError(f"vendors: unknown {', '.join(unknown)}; known: {', '.join(ALL_VENDORS)}")
@@ -182,13 +195,30 @@ def validate(s: Settings) -> Settings:
         raise SettingsError(f"max_snapshot: must be at least max_body ({s.max_body})")
     _validate_cluster(s)
     if s.clock_start is not None:
-        from .core.clock import parse_instant
+        from .core.clock import check_instant, parse_instant
 
         try:
-            parse_instant(s.clock_start)
+            check_instant(parse_instant(s.clock_start))
         except ValueError as exc:
             raise SettingsError(f"clock_start: {exc}") from None
+    _check_timings(s.timings)
     return s
+
+
+def _check_timings(timings) -> None:
+    """``timings``: job kind -> state -> seconds, each from 0 to 100 years."""
+    from .core.clock import check_span
+
+    if not isinstance(timings, Mapping):
+        raise SettingsError("timings: must map job kinds to {state: seconds}")
+    for kind, states in timings.items():
+        if not isinstance(states, Mapping):
+            raise SettingsError(f"timings.{kind}: must map states to seconds")
+        for state, seconds in states.items():
+            try:
+                check_span(seconds, f"timings.{kind}.{state}")
+            except ValueError as exc:
+                raise SettingsError(str(exc)) from None
 
 
 NODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,16}")

@@ -96,4 +96,4 @@ VENDOR = Vendor(slug="toy", title="Toy", prefixes=("/toy",), blueprint=blueprint
                 render_error=render_error, setup=setup,
                 describe=lambda rt, base: {"base_urls": [f"{base}/toy"],
                                            "credentials": [{"X-Toy-Key": "key-acme"}]},
-                job_kinds=(KIND,))
+                job_kinds=(KIND,), files={"downloadFile": "gzip"})

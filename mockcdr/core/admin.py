@@ -1,18 +1,24 @@
 """The /_mockcdr control blueprint: thin HTTP over core.control; view names are the operationIds."""
 from __future__ import annotations
 
-import json
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, request
 
 from .. import __version__, resources
-from . import cluster, control, session_control
+from . import cluster, control, guard, jsontext, session_control
 from .control import ControlError
 from .forwarded import FORWARDED
 from .http import external_base, file_response, json_response, runtime
 
 PREFIX = "/_mockcdr"
+KINDS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         415: "unsupported_media_type"}
+# the top-level ``servers:`` block of a shipped spec, which names the default main port
+_SERVERS = re.compile(r"^servers:\n((?:[ \t]+.*\n|[ \t]*\n)*)", re.M)
+_SHIPPED_ORIGIN = "http://127.0.0.1:8080"
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(?::[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$")
 
 
 def sessions():
@@ -38,13 +44,14 @@ def info_document(rt, base_url: str, served) -> dict:
 
 
 def _body():
-    """The JSON body, or None when empty; a ControlError for anything unparseable."""
+    """The JSON body, or None when there is none; a ControlError for anything unparseable
+    (blanks too: they are a body, and not JSON)."""
     data = request.get_data(cache=True)
-    if not data.strip():
+    if not data:
         return None
     try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return jsontext.loads(data)
+    except jsontext.JSONTextError as exc:
         raise ControlError(f"the body is not valid JSON: {exc}") from None
 
 
@@ -52,13 +59,28 @@ def _args(*names):
     return {n: request.args.get(n) for n in names}
 
 
+def served_spec(text: str) -> str:
+    """A shipped spec with its ``servers`` naming the port (and host) that serves it."""
+    match = _SERVERS.search(text)
+    if match is None or not _HOST.match(request.host):
+        return text
+    block = match.group(1).replace(_SHIPPED_ORIGIN, external_base())
+    return text[:match.start(1)] + block + text[match.end(1):]
+
+
 def blueprint() -> Blueprint:
     bp = Blueprint("control", __name__, url_prefix=PREFIX)
 
+    @bp.before_request
+    def _guard():
+        endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
+        guard.check(request, endpoint, runtime().settings.control_token)
+
+    @bp.errorhandler(guard.Refused)
     @bp.errorhandler(ControlError)
-    def _control_error(exc: ControlError):
-        kind = "not_found" if exc.status == 404 else "bad_request"
-        return json_response({"error": {"kind": kind, "message": str(exc)}}, status=exc.status)
+    def _control_error(exc):
+        return json_response({"error": {"kind": KINDS.get(exc.status, "bad_request"), "message": str(exc)}},
+                             status=exc.status, headers=getattr(exc, "headers", None))
 
     @bp.get("/health")
     def health():
@@ -73,9 +95,10 @@ def blueprint() -> Blueprint:
     def get_spec(name):
         try:
             path = resources.spec_path(name)
-        except FileNotFoundError as exc:
-            raise ControlError(str(exc), 404) from None
-        return Response(path.read_text(encoding="utf-8"), content_type="application/yaml")
+        except FileNotFoundError:
+            raise ControlError(f"no OpenAPI spec named {name!r}; available: "
+                               f"{', '.join(resources.spec_names())}", 404) from None
+        return Response(served_spec(path.read_text(encoding="utf-8")), content_type="application/yaml")
 
     @bp.post("/reset")
     def reset():
@@ -153,7 +176,7 @@ def blueprint() -> Blueprint:
     @bp.get("/journal")
     def get_journal():
         return json_response(control.get_journal(
-            runtime(), **_args("vendor", "operation", "status", "method", "since", "limit")))
+            runtime(), **_args("vendor", "operation", "status", "method", "since", "limit", "reveal")))
 
     @bp.delete("/journal")
     def clear_journal():

@@ -15,6 +15,8 @@ from typing import Iterator, Sequence
 from math import log as _log
 
 from .clock import UTC
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 from .ids import derive_seed
 from .pools import contacts, pools
 from .shapes import draw as _shape
@@ -97,7 +99,7 @@ class Call(namedtuple("_CallBase", _CALL_FIELDS)):
 
     @property
     def start(self) -> datetime:
-        return datetime.fromtimestamp(self.start_us / 1e6, UTC)
+        return _EPOCH + timedelta(microseconds=self.start_us)    # exact, and before 1970 too
 
     def as_dict(self) -> dict:
         out = self._asdict()

@@ -19,8 +19,11 @@ def primary(settings) -> str | None:
     return next(iter(settings.cluster), None)
 
 
-def _get(url: str, timeout: float) -> Any:
-    req = urllib.request.Request(url, headers={"Accept": "application/json"})
+def _get(url: str, timeout: float, token: str | None = None) -> Any:
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"      # the nodes share one control token
+    req = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         return json.loads(resp.read().decode("utf-8"))
 
@@ -34,14 +37,14 @@ def _reason(exc: BaseException) -> str:
 
 
 def ask_peers(settings, path: str, timeout: float = PEER_TIMEOUT,
-              get: Callable[[str, float], Any] = _get) -> dict[str, tuple[bool, Any]]:
+              get: Callable[..., Any] = _get) -> dict[str, tuple[bool, Any]]:
     """``GET {url}{path}`` on every other node at once: node -> (True, JSON) or (False, reason)."""
     out: dict[str, tuple[bool, Any]] = {}
     lock = threading.Lock()
 
     def ask(name: str, url: str) -> None:
         try:
-            result = (True, get(url + path, timeout))
+            result = (True, get(url + path, timeout, getattr(settings, "control_token", None)))
         except Exception as exc:       # refused, timed out, not JSON: the node is unreachable
             result = (False, _reason(exc))
         with lock:

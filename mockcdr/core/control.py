@@ -1,12 +1,15 @@
 """Control operations on a session (reset, clock, transitions, jobs, faults, journal, snapshots, deliveries)."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Mapping
 
-from .clock import parse_duration, parse_instant
+from .clock import check_instant, parse_duration, parse_instant
 from .faults import parse_fault
+from .masking import issued_values, mask_entry
 from .session import Session
+from .tokens import TOKENS
 
 
 class ControlError(ValueError):
@@ -74,7 +77,7 @@ def set_clock(rt: Session, body: Any) -> dict:
     if "now" not in body:
         raise ControlError("now is required: an ISO 8601 instant")
     try:
-        instant = parse_instant(body["now"])
+        instant = check_instant(parse_instant(body["now"]))
     except ValueError as exc:
         raise ControlError(f"now: {exc}") from None
     frozen = body.get("frozen")
@@ -192,19 +195,32 @@ def delete_fault(rt: Session, fault_id: int) -> dict:
 def _int(value: Any, name: str, minimum: int | None = None) -> int | None:
     if value is None:
         return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ControlError(f"{name} must be an integer") from None
+    if not re.fullmatch(r"-?[0-9]{1,4000}", str(value).strip()):     # ASCII digits, no "1_000"
+        raise ControlError(f"{name} must be an integer")
+    number = int(value)
     if minimum is not None and number < minimum:
         raise ControlError(f"{name} must be an integer of at least {minimum}")
     return number
 
 
+def _bool(value: Any, name: str) -> bool:
+    if value is None:
+        return False
+    text = str(value).strip().lower()
+    if text not in ("true", "false", "1", "0"):
+        raise ControlError(f"{name} must be true or false")
+    return text in ("true", "1")
+
+
 def get_journal(rt: Session, vendor=None, operation=None, status=None, method=None, since=None,
-                limit=None) -> dict:
+                limit=None, reveal=None) -> dict:
+    """Journal entries; passwords and tokens in them are masked unless ``reveal``."""
+    reveal = _bool(reveal, "reveal")
     entries = rt.journal.query(vendor=vendor, operation=operation, status=_int(status, "status"),
                                method=method, since=_int(since, "since"), limit=_int(limit, "limit", 0))
+    if not reveal:
+        issued = issued_values(t["value"] for t in rt.store.values(TOKENS))
+        entries = [mask_entry(e, issued) for e in entries]
     return {"entries": entries, "size": len(rt.journal), "capacity": rt.journal.capacity}
 
 

@@ -57,7 +57,7 @@ class TenantSchema(Schema):
     calls_per_day = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 5_000_000))
     dids = fields.List(fields.String(), load_default=list)
     trunks = fields.List(fields.Nested(TrunkSchema), load_default=list)
-    extensions = fields.List(fields.String(validate=validate.Regexp(r"^\d{2,8}$")), load_default=list)
+    extensions = fields.List(fields.String(validate=validate.Regexp(r"^[0-9]{2,8}$")), load_default=list)
 
     @validates("dids")
     def _dids(self, value, **_):

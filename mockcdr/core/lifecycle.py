@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
 from .agenda import Agenda
-from .clock import Clock
+from .clock import Clock, check_span
 from .store import Store
 
 MODES = ("after_seconds", "after_polls", "immediate", "manual")
@@ -49,6 +49,8 @@ class JobKind:
         named |= set(self.steps) | {s.to for s in self.steps.values()}
         if not named <= known:
             raise ValueError(f"{self.key}: steps name undeclared states {sorted(named - known)}")
+        for state, step in self.steps.items():
+            check_span(step.seconds, f"{self.key}: the step from {state!r}")
 
 
 @dataclass
@@ -90,9 +92,7 @@ def parse_policy(kind: JobKind, data: Mapping, base: Policy) -> Policy:
         if state not in progress:
             raise ValueError(f"{state!r} is not a state that {kind.key} leaves by progression "
                              f"(those are: {', '.join(sorted(progress)) or 'none'})")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"seconds for {state!r} must be a number >= 0")
-        seconds[state] = float(value)
+        seconds[state] = float(check_span(value, f"seconds for {state!r}"))
     return Policy(mode=mode, seconds=seconds, polls=polls, outcome=outcome)
 
 
@@ -106,6 +106,27 @@ def default_policy(kind: JobKind, timings: Mapping[str, Mapping[str, float]]) ->
 Hook = Callable[[object, dict, str, datetime], None]     # hook(owner, job, state, at)
 JOB_SHAPE = dict(id=str, vendor=str, kind=str, tenant=str, state=str, created_at=datetime,
                  entered_at=datetime, polls=int, timeline=list, attrs=dict)
+POLICY_SHAPE = dict(mode=str, seconds=dict, polls=int, outcome=str)
+
+
+def job_check(kinds: Mapping[str, JobKind]) -> Callable[[str, dict], None]:
+    """The check of a restored job: a kind declared here, and one of its states."""
+    def check(key: str, job: dict) -> None:
+        kind = kinds.get(job["kind"])
+        if kind is None:
+            raise ValueError(f"kind {job['kind'][:60]!r} is not a job kind here ({', '.join(sorted(kinds))})")
+        if job["state"] not in kind.states:
+            raise ValueError(f"state {job['state'][:60]!r} is not a state of {kind.key}")
+    return check
+
+
+def policy_check(kinds: Mapping[str, JobKind]) -> Callable[[str, dict], None]:
+    """The check of a restored policy: as PUT /transitions/{kind} checks one."""
+    def check(key: str, policy: dict) -> None:
+        if key not in kinds:
+            raise ValueError(f"{key[:60]!r} is not a job kind here ({', '.join(sorted(kinds))})")
+        parse_policy(kinds[key], policy, Policy())
+    return check
 
 
 class Lifecycle:

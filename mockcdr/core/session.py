@@ -61,12 +61,12 @@ class Session:
         self._tick_lock = threading.Lock()
         self.clock = Clock(start=self.start.clock_start, frozen=self.start.clock_frozen)
         self.ids = Ids(self.start.seed)
-        self.store = Store(world.shapes)
+        self.store = Store(world.shapes, world.checks)
         self.lifecycle = Lifecycle(self.store, self.clock, settings.timings, kinds=world.kinds,
                                    hooks=world.hooks, owner=self, agenda=Agenda(self._earlier))
         self.tokens = Tokens(self.store, self.clock, self.ids, Agenda(self._earlier),
                              grace=getattr(settings, "token_grace", GRACE_SECONDS))
-        self.faults = Faults()
+        self.faults = Faults(world.vendors)
         self.journal = Journal(settings.journal_size, settings.journal_body_limit)
         self.deliveries = Deliveries(self.store, self.clock, self.ids, settings.callback_timeout,
                                      agenda=Agenda(self._earlier))

@@ -9,7 +9,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
-from .clock import iso, parse_instant
+from .clock import check_instant, iso, parse_instant
 from .lifecycle import default_policy, parse_policy
 from .session import Session, Start
 
@@ -244,7 +244,7 @@ def _clock_spec(clock: Any) -> dict:
     out: dict[str, Any] = {}
     if clock.get("now") is not None:
         try:
-            out["clock_start"] = parse_instant(clock["now"])
+            out["clock_start"] = check_instant(parse_instant(clock["now"]))
         except (ValueError, TypeError) as exc:
             raise SessionError(f"clock.now: {exc}") from None
     frozen = clock.get("frozen")

@@ -190,3 +190,21 @@ def test_under_a_path_prefix_every_url_carries_it(cluster):
     outside = requests.get(f"http://127.0.0.1:{proxy.port}/_mockcdr/health")
     assert outside.status_code == 404                                 # nginx serves the mock under /mock only
     requests.delete(f"{proxy.url}/_mockcdr/sessions/prefixed")
+
+
+def test_with_a_control_token_the_nodes_ask_each_other_with_it(tmp_path):
+    token = {"Authorization": "Bearer s3cret-token"}
+    with Cluster(tmp_path, args=("--control-token", "s3cret-token")) as secured:
+        refused = requests.put(f"{secured.url}/_mockcdr/sessions/locked")
+        assert refused.status_code == 401 and "control token" in refused.json()["error"]["message"]
+        ids = [f"tok-{i}" for i in range(12)]
+        for sid in ids:
+            assert requests.put(f"{secured.url}/_mockcdr/sessions/{sid}", headers=token).status_code == 201
+        listed = requests.get(f"{secured.url}/_mockcdr/sessions", headers=token)
+        assert "Mockcdr-Unreachable-Nodes" not in listed.headers
+        docs = {d["id"]: d["node"] for d in listed.json()}
+        assert set(ids) <= set(docs) and {docs[sid] for sid in ids} == {"n1", "n2"}
+        view = requests.get(f"{secured.url}/_mockcdr/cluster", headers=token)
+        assert view.status_code == 200 and [n["status"] for n in view.json()["nodes"]] == ["ok", "ok"]
+        assert requests.get(f"{secured.url}/_mockcdr/cluster").status_code == 401
+        assert requests.get(f"{secured.url}/_mockcdr/health").status_code == 200     # needs no token

@@ -12,7 +12,7 @@ from .versions import is_legacy
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
-_LEADING_INT = re.compile(r"^\s*([+-]?\d+)")
+_LEADING_INT = re.compile(r"^\s*([+-]?\d+)", re.ASCII)     # Ruby's to_i reads ASCII digits only
 
 
 def filters_for(version: str) -> tuple[str, ...]:

@@ -26,4 +26,5 @@ VENDOR = Vendor(
     generate=generate,
     generate_params=KNOWN,
     generate_formats=("csv",),
+    files={"downloadCdrReport": "plain"},     # the CSV behind report_url
 )

@@ -33,4 +33,5 @@ VENDOR = Vendor(
     generate=cdr.generate,
     generate_params=("extid", "number"),
     generate_formats=("csv",),
+    files={op: "plain" for op in ("downloadCdr", "downloadCdrPost", "downloadCdrV2", "downloadCdrPostV2")},
 )
