@@ -253,8 +253,16 @@ class ControlClient:
         return self._call("DELETE", "/deliveries")
 
     # -- sessions ------------------------------------------------------------------------------------
-    def list_sessions(self) -> list[dict]:
-        return self._call("GET", "/sessions")
+    def list_sessions(self, scope: Literal["cluster", "node"] | None = None) -> list[dict]:
+        """Every session; behind a proxy (a cluster), every node's unless ``scope="node"``."""
+        return self._call("GET", "/sessions", scope=scope)
+
+    def get_cluster(self, scope: Literal["cluster", "node"] | None = None) -> dict:
+        """Each node of the cluster and whether it answers (a degraded cluster is returned, not raised)."""
+        status, data, _type = self._send("GET", PREFIX + "/cluster", {"scope": scope} if scope else {}, None)
+        if status not in (200, 503):
+            raise ControlAPIError(status, data.decode("utf-8", "replace"))
+        return json.loads(data)
 
     def create_session(self, **spec) -> dict:
         """A new session with a generated id; ``spec``: seed, clock, calls_per_day,

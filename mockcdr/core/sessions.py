@@ -113,7 +113,7 @@ class Sessions:
                 raise SessionError(f"the session limit is reached: {self.max_sessions} sessions live "
                                    f"(--max-sessions); delete sessions or raise the limit", 429)
             while session_id is None or session_id in self._sessions:
-                session_id = secrets.token_hex(8)
+                session_id = self.generated_id()
             session = self._adopt(Session(world, session_id, start))
         if port is not None:
             try:
@@ -122,6 +122,12 @@ class Sessions:
                 self.delete(session_id)
                 raise
         return session, True
+
+    def generated_id(self) -> str:
+        """A fresh id; behind a proxy (``Settings.node``) ``<node>.<hex>``, which the proxy's
+        configuration (deploy/nginx) routes back to this process."""
+        node = getattr(self.settings, "node", None)
+        return f"{node}.{secrets.token_hex(8)}" if node else secrets.token_hex(8)
 
     def _open_port(self, session: Session, port: int) -> None:
         if self.open_port is None:
