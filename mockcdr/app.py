@@ -9,7 +9,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Rule
 
-from . import resources
+from . import dashboard, resources
 from .core import admin
 from .core.coverage import fault_status
 from .core.errors import (BadRequest, MethodNotAllowed, MockError, PayloadTooLarge, RouteNotFound,
@@ -128,8 +128,9 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
     app.url_map.converters["int"] = AsciiInt       # before any rule: "૬" is not the fault id 6
     for vendor in served:
         app.register_blueprint(vendor.blueprint())
-    if only is None:        # the control API is served on the main port only
+    if only is None:        # the control API and the dashboard over it are served on the main port only
         app.register_blueprint(admin.blueprint())
+        app.register_blueprint(dashboard.blueprint())
 
     vendors = world.vendors
     current_request = request._get_current_object     # one lookup instead of a proxy per attribute
@@ -233,13 +234,15 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
         status = response.status_code if response else 0
         resp_body = None if streamed else response.get_data()
         name = operation(state)
+        fired = [f["kind"] for f in state.get("mockcdr_faults") or ()]
+        kinds = list(dict.fromkeys(fired + ([fault["kind"]] if fault else [])))   # in the order they acted
         rt.journal.record(
             at=rt.clock.timestamp(), vendor=vendor.slug, operation=name,
             method=req.method, path=req.path, query=req.query_string, tenant=state.get("mockcdr_tenant"),
             status=status, duration_ms=(time.perf_counter() - t0) * 1000 if t0 is not None else 0.0,
             request_body=req_body, request_type=req.content_type,
             response_body=resp_body, response_type=response.content_type if response else None,
-            client=req.remote_addr, fault=fault["kind"] if fault else None)
+            client=req.remote_addr, fault=",".join(kinds) or None)
         try:
             _cover(rt, vendor, name, req, status, resp_body, fault, state)
         except Exception as exc:      # counting must never cost a client its answer

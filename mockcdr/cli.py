@@ -17,16 +17,18 @@ from .cli_args import Parser, check_generate, generate_args, settings_args
 from .core.fixtures import FixtureError
 from .settings import SettingsError, from_sources
 
-CLI_LABELS = {"vendor_ports": "--vendor-port"}
+CLI_LABELS = {"vendor_ports": "--vendor-port", "trusted_proxies": "--trusted-proxy"}
 
 
 def _settings(ns: argparse.Namespace, **fixed):
     names = ("host", "port", "vendors", "access_log", "log_format", "threads", "seed", "fixtures",
              "calls_per_day", "render_cache_mb", "clock_start", "config", "session_ttl", "max_sessions",
-             "idle_timeout", "header_timeout", "shutdown_grace", "control_token")
+             "idle_timeout", "header_timeout", "shutdown_grace", "control_token", "node", "cluster")
     cli = {k: getattr(ns, k) for k in names if getattr(ns, k, None) is not None}
     if getattr(ns, "vendor_port", None):
         cli["vendor_ports"] = ",".join(ns.vendor_port)
+    if getattr(ns, "trusted_proxy", None):
+        cli["trusted_proxies"] = ",".join(ns.trusted_proxy)
     cli.update(fixed)
     return from_sources(cli=cli, cli_labels=CLI_LABELS)
 
@@ -37,10 +39,12 @@ def banner(doc: dict, base: str, ports: dict, json_lines: bool, token: bool = Fa
     if json_lines:
         return [json.dumps({"time": logs.utc_iso(time.time()), "level": "INFO", "logger": "mockcdr",
                             "message": f"mockcdr {__version__} serving on {base}", "base_url": base,
+                            "dashboard": f"{base}/_mockcdr/ui/",
                             "seed": doc["seed"], "clock": doc["clock"]["now"], "vendors": doc["vendors"]})]
     session = doc["session"]
     lines = [f"mockcdr {__version__} serving {len(doc['vendors'])} vendors on {base} "
              f"(seed {doc['seed']!r}, clock {doc['clock']['now']})",
+             f"  dashboard {base}/_mockcdr/ui/  (see and steer it in a browser)",
              f"  control   {base}/_mockcdr/info  (steer it: mockcdr control --help"
              + ("; bearer token required)" if token else ")"),
              f"  sessions  {session['about']} (up to {session['max']}, idle {session['ttl_seconds']:g} s)"]

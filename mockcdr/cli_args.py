@@ -133,6 +133,15 @@ def settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
         p.add_argument("--control-token", type=non_empty, metavar="TOKEN",
                        help="require this bearer token on the control API (MOCKCDR_CONTROL_TOKEN); "
                             "set one whenever the server binds beyond this machine")
+        p.add_argument("--trusted-proxy", action="append", default=[], type=non_empty, metavar="ADDR",
+                       help="honour X-Forwarded-Host/-Proto/-Port/-Prefix/-For from this address, network "
+                            "(CIDR) or * (repeatable; default none; MOCKCDR_TRUSTED_PROXIES)")
+        p.add_argument("--node", type=non_empty, metavar="NAME",
+                       help="this process's name behind a proxy: generated session ids start with NAME. "
+                            "(MOCKCDR_NODE)")
+        p.add_argument("--cluster", type=non_empty, metavar="NODE=URL,...",
+                       help="every process behind the proxy and the URL they reach it at, the root URL's "
+                            "first (MOCKCDR_CLUSTER)")
     p.add_argument("--seed", type=non_empty, help="seed of all fake data (default 'mockcdr'; MOCKCDR_SEED)")
     p.add_argument("--fixtures", type=non_empty, metavar="FILE",
                    help="YAML file or folder over the embedded defaults (MOCKCDR_FIXTURES)")

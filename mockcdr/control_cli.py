@@ -117,6 +117,9 @@ def add_control_parser(sub) -> None:
     ss.add_argument("--frozen", action="store_true", help="create: with its clock frozen")
     ss.add_argument("--calls-per-day", type=int)
     ss.add_argument("--port", type=int, help="create: serve it alone on this port too (0: a free one)")
+    ss.add_argument("--scope", choices=["cluster", "node"],
+                    help="list: behind a proxy, every node's sessions (cluster, the default) or this process's")
+    csub.add_parser("cluster", help="each node of the cluster behind the proxy, and whether it answers")
 
     s = csub.add_parser("snapshot", help="save or load the whole state as JSON")
     s.add_argument("op", choices=["save", "load"])
@@ -201,6 +204,8 @@ def _dispatch(cc: ControlClient, ns):
         return _coverage(cc, ns)
     if a == "sessions":
         return _sessions(cc, ns)
+    if a == "cluster":
+        return cc.get_cluster()
     if a == "snapshot":
         if ns.op == "save":
             Path(ns.path).write_text(json.dumps(cc.get_snapshot(), indent=1))
@@ -234,7 +239,7 @@ def _sessions(cc: ControlClient, ns):
         return cc.get_session(_need(ns.session_id, "the session id"))
     if ns.op == "delete":
         return cc.delete_session(_need(ns.session_id, "the session id"))
-    return cc.list_sessions()
+    return cc.list_sessions(ns.scope)
 
 
 def cmd_control(ns: argparse.Namespace) -> int:

@@ -169,11 +169,15 @@ class ControlClient:
         return self._call("PUT", f"/transitions/{kind}", body)
 
     def list_jobs(self, vendor: str | None = None, kind: str | None = None,
-                  state: str | None = None, tenant: str | None = None) -> list[dict]:
-        return self._call("GET", "/jobs", vendor=vendor, kind=kind, state=state, tenant=tenant)
+                  state: str | None = None, tenant: str | None = None, limit: int | None = None) -> list[dict]:
+        return self._call("GET", "/jobs", vendor=vendor, kind=kind, state=state, tenant=tenant, limit=limit)
 
     def get_job(self, job_id: str) -> dict:
         return self._call("GET", f"/jobs/{job_id}")
+
+    def get_job_file(self, job_id: str) -> bytes:
+        """The file the job's vendor download serves now (no credentials, no one-time use spent)."""
+        return self._call("GET", f"/jobs/{job_id}/file", None, True)
 
     def force_job_state(self, job_id: str, state: str) -> dict:
         return self._call("POST", f"/jobs/{job_id}/state", {"state": state})
@@ -233,8 +237,8 @@ class ControlClient:
                                    journal=journal)
 
     def list_deliveries(self, vendor: str | None = None, channel: str | None = None,
-                        state: str | None = None) -> list[dict]:
-        return self._call("GET", "/deliveries", vendor=vendor, channel=channel, state=state)
+                        state: str | None = None, limit: int | None = None) -> list[dict]:
+        return self._call("GET", "/deliveries", vendor=vendor, channel=channel, state=state, limit=limit)
 
     def get_delivery(self, delivery_id: int | str) -> dict:
         return self._call("GET", f"/deliveries/{delivery_id}")
@@ -249,8 +253,16 @@ class ControlClient:
         return self._call("DELETE", "/deliveries")
 
     # -- sessions ------------------------------------------------------------------------------------
-    def list_sessions(self) -> list[dict]:
-        return self._call("GET", "/sessions")
+    def list_sessions(self, scope: Literal["cluster", "node"] | None = None) -> list[dict]:
+        """Every session; behind a proxy (a cluster), every node's unless ``scope="node"``."""
+        return self._call("GET", "/sessions", scope=scope)
+
+    def get_cluster(self, scope: Literal["cluster", "node"] | None = None) -> dict:
+        """Each node of the cluster and whether it answers (a degraded cluster is returned, not raised)."""
+        status, data, _type = self._send("GET", PREFIX + "/cluster", {"scope": scope} if scope else {}, None)
+        if status not in (200, 503):
+            raise ControlAPIError(status, data.decode("utf-8", "replace"))
+        return json.loads(data)
 
     def create_session(self, **spec) -> dict:
         """A new session with a generated id; ``spec``: seed, clock, calls_per_day,

@@ -1,11 +1,13 @@
 """One Settings object, from defaults, a YAML config file, MOCKCDR_* environment and CLI flags."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -54,6 +56,10 @@ class Settings:
     max_sessions: int = 1000              # sessions live at once (the default one not counted)
     max_snapshot: int = 256 * 1024 * 1024 # bytes a snapshot restore may carry (above max_body)
     token_grace: float = 3600.0           # seconds an expired token still reads as expired, then pruned
+    # behind a proxy (deploy/nginx): whose X-Forwarded-* headers count, this process's name, its peers
+    trusted_proxies: tuple[str, ...] = () # addresses or networks (CIDR), or "*"; empty: none
+    node: str | None = None               # generated session ids start with "<node>."
+    cluster: Mapping[str, str] = field(default_factory=dict)   # node name -> URL the nodes reach it at
     timings: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     vendor_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # the bearer token every control call but health and the specs must carry (None: no token)
@@ -85,25 +91,41 @@ def _bool(name: str, value) -> bool:
     raise SettingsError(f"{name}: {value!r} is not a boolean (use true or false)")
 
 
+def _pairs(setting: str, value, shape: str) -> list[tuple[str, str]]:
+    """``a=1,b=2`` (or a mapping) -> ``[("a", "1"), ("b", "2")]`` in the order given; a part
+    without ``=`` is refused naming the setting and the ``shape`` it should have."""
+    if isinstance(value, Mapping):
+        return [(str(k), str(v)) for k, v in value.items()]
+    items = []
+    for part in (p.strip() for p in str(value or "").split(",")):
+        if not part:
+            continue
+        if "=" not in part:
+            raise SettingsError(f"{setting}: {part!r} must look like {shape}")
+        key, val = part.split("=", 1)
+        items.append((key.strip(), val.strip()))
+    return items
+
+
 def parse_vendor_ports(value) -> dict[str, int]:
     """``didww=8081,yeti=8082`` (or a mapping) -> ``{"didww": 8081, "yeti": 8082}``."""
-    if isinstance(value, Mapping):
-        items = list(value.items())
-    else:
-        items = []
-        for part in (p.strip() for p in str(value or "").split(",")):
-            if not part:
-                continue
-            if "=" not in part:
-                raise SettingsError(f"vendor_ports: {part!r} must look like slug=PORT")
-            slug, port = part.split("=", 1)
-            items.append((slug.strip(), port.strip()))
     out = {}
-    for slug, port in items:
+    for slug, port in _pairs("vendor_ports", value, "slug=PORT"):
         try:
-            out[str(slug)] = int(port)
+            out[slug] = int(port)
         except (TypeError, ValueError):
             raise SettingsError(f"vendor_ports: port for {slug!r} must be an integer") from None
+    return out
+
+
+def parse_cluster(value) -> dict[str, str]:
+    """``n1=http://10.0.0.5:8080,n2=http://10.0.0.6:8080`` (or a mapping) -> ``{"n1": "http://...", ...}``,
+    in the order given (the first node serves the root URL behind the proxy)."""
+    out: dict[str, str] = {}
+    for name, url in _pairs("cluster", value, "NODE=URL"):
+        if name in out:
+            raise SettingsError(f"cluster: node {name!r} is named twice")
+        out[name] = url.rstrip("/")
     return out
 
 
@@ -121,6 +143,13 @@ def coerce(name: str, value) -> Any:
         return tuple(v.strip() for v in items if str(v).strip())
     if name == "vendor_ports":
         return parse_vendor_ports(value)
+    if name == "trusted_proxies":
+        items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+        return tuple(str(v).strip() for v in items if str(v).strip())
+    if name == "cluster":
+        return parse_cluster(value)
+    if name == "node":
+        return str(value).strip() or None
     if name == "seed":
         return str(value)
     if name == "control_token" and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -165,6 +194,7 @@ def validate(s: Settings) -> Settings:
         raise SettingsError("max_sessions: must be at least 0")
     if s.max_snapshot < s.max_body:
         raise SettingsError(f"max_snapshot: must be at least max_body ({s.max_body})")
+    _validate_cluster(s)
     if s.clock_start is not None:
         from .core.clock import check_instant, parse_instant
 
@@ -190,6 +220,32 @@ def _check_timings(timings) -> None:
                 check_span(seconds, f"timings.{kind}.{state}")
             except ValueError as exc:
                 raise SettingsError(str(exc)) from None
+
+
+NODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,16}")
+
+
+def _validate_cluster(s: Settings) -> None:
+    for entry in s.trusted_proxies:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(f"trusted_proxies: {entry!r} is not an IP address, a network "
+                                f"(CIDR, e.g. 10.0.0.0/8) or *") from None
+    for name in ([s.node] if s.node is not None else []) + list(s.cluster):
+        if not NODE_PATTERN.fullmatch(name):
+            raise SettingsError(f"node: {name!r} must be 1-16 characters of A-Z a-z 0-9 _ - "
+                                f"(no dot: generated session ids are <node>.<hex>)")
+    for name, url in s.cluster.items():
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SettingsError(f"cluster: {name}={url!r} is not an http(s) URL")
+    if s.cluster and s.node is None:
+        raise SettingsError("node: required with cluster (which of the cluster's nodes this process is)")
+    if s.cluster and s.node not in s.cluster:
+        raise SettingsError(f"node: {s.node!r} is not one of the cluster's nodes ({', '.join(s.cluster)})")
 
 
 NAMES = tuple(f.name for f in fields(Settings))

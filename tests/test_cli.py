@@ -140,11 +140,15 @@ def test_serve_prints_base_urls_and_credentials_and_serves_every_vendor_and_a_ve
                              headers={"Api-Key": "didww-test-globex-51a7c9d2"})
         assert alone.status_code == 200 and alone.json()["meta"]["total_records"] == 0
         assert requests.get(f"http://127.0.0.1:{didww_port}/api/v1.1.0/login").status_code == 404
+        page = requests.get(f"http://127.0.0.1:{port}/_mockcdr/ui/")
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert f"serving 5 vendors on http://127.0.0.1:{port}" in out
+    dashboard = next(l.split()[1] for l in out.splitlines() if l.strip().startswith("dashboard"))
+    assert dashboard == f"http://127.0.0.1:{port}/_mockcdr/ui/"
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     for slug in ("didww", "telnyx", "yeti", "mor", "yeastar"):
         line = next(l for l in out.splitlines() if l.strip().startswith(slug))
         assert f"http://127.0.0.1:{port}/" in line

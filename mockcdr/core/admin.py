@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, request
 
 from .. import __version__, resources
-from . import control, guard, jsontext, session_control
+from . import cluster, control, guard, jsontext, session_control
 from .control import ControlError
+from .forwarded import FORWARDED
 from .http import external_base, file_response, json_response, runtime
 
 PREFIX = "/_mockcdr"
+TOTAL = "X-Total-Count"       # how many a list with ``limit`` matched in all
 KINDS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          415: "unsupported_media_type"}
 # the top-level ``servers:`` block of a shipped spec, which names the default main port
@@ -145,15 +148,22 @@ def blueprint() -> Blueprint:
 
     @bp.get("/jobs")
     def list_jobs():
-        return json_response(control.list_jobs(runtime(), **_args("vendor", "kind", "state", "tenant")))
+        jobs, total = control.jobs_page(runtime(), **_args("vendor", "kind", "state", "tenant", "limit"),
+                                        base_url=external_base() + PREFIX)
+        return json_response(jobs, headers={TOTAL: str(total)})
 
     @bp.get("/jobs/<job_id>")
     def get_job(job_id):
-        return json_response(control.get_job(runtime(), job_id))
+        return json_response(control.get_job(runtime(), job_id, base_url=external_base() + PREFIX))
+
+    @bp.get("/jobs/<job_id>/file")
+    def get_job_file(job_id):
+        return file_response(control.job_file(runtime(), job_id))
 
     @bp.post("/jobs/<job_id>/state")
     def force_job_state(job_id):
-        return json_response(control.force_job_state(runtime(), job_id, _body()))
+        return json_response(control.force_job_state(runtime(), job_id, _body(),
+                                                     base_url=external_base() + PREFIX))
 
     @bp.get("/faults")
     def list_faults():
@@ -190,7 +200,8 @@ def blueprint() -> Blueprint:
 
     @bp.get("/deliveries")
     def list_deliveries():
-        return json_response(control.list_deliveries(runtime(), **_args("vendor", "channel", "state")))
+        found, total = control.deliveries_page(runtime(), **_args("vendor", "channel", "state", "limit"))
+        return json_response(found, headers={TOTAL: str(total)})
 
     @bp.get("/deliveries/<int:delivery_id>")
     def get_delivery(delivery_id):
@@ -217,14 +228,41 @@ def _session_routes(bp: Blueprint) -> None:
         return f"{request.scheme}://{request.host}{_outer_root()}"
 
     def port_url(session) -> str | None:
-        return f"{request.scheme}://{request.host.rsplit(':', 1)[0]}:{session.port}" if session.port else None
+        if not session.port:
+            return None
+        scheme, host = request.scheme, request.host.rsplit(':', 1)[0]
+        if request.environ.get(FORWARDED):      # the port is on this process, not on the proxy
+            scheme, host = _own_address(sessions().settings, request.environ)
+        return f"{scheme}://{host}:{session.port}"
 
     def doc(session) -> dict:
         return session_control.document(session, host_url(), port_url(session))
 
+    def scope() -> str:
+        value = request.args.get("scope", "cluster")
+        if value not in cluster.SCOPES:
+            raise ControlError(f"scope: {value!r} is not one of {', '.join(cluster.SCOPES)}")
+        return value
+
     @bp.get("/sessions")
     def list_sessions():
-        return json_response([doc(s) for s in sessions().list()])
+        settings = sessions().settings
+        own = [doc(s) for s in sessions().list()]
+        if scope() == "node" or not settings.cluster:
+            return json_response(own)
+        found, unreachable = cluster.merged_sessions(settings, own, host_url())
+        headers = {cluster.UNREACHABLE_HEADER: ", ".join(f"{n} ({why})" for n, why in unreachable.items())}
+        return json_response(found, headers=headers if unreachable else None)
+
+    @bp.get("/cluster")
+    def get_cluster():
+        settings = sessions().settings
+        own = cluster.node_status(settings, len(sessions()) - 1, host_url(), __version__)
+        if scope() == "node" or not settings.cluster:
+            doc = {"status": "ok", "node": settings.node, "nodes": [own]}
+        else:
+            doc = cluster.cluster_status(settings, own)
+        return json_response(doc, status=200 if doc["status"] == "ok" else 503)
 
     @bp.post("/sessions")
     def create_session():
@@ -242,6 +280,18 @@ def _session_routes(bp: Blueprint) -> None:
     @bp.delete("/sessions/<session_id>")
     def delete_session(session_id):
         return json_response(session_control.delete_session(sessions(), session_id))
+
+
+def _own_address(settings, environ) -> tuple[str, str]:
+    """(scheme, host) of this process itself: its URL in the cluster, else the address it
+    listens on, else the Host it was reached at before the proxy's headers were applied."""
+    if settings.node in settings.cluster:
+        own = urlsplit(settings.cluster[settings.node])
+        return own.scheme, own.hostname or "127.0.0.1"
+    orig = environ.get("werkzeug.proxy_fix.orig", {})
+    if settings.host not in ("0.0.0.0", "::", ""):
+        return orig.get("wsgi.url_scheme", "http"), f"[{settings.host}]" if ":" in settings.host else settings.host
+    return orig.get("wsgi.url_scheme", "http"), (orig.get("HTTP_HOST") or "localhost").rsplit(":", 1)[0]
 
 
 def _outer_root() -> str:

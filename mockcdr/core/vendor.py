@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from .catalogue import ResponseKinds
-from .lifecycle import JobKind
+from .jobkinds import JobKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Blueprint, Response
@@ -62,6 +62,8 @@ class Vendor:
       ``generate_params`` and ``generate_formats`` list the ``--param`` keys and ``--format``
       words it understands (``mockcdr generate`` refuses others, naming these).
     - ``render_file(session, params)`` re-creates a delivered file from its recorded params.
+    - ``job_file(session, job)`` is the file a job in its kind's success state downloads as
+      (what the vendor's own download serves, without its credentials or tokens).
     - ``files`` names the operations that serve a file download, each with its packing:
       ``"gzip"`` (the bytes are gzip: ``truncate`` and ``corrupt_gzip`` faults apply) or
       ``"plain"`` (only ``truncate`` applies). Faults refuse kinds that could never apply.
@@ -83,6 +85,7 @@ class Vendor:
     generate_formats: tuple[str, ...] = ()
     render_file: Callable[["Session", dict], FileOut] | None = None
     response_kinds: ResponseKinds | None = None
+    job_file: Callable[["Session", dict], FileOut] | None = None
     spec: str = ""
     files: Mapping[str, str] = field(default_factory=dict)
     _operations: frozenset | None = field(default=None, init=False, repr=False, compare=False)

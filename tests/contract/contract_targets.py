@@ -283,7 +283,7 @@ CONTROL_RULES = {"operations": [
         # one id, or records its owner's shape refuses (400, nothing changed).
         _relax("restore_snapshot", positive_data_acceptance={"expected-statuses": ["2xx", "400"]}),
         # ids that match the schema but name no job or delivery
-        _relax(["get_job", "force_job_state", "get_delivery", "get_delivery_file", "delete_fault",
+        _relax(["get_job", "get_job_file", "force_job_state", "get_delivery", "get_delivery_file", "delete_fault",
                 "get_session", "delete_session"],
                positive_data_acceptance={"expected-statuses": ["2xx", "404"]}),
         # A schema-valid session document can name vendor options or a policy its job kind

@@ -67,6 +67,6 @@ VENDOR = Vendor(
     slug=fixtures.SLUG, title="DIDWW API v3 (CDR exports)", prefixes=("/v3",), blueprint=blueprint,
     render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
     generate=files.generate, generate_params=files.GENERATE_PARAMS,
-    generate_formats=files.GENERATE_FORMATS, render_file=files.render_file,
+    generate_formats=files.GENERATE_FORMATS, render_file=files.render_file, job_file=files.for_job,
     files={"downloadExportFile": "gzip"},     # a .csv.gz, whatever the API version
     response_kinds=RESPONSE_KINDS)

@@ -26,6 +26,7 @@ VENDOR = Vendor(
     generate=generate,
     generate_params=KNOWN,
     generate_formats=("csv",),
+    job_file=jobs.job_file,
     files={"downloadCdrReport": "plain"},     # the CSV behind report_url
     response_kinds=RESPONSE_KINDS,
 )

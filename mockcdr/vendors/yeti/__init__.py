@@ -30,4 +30,4 @@ def describe(world, base_url: str) -> dict:
 VENDOR = Vendor(slug="yeti", title="Yeti switch customer API v1", prefixes=(PREFIX,), blueprint=blueprint,
                 render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
                 generate=generate, generate_params=PARAMS, generate_formats=TIME_FORMATS,
-                files={"downloadCdrExport": "gzip"}, response_kinds=RESPONSE_KINDS)
+                files={"downloadCdrExport": "gzip"}, job_file=jobs.job_file, response_kinds=RESPONSE_KINDS)
