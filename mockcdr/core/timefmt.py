@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from itertools import compress
+from typing import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .clock import UTC
@@ -169,6 +170,18 @@ class DayClock:
         """Table indexes of the instants of ``col`` (µs; None gives -1, whose texts are "")."""
         base = self.base
         return [u // 1_000_000 - base if u is not None else -1 for u in col]
+
+    def pieces(self, col) -> tuple[list[int], Sequence[str], Sequence[str]]:
+        """(index, dates, hms): ``dates[i // 86400] + hms[i]`` is the ``seconds`` text of the
+        instant whose index is ``i`` ("" for None), for rows that splice the two pieces into
+        their own f-string instead of building each time's text first."""
+        if self.offset is None:
+            texts = self.seconds(col)
+            return list(range(len(texts))), ("",) * (len(texts) // 86400 + 1), texts
+        if None in col:
+            return self.index(col), self.dates, self.hms
+        base = self.base
+        return [u // 1_000_000 - base for u in col], self.dates, self.hms
 
     def seconds(self, col) -> list[str]:
         """``YYYY-MM-DD HH:MM:SS`` (the date separator given) of each instant, "" for None."""

@@ -125,39 +125,45 @@ def _seq_hex(seq: list[int]) -> list[str]:
     return [table[q] if q < 65536 else f"{q:08x}" for q in seq]
 
 
-def _times(calls, clock_for) -> tuple[list[str], list[str], list[str]]:
-    """Start, connect and end texts; connect is "" for a call not answered (print ``c and e``
-    for an end that is blank then too)."""
+def _times(calls, clock_for) -> tuple:
+    """(start, connect, end indexes, dates, hms): a time's text is ``dates[i // 86400] + hms[i]``;
+    connect is "" for a call not answered (print ``c and e`` for an end that is blank then too)."""
     clock = clock_for(calls.day_index)
-    return clock.seconds(calls.start), clock.seconds(calls.connect), clock.seconds(calls.end)
+    start, dates, hms = clock.pieces(calls.start)
+    if clock.offset is None:        # texts of their own: every index is into a table of its column
+        return (start, clock.pieces(calls.connect)[0], clock.pieces(calls.end)[0],
+                (dates, clock.pieces(calls.connect)[1], clock.pieces(calls.end)[1]),
+                (hms, clock.pieces(calls.connect)[2], clock.pieces(calls.end)[2]))
+    return start, clock.index(calls.connect), clock.pieces(calls.end)[0], (dates,) * 3, (hms,) * 3
 
 
 def lines_2026_in(calls, statics: Statics, clock_for) -> list[str]:
     S, M = statics, _UID_MASK
-    starts, connects, ends = _times(calls, clock_for)
+    starts, connects, ends, (D, DC, DE), (H, HC, HE) = _times(calls, clock_for)
     tag = calls.tag
-    return [f"{s},{c},{c and e},{st[11]},{b},1,{st[12]},,,{st[13]}{(m := st[15][b])}{st[14]},{m},{tag}{q}{'%012x' % (u & M)}\n"
+    return [f"{D[s // 86400]}{H[s]},{DC[c // 86400]}{HC[c]},{(DE[e // 86400] + HE[e]) if st[0] else ''},{st[11]},{b},1,"
+            f"{st[12]},,,{st[13]}{(m := st[15][b])}{st[14]},{m},{tag}{q}{'%012x' % (u & M)}\n"
             for s, c, e, b, q, u, st in zip(starts, connects, ends, calls.billsec, _seq_hex(calls.seq), calls.start,
                                             map(S.__getitem__, calls.shape))]
 
 
 def lines_2026_out(calls, statics: Statics, clock_for) -> list[str]:
     S, M = statics, _UID_MASK
-    starts, connects, ends = _times(calls, clock_for)
+    starts, connects, ends, (D, DC, DE), (H, HC, HE) = _times(calls, clock_for)
     tag = calls.tag
-    return [f"{s},{c},{c and e},{st[13]},{(e_ - c_) // 1_000_000 if c_ is not None else 0},{b},{st[14]},{st[15][b]},,"
-            f"{tag}{q}{'%012x' % (u & M)}\n"
+    return [f"{D[s // 86400]}{H[s]},{DC[c // 86400]}{HC[c]},{(DE[e // 86400] + HE[e]) if st[0] else ''},{st[13]},"
+            f"{(e_ - c_) // 1_000_000 if c_ is not None else 0},{b},{st[14]},{st[15][b]},,{tag}{q}{'%012x' % (u & M)}\n"
             for s, c, e, b, q, u, c_, e_, st in zip(starts, connects, ends, calls.billsec, _seq_hex(calls.seq),
                                                     calls.start, calls.connect, calls.end,
                                                     map(S.__getitem__, calls.shape))]
 
 
 def lines_legacy_in(calls, statics: Statics, clock_for, customer_id: int) -> list[str]:
-    S, M = statics, _UID_MASK
+    S = statics
     customer = _ESC(customer_id)
-    starts, connects, ends = _times(calls, clock_for)
-    return [f"{s},{c},{c and e},{st[3]},{st[5]},{st[10]},{b},{st[8]},{st[6]},{st[7]},{st[17]}{(m := st[16][b])}{st[18]},"
-            f"{customer},{m}\n"
+    starts, connects, ends, (D, DC, DE), (H, HC, HE) = _times(calls, clock_for)
+    return [f"{D[s // 86400]}{H[s]},{DC[c // 86400]}{HC[c]},{(DE[e // 86400] + HE[e]) if st[0] else ''},{st[3]},"
+            f"{st[5]},{st[10]},{b},{st[8]},{st[6]},{st[7]},{st[17]}{(m := st[16][b])}{st[18]},{customer},{m}\n"
             for s, c, e, b, st in zip(starts, connects, ends, calls.billsec, map(S.__getitem__, calls.shape))]
 
 
@@ -165,7 +171,8 @@ def lines_legacy_out(calls, statics: Statics, clock_for, customer_id: int, pick)
     """Every LEGACY_OUT_VOCABULARY value, then ``pick`` (an itemgetter) keeps the chosen layout."""
     S, M = statics, _UID_MASK
     customer = _ESC(customer_id)
-    starts, connects, ends = _times(calls, clock_for)
+    clock = clock_for(calls.day_index)
+    starts, connects, ends = clock.seconds(calls.start), clock.seconds(calls.connect), clock.seconds(calls.end)
     tag = calls.tag
     return [(",".join(pick((s, c, c and e, st[2], st[3], st[4], str((e_ - c_) // 1_000_000) if c_ is not None else "0",
                             str(b), st[5], st[6], st[12], st[7], st[8], st[9], st[11], st[16][b], customer,
