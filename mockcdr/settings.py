@@ -38,6 +38,7 @@ class Settings:
     max_body: int = 1024 * 1024
     calls_per_day: int = 40
     render_cache_mb: int = 256            # rendered export days kept for repeats (LRU); 0 turns it off
+    render_workers: int | None = None     # processes rendering a big export's days; None: one per core (<= 4), 0: none
     journal_size: int = 1000
     journal_body_limit: int = 2048
     clock_start: str | None = None        # ISO instant the virtual clock starts at (and resets to)
@@ -59,11 +60,19 @@ class Settings:
 
 _CASTS = {
     "port": int, "threads": int, "max_body": int, "calls_per_day": int, "render_cache_mb": int, "journal_size": int,
+    "render_workers": lambda v: _workers(v),
     "journal_body_limit": int, "callback_timeout": float,
     "session_ttl": float, "max_sessions": int, "max_snapshot": int, "token_grace": float,
 }
 _BOOLS = ("access_log", "clock_frozen", "validate_responses")
-_WORDS = {"int": "a whole number", "float": "a number"}
+_WORDS = {"int": "a whole number", "float": "a number", "<lambda>": "a whole number or auto"}
+
+
+def _workers(value) -> int | None:
+    """``auto`` (or nothing) -> None (one worker per core), else a whole number."""
+    if value is None or str(value).strip().lower() in ("auto", ""):
+        return None
+    return int(value)
 LOG_FORMATS = ("text", "json")
 
 
@@ -140,6 +149,8 @@ def validate(s: Settings) -> Settings:
     for name in ("session_ttl", "token_grace"):
         if getattr(s, name) < 0:
             raise SettingsError(f"{name}: must be at least 0 seconds")
+    if s.render_workers is not None and s.render_workers < 0:
+        raise SettingsError("render_workers: must be at least 0 (0: none), or auto")
     if s.max_sessions < 0:
         raise SettingsError("max_sessions: must be at least 0")
     if s.max_snapshot < s.max_body:
