@@ -1,12 +1,16 @@
-"""HTTP throughput and latency: each vendor's poll, create and small download, against our ceiling and Prism.
+"""HTTP throughput and latency: each vendor's poll, create and small download, against our ceiling, Prism and WireMock.
 
 One run, interleaved so that each ratio compares neighbours in time on this shared box: the
-trivial Flask endpoint on waitress (the ceiling, at the start and at the end), mockcdr's
-health endpoint, then per vendor and operation mockcdr and Prism mocking the same spec.
+trivial Flask endpoint on waitress (the ceiling, at the start and before each vendor), mockcdr's
+health endpoint, then per vendor and operation mockcdr and Prism mocking the same spec; with
+``--before TREE`` each vendor's poll also on another version of mockcdr (a ``git archive``),
+right after this one's; WireMock (a static stub of the same DIDWW body, journal on, warmed up)
+right after the DIDWW poll.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -14,6 +18,7 @@ import time
 
 import requests
 
+import wiremock
 import wrklua
 from common import (BENCH, OUT, ROOT, Proc, cpu_seconds, free_port, hwm_mb, machine, mock_server, rss_mb, say,
                     write_result)
@@ -72,6 +77,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--duration", type=float, default=wrklua.DURATION)
     ap.add_argument("--vendors", default=",".join(ORDER))
     ap.add_argument("--no-prism", action="store_true")
+    ap.add_argument("--no-wiremock", action="store_true")
+    ap.add_argument("--before", metavar="TREE", help="source tree of the version to compare with (git archive)")
+    ap.add_argument("--before-label", default="before", help="what to call it in RESULTS.md")
     ap.add_argument("--name", default="http", help="result file: bench/out/<name>.json (report.py reads http)")
     ap.add_argument("--ops", default="", help="only these operations, e.g. poll or poll,create (default: all)")
     ns = ap.parse_args(argv)
@@ -82,21 +90,42 @@ def main(argv=None) -> dict:
         os.remove(randoms)
     info = machine()
     say(f"http bench: load {info['loadavg']}")
+    use_wiremock = not ns.no_wiremock and wiremock.jar() is not None and "didww" in vendors
     result = {"machine": info, "wrk": {"threads": wrklua.THREADS, "connections": wrklua.CONNECTIONS,
                                        "duration_s": ns.duration, "warmup_s": wrklua.WARMUP},
-              "prism_version": "", "rows": []}
-    mport, tport = free_port(), free_port()
-    with mock_server(mport, log=str(OUT / "http-mock.log")) as mock, \
-            Proc([sys.executable, str(BENCH / "trivial_app.py"), str(tport)], log=str(OUT / "trivial.log")) as trivial:
+              "prism_version": "", "wiremock_version": wiremock.version() if use_wiremock else "",
+              "before": ns.before_label if ns.before else None, "rows": []}
+    mport, tport, bport, wport = free_port(), free_port(), free_port(), free_port()
+    with contextlib.ExitStack() as stack:
+        mock = stack.enter_context(mock_server(mport, log=str(OUT / "http-mock.log")))
+        trivial = stack.enter_context(Proc([sys.executable, str(BENCH / "trivial_app.py"), str(tport)],
+                                           log=str(OUT / "trivial.log")))
+        before = stack.enter_context(mock_server(bport, log=str(OUT / "http-before.log"), tree=ns.before)) \
+            if ns.before else None
+        wm = stack.enter_context(wiremock.server(wport)) if use_wiremock else None
         mock.wait_http(f"http://127.0.0.1:{mport}/_mockcdr/health")
         trivial.wait_http(f"http://127.0.0.1:{tport}/ping")
         base, ceiling = f"http://127.0.0.1:{mport}", f"http://127.0.0.1:{tport}"
         scenarios = {(s.vendor, s.op): s for s in prepare(base)}
+        old = {}
+        if before is not None:
+            before.wait_http(f"http://127.0.0.1:{bport}/_mockcdr/health")
+            old = {(s.vendor, s.op): s for s in prepare(f"http://127.0.0.1:{bport}")}
         ping = Scenario("ceiling", "poll", "GET /ping: Flask, waitress, nothing else", "GET", "/ping")
         health = Scenario("mockcdr", "poll", "GET /_mockcdr/health (the app's hooks, no vendor)", "GET",
                           "/_mockcdr/health")
         wrklua.run(ceiling, request_of(ping, randoms), "warmup-ceiling", wrklua.WARMUP)
         wrklua.run(base, request_of(scenarios[("didww", "poll")], randoms), "warmup-mock", wrklua.WARMUP)
+        if before is not None:
+            wrklua.run(f"http://127.0.0.1:{bport}", request_of(old[("didww", "poll")], randoms), "warmup-before",
+                       wrklua.WARMUP)
+        wbase = f"http://127.0.0.1:{wport}"
+        if wm is not None:
+            sc = scenarios[("didww", "poll")]
+            got = requests.get(base + sc.path, headers=sc.headers, timeout=30)
+            wiremock.stub(wbase, "GET", sc.path, got.status_code, got.text, got.headers["Content-Type"])
+            say(f"WireMock answers {time.perf_counter() - wm.started:.1f} s after its start")
+            wrklua.run(wbase, request_of(sc, randoms), "warmup-wiremock", 4 * wrklua.WARMUP)   # the JIT
         rows = result["rows"]
         rows.append(dict(target="ceiling", vendor="ceiling", op="poll", what=ping.what, round="start",
                          **measure(ceiling, ping, randoms, "ceiling", ns.duration, False, trivial.pid)))
@@ -123,6 +152,14 @@ def main(argv=None) -> dict:
                     rows.append(dict(target="mock", vendor=vendor, op=op, what=sc.what,
                                      **measure(base, sc, randoms, f"mock {vendor} {op}", ns.duration, True,
                                                 mock.pid)))
+                    if op == "poll" and before is not None:
+                        rows.append(dict(target="before", vendor=vendor, op=op, what=sc.what, **measure(
+                            f"http://127.0.0.1:{bport}", old[(vendor, op)], randoms, f"{ns.before_label} {vendor} {op}",
+                            ns.duration, True, before.pid)))
+                    if op == "poll" and vendor == "didww" and wm is not None:
+                        row = measure(wbase, sc, randoms, "wiremock didww poll", ns.duration, False, wm.pid)
+                        row["journal_entries"] = wiremock.journal_count(wbase)
+                        rows.append(dict(target="wiremock", vendor=vendor, op=op, what=sc.what, **row))
                     if vendor == "yeastar" and op == "create":   # top up: one random per download
                         wrklua.run(base, request_of(sc, randoms), "yeastar-harvest", ns.duration)
                     if prism is not None and sc.prism:
@@ -135,6 +172,10 @@ def main(argv=None) -> dict:
         result["mock_rss_mb_end"] = rss_mb(mock.pid)
         result["mock_hwm_mb_end"] = hwm_mb(mock.pid)
         result["trivial_rss_mb_end"] = rss_mb(trivial.pid)
+        if before is not None:
+            result["before_rss_mb_end"] = rss_mb(before.pid)
+        if wm is not None:
+            result["wiremock_rss_mb_end"] = rss_mb(wm.pid)
     if not ns.no_prism:
         result["prism_version"] = subprocess.run([str(PRISM), "--version"], capture_output=True,
                                                  text=True).stdout.strip()

@@ -144,14 +144,22 @@ class Proc:
 
 
 def mock_server(port: int, *args: str, env: dict | None = None, log: str | None = None,
-                clock: str | None = CLOCK) -> Proc:
-    """``mockcdr serve`` on 127.0.0.1:port, on a frozen virtual clock unless ``clock`` is None."""
-    argv = [MOCKCDR, "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+                clock: str | None = CLOCK, tree: str | None = None) -> Proc:
+    """``mockcdr serve`` on 127.0.0.1:port, on a frozen virtual clock unless ``clock`` is None.
+
+    ``tree``: a source tree of another version (``git archive``) to serve instead, first on PYTHONPATH.
+    """
+    head = [sys.executable, "-m", "mockcdr.cli"] if tree else [MOCKCDR]
+    argv = [*head, "serve", "--host", "127.0.0.1", "--port", str(port), *args]
     extra = {"MOCKCDR_VALIDATE_RESPONSES": "0"}
+    if tree:
+        extra["PYTHONPATH"] = os.pathsep.join([tree] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))
     if clock:
         argv += ["--clock-start", clock]
         extra["MOCKCDR_CLOCK_FROZEN"] = "1"
-    return Proc(argv, env={**extra, **(env or {})}, log=log)
+    # in the tree itself: ``python -m`` puts the working directory first on sys.path, and a run
+    # from this checkout's root would import this version instead
+    return Proc(argv, env={**extra, **(env or {})}, log=log, cwd=tree)
 
 
 # -- results ----------------------------------------------------------------------------------

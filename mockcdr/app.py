@@ -7,9 +7,11 @@ from typing import Iterable
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
-from . import resources
+from . import dashboard, resources
 from .core import admin
+from .core.coverage import fault_status
 from .core.errors import (BadRequest, MethodNotAllowed, MockError, PayloadTooLarge, RouteNotFound,
                           ServerError)
 from .core.faults import mangle
@@ -35,6 +37,11 @@ class MockFlask(Flask):
         except KeyError:
             cache[func] = sync = super().ensure_sync(func)
             return sync
+
+
+class AsciiInt(IntegerConverter):
+    """``<int:...>`` of ASCII digits only (Werkzeug's matches any Unicode decimal digit)."""
+    regex = r"[0-9]+"
 
 
 def load_vendors(slugs: Iterable[str]) -> list[Vendor]:
@@ -72,11 +79,13 @@ def build_runtime(settings: Settings | None = None, extra_vendors: Iterable[Vend
 def create_app(settings: Settings | None = None, *, runtime: Session | None = None,
                sessions: Sessions | None = None, only: Iterable[str] | None = None,
                extra_vendors: Iterable[Vendor] = (), session: Session | None = None) -> Flask:
-    """A Flask app serving ``only`` these vendor slugs (default: every vendor of the World).
+    """A Flask app serving ``only`` these vendor slugs (default: every vendor of the World, and
+    the control API under /_mockcdr).
 
     Apps built over the same sessions (or ``runtime``, a session whose registry they serve)
-    share all state: that is how ``--vendor-port`` serves one vendor alone on a second port.
-    ``session`` pins the app to one session (a session's port of its own).
+    share all state: that is how ``--vendor-port`` serves one vendor alone on a second port
+    (without the control API). ``session`` pins the app to one session (a session's port of
+    its own).
     """
     if sessions is None and runtime is not None:
         sessions = runtime.registry or Sessions(runtime.world, worlds=WORLDS, default=runtime,
@@ -96,9 +105,12 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
     by_prefix = sorted(((p, v) for v in served for p in v.prefixes), key=lambda pv: -len(pv[0]))
     app.wsgi_app = SessionRouter(app.wsgi_app, sessions, fixed=session)
 
+    app.url_map.converters["int"] = AsciiInt       # before any rule: "૬" is not the fault id 6
     for vendor in served:
         app.register_blueprint(vendor.blueprint())
-    app.register_blueprint(admin.blueprint())
+    if only is None:        # the control API and the dashboard over it are served on the main port only
+        app.register_blueprint(admin.blueprint())
+        app.register_blueprint(dashboard.blueprint())
 
     vendors = world.vendors
     current_request = request._get_current_object     # one lookup instead of a proxy per attribute
@@ -137,8 +149,9 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
         rt = session_of(req)
         rt.tick(deliver=not sessions.ticker_running)
         if rt.faults.armed() and req.url_rule is not None:
+            state.mockcdr_faults = taken = []
             try:
-                rt.faults.before(vendor.slug, operation(state))
+                rt.faults.before(vendor.slug, operation(state), req.environ.get("mockcdr.defer"), seen=taken)
             except BaseException:
                 state.mockcdr_injected = True   # a deviation the test asked for: not judged by the spec
                 raise
@@ -168,7 +181,8 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
     def _self_validate(response: Response, vendor: Vendor | None) -> None:
         from .contract import check
 
-        if request.method == "HEAD" or (vendor is None and not request.path.startswith(admin.PREFIX)):
+        if request.method == "HEAD" or (vendor is None and (only is not None
+                                                            or not request.path.startswith(admin.PREFIX))):
             return
         streamed = response.direct_passthrough or response.is_streamed
         check(vendor.slug if vendor else "control", request.method, request.path, response.status_code,
@@ -197,15 +211,36 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
             except Exception:  # body over the limit: not kept
                 req_body = None
         t0 = state.get("mockcdr_t0")
+        status = response.status_code if response else 0
+        resp_body = None if streamed else response.get_data()
+        name = operation(state)
+        fired = [f["kind"] for f in state.get("mockcdr_faults") or ()]
+        kinds = list(dict.fromkeys(fired + ([fault["kind"]] if fault else [])))   # in the order they acted
         rt.journal.record(
-            at=rt.clock.timestamp(), vendor=vendor.slug, operation=operation(state),
+            at=rt.clock.timestamp(), vendor=vendor.slug, operation=name,
             method=req.method, path=req.path, query=req.query_string, tenant=state.get("mockcdr_tenant"),
-            status=response.status_code if response else 0,
-            duration_ms=(time.perf_counter() - t0) * 1000 if t0 is not None else 0.0,
+            status=status, duration_ms=(time.perf_counter() - t0) * 1000 if t0 is not None else 0.0,
             request_body=req_body, request_type=req.content_type,
-            response_body=None if streamed else response.get_data(),
-            response_type=response.content_type if response else None,
-            client=req.remote_addr, fault=fault["kind"] if fault else None)
+            response_body=resp_body, response_type=response.content_type if response else None,
+            client=req.remote_addr, fault=",".join(kinds) or None)
+        try:
+            _cover(rt, vendor, name, req, status, resp_body, fault, state)
+        except Exception as exc:      # counting must never cost a client its answer
+            rt.errors.append(exc)
+            log.exception("coverage could not count %s %s", req.method, req.path)
+
+    def _cover(rt, vendor: Vendor, name, req, status: int, body, fault: dict | None, state) -> None:
+        """Count the request in the session's coverage; injected faults apart from responses."""
+        taken = state.get("mockcdr_faults")
+        if not taken and fault is None:
+            rt.coverage.record(vendor.slug, name, req.method, req.path, status, body)
+            return
+        acted = list(taken or ())
+        if fault is not None and not any(f["kind"] == fault["kind"] for f in acted):
+            acted.append(fault)         # a download fault, or a drop the teardown saw
+        real = fault is None and not state.get("mockcdr_injected")
+        faults = tuple((f["kind"], fault_status(f, status)) for f in acted)
+        rt.coverage.record(vendor.slug, name, req.method, req.path, status, body, faults, real)
 
     @app.errorhandler(Exception)
     def _error(exc: Exception):

@@ -4,8 +4,10 @@ from __future__ import annotations
 import argparse
 import errno
 import json
+import os
 import signal
 import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -14,29 +16,36 @@ from .cli_args import Parser, check_generate, generate_args, settings_args
 from .core.fixtures import FixtureError
 from .settings import SettingsError, from_sources
 
-CLI_LABELS = {"vendor_ports": "--vendor-port"}
+CLI_LABELS = {"vendor_ports": "--vendor-port", "trusted_proxies": "--trusted-proxy"}
 
 
 def _settings(ns: argparse.Namespace, **fixed):
     names = ("host", "port", "vendors", "access_log", "log_format", "threads", "seed", "fixtures",
-             "calls_per_day", "render_cache_mb", "render_workers", "clock_start", "config", "session_ttl", "max_sessions")
+             "calls_per_day", "render_cache_mb", "render_workers", "clock_start", "config", "session_ttl",
+             "max_sessions", "idle_timeout", "header_timeout", "shutdown_grace", "control_token", "node", "cluster")
     cli = {k: getattr(ns, k) for k in names if getattr(ns, k, None) is not None}
     if getattr(ns, "vendor_port", None):
         cli["vendor_ports"] = ",".join(ns.vendor_port)
+    if getattr(ns, "trusted_proxy", None):
+        cli["trusted_proxies"] = ",".join(ns.trusted_proxy)
     cli.update(fixed)
     return from_sources(cli=cli, cli_labels=CLI_LABELS)
 
 
-def banner(doc: dict, base: str, ports: dict, json_lines: bool) -> list[str]:
-    """What ``serve`` prints before serving: where everything is, the credentials, how to stop."""
+def banner(doc: dict, base: str, ports: dict, json_lines: bool, token: bool = False) -> list[str]:
+    """What ``serve`` prints before serving: where everything is, the credentials, how to stop
+    (``token``: the control API wants the control token)."""
     if json_lines:
         return [json.dumps({"time": logs.utc_iso(time.time()), "level": "INFO", "logger": "mockcdr",
                             "message": f"mockcdr {__version__} serving on {base}", "base_url": base,
+                            "dashboard": f"{base}/_mockcdr/ui/",
                             "seed": doc["seed"], "clock": doc["clock"]["now"], "vendors": doc["vendors"]})]
     session = doc["session"]
     lines = [f"mockcdr {__version__} serving {len(doc['vendors'])} vendors on {base} "
              f"(seed {doc['seed']!r}, clock {doc['clock']['now']})",
-             f"  control   {base}/_mockcdr/info  (steer it: mockcdr control --help)",
+             f"  dashboard {base}/_mockcdr/ui/  (see and steer it in a browser)",
+             f"  control   {base}/_mockcdr/info  (steer it: mockcdr control --help"
+             + ("; bearer token required)" if token else ")"),
              f"  sessions  {session['about']} (up to {session['max']}, idle {session['ttl_seconds']:g} s)"]
     for v in doc["vendors"]:
         urls = "  ".join(v.get("base_urls", []))
@@ -75,21 +84,42 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
     base = f"http://{host}:{ports['main']}"
     doc = info_document(runtime, base, list(runtime.vendors.values()))
-    print("\n".join(banner(doc, base, ports, settings.log_format == "json")), flush=True)
+    print("\n".join(banner(doc, base, ports, settings.log_format == "json",
+                           token=bool(settings.control_token))), flush=True)
+    if not settings.control_token and not _loopback(settings.host):
+        print(f"mockcdr: warning: anyone who can reach {settings.host}:{ports['main']} can reset this "
+              f"server, move its clock and read its journal; set --control-token (MOCKCDR_CONTROL_TOKEN)",
+              file=sys.stderr, flush=True)
     servers.start()
-    stop = {"flag": False}
+    stop = threading.Event()
 
-    def _stop(*_):
-        stop["flag"] = True
+    def _stop(signum, _frame):
+        if stop.is_set():       # a second signal: no more grace
+            print("mockcdr: stopped at once", file=sys.stderr, flush=True)
+            os._exit(128 + signum)
+        stop.set()              # quietly: requests in flight get settings.shutdown_grace
 
-    # SIGTERM (docker stop) and Ctrl+C: finish the requests in flight, then exit with status 0
+    # SIGTERM (docker stop) and Ctrl+C: finish the requests in flight (within shutdown_grace),
+    # then exit with status 0; a second signal exits at once
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
-        servers.wait(lambda: stop["flag"])
+        servers.wait(stop.is_set)
     finally:
-        servers.stop()
+        servers.stop(settings.shutdown_grace)
     return 0
+
+
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def cmd_spec(ns: argparse.Namespace) -> int:

@@ -116,11 +116,32 @@ def settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
                        help="one line per request on stdout, Combined Log Format (MOCKCDR_ACCESS_LOG)")
         p.add_argument("--log-format", choices=("text", "json"),
                        help="logs as text lines or JSON objects, UTC (default text; MOCKCDR_LOG_FORMAT)")
-        p.add_argument("--threads", type=whole(1), help="worker threads (default 8; MOCKCDR_THREADS)")
+        p.add_argument("--threads", type=whole(1),
+                       help="worker threads running the app; sockets never hold one (default 8; MOCKCDR_THREADS)")
+        p.add_argument("--idle-timeout", type=seconds, metavar="SECONDS",
+                       help="close a connection quiet this long (default 30; MOCKCDR_IDLE_TIMEOUT)")
+        p.add_argument("--header-timeout", type=seconds, metavar="SECONDS",
+                       help="answer 408 to a request head not complete this long after its first byte "
+                            "(default 10; MOCKCDR_HEADER_TIMEOUT)")
+        p.add_argument("--shutdown-grace", type=seconds, metavar="SECONDS",
+                       help="on SIGTERM or SIGINT, how long requests in flight get to finish; a second "
+                            "signal stops at once (default 5; MOCKCDR_SHUTDOWN_GRACE)")
         p.add_argument("--session-ttl", type=seconds, metavar="SECONDS",
                        help="remove a session idle this long (default 1800; MOCKCDR_SESSION_TTL)")
         p.add_argument("--max-sessions", type=whole(0), metavar="N",
                        help="sessions live at once, the default one not counted (default 1000; MOCKCDR_MAX_SESSIONS)")
+        p.add_argument("--control-token", type=non_empty, metavar="TOKEN",
+                       help="require this bearer token on the control API (MOCKCDR_CONTROL_TOKEN); "
+                            "set one whenever the server binds beyond this machine")
+        p.add_argument("--trusted-proxy", action="append", default=[], type=non_empty, metavar="ADDR",
+                       help="honour X-Forwarded-Host/-Proto/-Port/-Prefix/-For from this address, network "
+                            "(CIDR) or * (repeatable; default none; MOCKCDR_TRUSTED_PROXIES)")
+        p.add_argument("--node", type=non_empty, metavar="NAME",
+                       help="this process's name behind a proxy: generated session ids start with NAME. "
+                            "(MOCKCDR_NODE)")
+        p.add_argument("--cluster", type=non_empty, metavar="NODE=URL,...",
+                       help="every process behind the proxy and the URL they reach it at, the root URL's "
+                            "first (MOCKCDR_CLUSTER)")
     p.add_argument("--seed", type=non_empty, help="seed of all fake data (default 'mockcdr'; MOCKCDR_SEED)")
     p.add_argument("--fixtures", type=non_empty, metavar="FILE",
                    help="YAML file or folder over the embedded defaults (MOCKCDR_FIXTURES)")

@@ -49,6 +49,8 @@ def add_control_parser(sub) -> None:
                    help=f"the server (default $MOCKCDR_URL or {DEFAULT_URL})")
     p.add_argument("--session", default=None, type=_session_id, metavar="ID",
                    help="act on this session of the server (its base URL is URL/_s/ID)")
+    p.add_argument("--token", default=None,
+                   help="the server's control token, if it has one (default $MOCKCDR_CONTROL_TOKEN)")
     csub = p.add_subparsers(dest="action", required=True)
 
     csub.add_parser("health", help="is it up?")
@@ -102,6 +104,11 @@ def add_control_parser(sub) -> None:
     d.add_argument("--vendor")
     d.add_argument("-o", "--output", help="with file: write the file here (default stdout)")
 
+    cv = csub.add_parser("coverage", help="which documented operations, responses and kinds were exercised")
+    cv.add_argument("op", nargs="?", choices=["show", "clear"], default="show")
+    cv.add_argument("--vendor", help="only this vendor")
+    cv.add_argument("--format", choices=["table", "json"], default="table")
+
     ss = csub.add_parser("sessions", help="list, show, create or delete sessions (isolated mock worlds)")
     ss.add_argument("op", nargs="?", choices=["list", "show", "create", "delete"], default="list")
     ss.add_argument("session_id", nargs="?", help="its id (create: a generated one when left out)")
@@ -110,6 +117,9 @@ def add_control_parser(sub) -> None:
     ss.add_argument("--frozen", action="store_true", help="create: with its clock frozen")
     ss.add_argument("--calls-per-day", type=int)
     ss.add_argument("--port", type=int, help="create: serve it alone on this port too (0: a free one)")
+    ss.add_argument("--scope", choices=["cluster", "node"],
+                    help="list: behind a proxy, every node's sessions (cluster, the default) or this process's")
+    csub.add_parser("cluster", help="each node of the cluster behind the proxy, and whether it answers")
 
     s = csub.add_parser("snapshot", help="save or load the whole state as JSON")
     s.add_argument("op", choices=["save", "load"])
@@ -190,14 +200,32 @@ def _dispatch(cc: ControlClient, ns):
         if ns.op == "run":
             return cc.run_deliveries()
         return cc.clear_deliveries() if ns.op == "clear" else cc.list_deliveries(ns.vendor)
+    if a == "coverage":
+        return _coverage(cc, ns)
     if a == "sessions":
         return _sessions(cc, ns)
+    if a == "cluster":
+        return cc.get_cluster()
     if a == "snapshot":
         if ns.op == "save":
             Path(ns.path).write_text(json.dumps(cc.get_snapshot(), indent=1))
             return {"saved": ns.path}
         return cc.restore_snapshot(_read_json(ns.path))
     raise UsageError(f"unknown action {a}")
+
+
+def _coverage(cc: ControlClient, ns):
+    if ns.op == "clear":
+        return cc.clear_coverage()
+    doc = cc.get_coverage(ns.vendor)
+    if ns.vendor is not None and not doc["vendors"]:
+        served = ", ".join(v["vendor"] for v in cc.get_coverage()["vendors"])
+        raise UsageError(f"--vendor: the server has no vendor {ns.vendor!r}; it serves {served}")
+    if ns.format == "json":
+        return doc
+    from .coverage_report import table
+
+    return table(doc)
 
 
 def _sessions(cc: ControlClient, ns):
@@ -211,7 +239,7 @@ def _sessions(cc: ControlClient, ns):
         return cc.get_session(_need(ns.session_id, "the session id"))
     if ns.op == "delete":
         return cc.delete_session(_need(ns.session_id, "the session id"))
-    return cc.list_sessions()
+    return cc.list_sessions(ns.scope)
 
 
 def cmd_control(ns: argparse.Namespace) -> int:
@@ -227,7 +255,7 @@ def cmd_control(ns: argparse.Namespace) -> int:
     if ns.session:
         url = f"{url}/_s/{ns.session}"
     try:
-        result = _dispatch(ControlClient(url), ns)
+        result = _dispatch(ControlClient(url, token=ns.token), ns)
     except UsageError as exc:
         ns.action_parser.error(f"{ns.op + ': ' if getattr(ns, 'op', None) else ''}{exc}")
     except ControlAPIError as exc:
@@ -238,6 +266,8 @@ def cmd_control(ns: argparse.Namespace) -> int:
         print(f"mockcdr control: cannot reach {url}: {reason}; is `mockcdr serve` running there? "
               "(point at another server with --url or MOCKCDR_URL)", file=sys.stderr)
         return 1
-    if result is not None:
+    if isinstance(result, str):
+        sys.stdout.write(result)
+    elif result is not None:
         print(json.dumps(result, indent=2))
     return 0

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypedDict
 
+from . import verification
+from .verification import Where
+
 PREFIX = "/_mockcdr"
+TOKEN_ENV = "MOCKCDR_CONTROL_TOKEN"
 FaultKind = Literal["error", "latency", "rate_limit", "truncate", "corrupt_gzip", "drop"]
 
 
@@ -27,18 +32,25 @@ class ControlAPIError(Exception):
         self.message = message
 
 
+def _headers(token: str | None, body: bool) -> dict:
+    headers = {"Content-Type": "application/json"} if body else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
 class _HTTP:
-    def __init__(self, base_url: str, timeout: float):
+    def __init__(self, base_url: str, timeout: float, token: str | None):
         self.base = base_url.rstrip("/")
         self.timeout = timeout
+        self.token = token
 
     def __call__(self, method: str, path: str, query: dict, body: Any) -> tuple[int, bytes, str]:
         url = self.base + path
         if query:
             url += "?" + urllib.parse.urlencode(query)
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"} if data else {})
+        req = urllib.request.Request(url, data=data, method=method, headers=_headers(self.token, data is not None))
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return resp.status, resp.read(), resp.headers.get("Content-Type", "")
@@ -47,14 +59,15 @@ class _HTTP:
 
 
 class _InProcess:
-    def __init__(self, app, prefix: str = ""):
+    def __init__(self, app, token: str | None, prefix: str = ""):
         self.app = app
         self.prefix = prefix
         self.client = app.test_client()
+        self.token = token
 
     def __call__(self, method: str, path: str, query: dict, body: Any) -> tuple[int, bytes, str]:
         resp = self.client.open(self.prefix + path, method=method, query_string=query or None,
-                                json=body if body is not None else None)
+                                json=body if body is not None else None, headers=_headers(self.token, False))
         return resp.status_code, resp.get_data(), resp.content_type or ""
 
 
@@ -68,17 +81,26 @@ def _instant(value: str | datetime) -> str:
 
 class ControlClient:
     """``ControlClient("http://127.0.0.1:8080")`` for a live server or container, or
-    ``ControlClient.for_app(app)`` for an in-process app. Errors raise ControlAPIError."""
+    ``ControlClient.for_app(app)`` for an in-process app. Errors raise ControlAPIError.
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
-        self._send = _HTTP(base_url, timeout)
+    ``token`` is the server's control token, sent as a bearer token on every call; it defaults
+    to ``$MOCKCDR_CONTROL_TOKEN`` (and, for ``for_app``, to the app's own setting).
+    """
+
+    def __init__(self, base_url: str, timeout: float = 10.0, token: str | None = None):
+        self._send = _HTTP(base_url, timeout, token or os.environ.get(TOKEN_ENV) or None)
 
     session_id: str | None = None
 
+    @property
+    def token(self) -> str | None:
+        """The control token this client sends (None: none)."""
+        return self._send.token
+
     @classmethod
-    def for_app(cls, app) -> "ControlClient":
+    def for_app(cls, app, token: str | None = None) -> "ControlClient":
         client = cls.__new__(cls)
-        client._send = _InProcess(app)
+        client._send = _InProcess(app, token or app.extensions["mockcdr"].settings.control_token)
         return client
 
     def _call(self, verb: str, path: str, body: Any = None, raw: bool = False, /, **query) -> Any:
@@ -147,11 +169,15 @@ class ControlClient:
         return self._call("PUT", f"/transitions/{kind}", body)
 
     def list_jobs(self, vendor: str | None = None, kind: str | None = None,
-                  state: str | None = None, tenant: str | None = None) -> list[dict]:
-        return self._call("GET", "/jobs", vendor=vendor, kind=kind, state=state, tenant=tenant)
+                  state: str | None = None, tenant: str | None = None, limit: int | None = None) -> list[dict]:
+        return self._call("GET", "/jobs", vendor=vendor, kind=kind, state=state, tenant=tenant, limit=limit)
 
     def get_job(self, job_id: str) -> dict:
         return self._call("GET", f"/jobs/{job_id}")
+
+    def get_job_file(self, job_id: str) -> bytes:
+        """The file the job's vendor download serves now (no credentials, no one-time use spent)."""
+        return self._call("GET", f"/jobs/{job_id}/file", None, True)
 
     def force_job_state(self, job_id: str, state: str) -> dict:
         return self._call("POST", f"/jobs/{job_id}/state", {"state": state})
@@ -187,9 +213,32 @@ class ControlClient:
     def clear_journal(self) -> dict:
         return self._call("DELETE", "/journal")
 
+    # -- coverage and verification ------------------------------------------------------------------
+    def get_coverage(self, vendor: str | None = None) -> dict:
+        """Every documented operation, response and kind of the session's vendors, with hits."""
+        return self._call("GET", "/coverage", vendor=vendor)
+
+    def clear_coverage(self) -> dict:
+        return self._call("DELETE", "/coverage")
+
+    def verify(self, vendor: str, operation: str, count: int | None = None, status: int | None = None,
+               where: Where = None) -> int:
+        """Assert that ``operation`` (an operationId of the vendor's spec) received ``count``
+        requests (None: at least one), answered ``status`` if given, matching ``where`` if given
+        (a callable on a journal entry, or a mapping of entry fields such as ``tenant`` or
+        ``request.body`` to values or predicates). Returns how many did; raises an AssertionError
+        listing the near misses (same operation, other status; same path, other method)."""
+        __tracebackhide__ = True
+        doc = self.get_coverage(vendor)
+        journal = None
+        if where is not None:          # ``where`` sees the requests as they were sent (not masked)
+            journal = self._call("GET", "/journal", vendor=vendor, operation=operation, reveal="true")["entries"]
+        return verification.verify(doc, vendor, operation, count=count, status=status, where=where,
+                                   journal=journal)
+
     def list_deliveries(self, vendor: str | None = None, channel: str | None = None,
-                        state: str | None = None) -> list[dict]:
-        return self._call("GET", "/deliveries", vendor=vendor, channel=channel, state=state)
+                        state: str | None = None, limit: int | None = None) -> list[dict]:
+        return self._call("GET", "/deliveries", vendor=vendor, channel=channel, state=state, limit=limit)
 
     def get_delivery(self, delivery_id: int | str) -> dict:
         return self._call("GET", f"/deliveries/{delivery_id}")
@@ -204,8 +253,16 @@ class ControlClient:
         return self._call("DELETE", "/deliveries")
 
     # -- sessions ------------------------------------------------------------------------------------
-    def list_sessions(self) -> list[dict]:
-        return self._call("GET", "/sessions")
+    def list_sessions(self, scope: Literal["cluster", "node"] | None = None) -> list[dict]:
+        """Every session; behind a proxy (a cluster), every node's unless ``scope="node"``."""
+        return self._call("GET", "/sessions", scope=scope)
+
+    def get_cluster(self, scope: Literal["cluster", "node"] | None = None) -> dict:
+        """Each node of the cluster and whether it answers (a degraded cluster is returned, not raised)."""
+        status, data, _type = self._send("GET", PREFIX + "/cluster", {"scope": scope} if scope else {}, None)
+        if status not in (200, 503):
+            raise ControlAPIError(status, data.decode("utf-8", "replace"))
+        return json.loads(data)
 
     def create_session(self, **spec) -> dict:
         """A new session with a generated id; ``spec``: seed, clock, calls_per_day,
@@ -227,8 +284,8 @@ class ControlClient:
         doc = self.put_session(session_id, **spec) if session_id else self.create_session(**spec)
         if isinstance(self._send, _InProcess):
             client = ControlClient.__new__(ControlClient)
-            client._send = _InProcess(self._send.app, f"/_s/{doc['id']}")
+            client._send = _InProcess(self._send.app, self._send.token, f"/_s/{doc['id']}")
         else:
-            client = ControlClient(doc["base_url"], self._send.timeout)
+            client = ControlClient(doc["base_url"], self._send.timeout, self._send.token)
         client.session_id = doc["id"]
         return client

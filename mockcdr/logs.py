@@ -105,9 +105,9 @@ def access_logger(out: TextIO | None = None) -> logging.Logger:
     return logger
 
 
-def _request_line(environ) -> str:
+def _request_line(environ, path: str) -> str:
     query = environ.get("QUERY_STRING")
-    target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+    target = path + (f"?{query}" if query else "")
     return f'{environ.get("REQUEST_METHOD", "-")} {target} {environ.get("SERVER_PROTOCOL", "-")}'
 
 
@@ -137,6 +137,8 @@ class AccessLog:
         started = time.time()
         clock = time.perf_counter()
         seen = {}
+        # as requested: the session router moves /_s/{id} out of PATH_INFO while serving
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
 
         def _start(status, headers, exc_info=None):
             seen["status"] = status.split(" ", 1)[0]
@@ -148,17 +150,17 @@ class AccessLog:
                 size += len(chunk)
                 yield chunk
         finally:
-            self._record(environ, started, time.perf_counter() - clock, seen.get("status", "-"), size)
+            self._record(environ, path, started, time.perf_counter() - clock, seen.get("status", "-"), size)
 
-    def _record(self, environ, started: float, seconds: float, status: str, size: int) -> None:
+    def _record(self, environ, path: str, started: float, seconds: float, status: str, size: int) -> None:
         if not self.log.isEnabledFor(logging.INFO):
             return
         stamp = datetime.fromtimestamp(started, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
-        request_line = _request_line(environ)
+        request_line = _request_line(environ, path)
         fields = {
             "remote_addr": environ.get("REMOTE_ADDR") or "-",
             "request": request_line, "method": environ.get("REQUEST_METHOD", "-"),
-            "path": environ.get("PATH_INFO", ""), "query": environ.get("QUERY_STRING", ""),
+            "path": path, "query": environ.get("QUERY_STRING", ""),
             "status": int(status) if status.isdigit() else None, "bytes": size,
             "referer": environ.get("HTTP_REFERER", ""), "user_agent": environ.get("HTTP_USER_AGENT", ""),
             "duration_ms": round(seconds * 1000, 3),

@@ -8,6 +8,7 @@ import secrets
 
 import pytest
 
+from . import pytest_coverage
 from .control_client import ControlClient
 from .settings import Settings, from_sources
 from .testing import ExternalServer, LiveServer
@@ -25,10 +26,19 @@ def pytest_addoption(parser):
     group.addoption("--mockcdr-url", default=None,
                     help="use an already running mock (e.g. a container) instead of starting one; "
                          "every test gets a session of its own there (MOCKCDR_URL)")
+    group.addoption("--mockcdr-control-token", default=None,
+                    help="the control token of the mock at --mockcdr-url, also required by the mock this "
+                         "plugin starts (MOCKCDR_CONTROL_TOKEN)")
     group.addoption("--mockcdr-validate", action="store_true", default=False,
                     help="check every response the mock sends against its OpenAPI spec and fail "
                          "the test that provoked one the spec does not describe (needs the "
                          "[validate] extra)")
+    group.addoption("--mockcdr-coverage", default=None, metavar="PATH",
+                    help="write the API coverage of the whole run (every test's mock session, every "
+                         "xdist worker) to PATH as JSON and to PATH.html as a page")
+    group.addoption("--mockcdr-coverage-fail-under", type=float, default=None, metavar="N",
+                    help="fail the run when under N%% of the documented responses were exercised "
+                         "(of the vendors --mockcdr-vendors names, else of those the run used)")
     parser.addini("mockcdr_seed", "seed of the mock's fake data (as --mockcdr-seed)", default=None)
     parser.addini("mockcdr_vendors", "vendors to serve, comma separated (as --mockcdr-vendors)",
                   default=None)
@@ -46,6 +56,14 @@ def pytest_configure(config):
             raise pytest.UsageError("--mockcdr-validate needs the validate extra: "
                                     "pip install 'mockcdr[validate]'") from None
     config.stash[_VALIDATE] = validate
+    pytest_coverage.configure(config)
+
+
+def _cover(config, session=None, control=None) -> None:
+    """Hand a test's session to the coverage report (with --mockcdr-coverage) before it goes."""
+    collector = pytest_coverage.collector(config)
+    if collector is not None:
+        collector.take(session=session, control=control)
 
 
 def _validating(config) -> bool:
@@ -98,6 +116,8 @@ def mockcdr_session_settings(pytestconfig) -> Settings:
            "fixtures": _option(pytestconfig, "fixtures")}
     if _validating(pytestconfig):
         cli["validate_responses"] = True
+    # the started mock requires it, and its clients send it (an option, not the environment)
+    cli["control_token"] = pytestconfig.getoption("--mockcdr-control-token")
     env = {k: v for k, v in os.environ.items() if k.startswith("MOCKCDR_") and k != "MOCKCDR_URL"}
     return from_sources(cli={k: v for k, v in cli.items() if v}, env=env)
 
@@ -137,6 +157,7 @@ def mockcdr_app(mockcdr_settings, request):
         raise pytest.UsageError(f"mockcdr_session marker: {exc}") from None
     session = app.extensions["mockcdr"] = sessions.replace_default(Session(world, "default", start))
     yield app
+    _cover(request.config, session=session)
     if session.errors:
         raise session.errors[0]
 
@@ -151,7 +172,7 @@ def mockcdr_client(mockcdr_app):
 def _mockcdr_live(pytestconfig, mockcdr_session_settings):
     url = pytestconfig.getoption("--mockcdr-url") or os.environ.get("MOCKCDR_URL")
     if url:
-        yield ExternalServer(url)
+        yield ExternalServer(url, token=mockcdr_session_settings.control_token)
         return
     server = LiveServer(mockcdr_session_settings)
     server.start()
@@ -170,6 +191,7 @@ def mockcdr_server(_mockcdr_live, request):
         yield handle
         handle.raise_errors()
     finally:
+        _cover(request.config, session=handle.runtime, control=handle.control)
         handle.close()
 
 
@@ -196,4 +218,23 @@ def mockcdr_session(_mockcdr_live, request):
             handle.raise_errors()
     finally:
         for handle in made:
+            _cover(request.config, session=handle.runtime, control=handle.control)
             handle.close()
+
+
+@pytest.fixture
+def mockcdr_verify(request):
+    """``mockcdr_verify(vendor, operation, count=None, status=None, where=None)``: assert what
+    this test's mock session received (``mockcdr_server``'s, else ``mockcdr_app``'s), as
+    ``ControlClient.verify`` does; an AssertionError lists the near misses."""
+    def control() -> ControlClient:
+        names = request.fixturenames
+        if "mockcdr_app" in names and not {"mockcdr_server", "mockcdr_control"} & set(names):
+            return ControlClient.for_app(request.getfixturevalue("mockcdr_app"))
+        return request.getfixturevalue("mockcdr_control")
+
+    def verify(vendor: str, operation: str, count: int | None = None, status: int | None = None, where=None):
+        __tracebackhide__ = True
+        return control().verify(vendor, operation, count=count, status=status, where=where)
+
+    return verify

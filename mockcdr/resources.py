@@ -33,7 +33,7 @@ def spec_path(name: str) -> Path:
     """The spec file for a vendor slug or ``control``; FileNotFoundError if there is none."""
     path = specs_dir() / (name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
     if not path.is_file():
-        raise FileNotFoundError(f"no OpenAPI spec named {name!r} in {specs_dir()}")
+        raise FileNotFoundError(f"no OpenAPI spec named {name!r}")
     return path
 
 

@@ -1,10 +1,13 @@
 """One Settings object, from defaults, a YAML config file, MOCKCDR_* environment and CLI flags."""
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -36,6 +39,9 @@ class Settings:
     log_format: str = "text"              # text or json (mockcdr.logs)
     threads: int = 8
     max_body: int = 1024 * 1024
+    idle_timeout: float = 30.0            # seconds a connection may go without a byte read or written
+    header_timeout: float = 10.0          # seconds from a request's first byte to the end of its headers
+    shutdown_grace: float = 5.0           # seconds requests in flight get after SIGTERM
     calls_per_day: int = 40
     render_cache_mb: int = 256            # rendered export days kept for repeats (LRU); 0 turns it off
     render_workers: int | None = None     # processes rendering a big export's days; None: one per core (<= 4), 0: none
@@ -51,8 +57,14 @@ class Settings:
     max_sessions: int = 1000              # sessions live at once (the default one not counted)
     max_snapshot: int = 256 * 1024 * 1024 # bytes a snapshot restore may carry (above max_body)
     token_grace: float = 3600.0           # seconds an expired token still reads as expired, then pruned
+    # behind a proxy (deploy/nginx): whose X-Forwarded-* headers count, this process's name, its peers
+    trusted_proxies: tuple[str, ...] = () # addresses or networks (CIDR), or "*"; empty: none
+    node: str | None = None               # generated session ids start with "<node>."
+    cluster: Mapping[str, str] = field(default_factory=dict)   # node name -> URL the nodes reach it at
     timings: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     vendor_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # the bearer token every control call but health and the specs must carry (None: no token)
+    control_token: str | None = None
 
     def with_(self, **changes) -> "Settings":
         return validate(replace(self, **changes))
@@ -63,6 +75,7 @@ _CASTS = {
     "render_workers": lambda v: _workers(v),
     "journal_body_limit": int, "callback_timeout": float,
     "session_ttl": float, "max_sessions": int, "max_snapshot": int, "token_grace": float,
+    "idle_timeout": float, "header_timeout": float, "shutdown_grace": float,
 }
 _BOOLS = ("access_log", "clock_frozen", "validate_responses")
 _WORDS = {"int": "a whole number", "float": "a number", "<lambda>": "a whole number or auto"}
@@ -109,6 +122,28 @@ def parse_vendor_ports(value) -> dict[str, int]:
     return out
 
 
+def parse_cluster(value) -> dict[str, str]:
+    """``n1=http://10.0.0.5:8080,n2=http://10.0.0.6:8080`` (or a mapping) -> ``{"n1": "http://...", ...}``,
+    in the order given (the first node serves the root URL behind the proxy)."""
+    if isinstance(value, Mapping):
+        items = [(str(k), str(v)) for k, v in value.items()]
+    else:
+        items = []
+        for part in (p.strip() for p in str(value or "").split(",")):
+            if not part:
+                continue
+            if "=" not in part:
+                raise SettingsError(f"cluster: {part!r} must look like NODE=URL")
+            name, url = part.split("=", 1)
+            items.append((name.strip(), url.strip()))
+    out: dict[str, str] = {}
+    for name, url in items:
+        if name in out:
+            raise SettingsError(f"cluster: node {name!r} is named twice")
+        out[name] = url.rstrip("/")
+    return out
+
+
 def coerce(name: str, value) -> Any:
     """Turn a raw (string) value for a setting into its type; raise SettingsError naming it."""
     if name in _CASTS:
@@ -123,12 +158,30 @@ def coerce(name: str, value) -> Any:
         return tuple(v.strip() for v in items if str(v).strip())
     if name == "vendor_ports":
         return parse_vendor_ports(value)
+    if name == "trusted_proxies":
+        items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+        return tuple(str(v).strip() for v in items if str(v).strip())
+    if name == "cluster":
+        return parse_cluster(value)
+    if name == "node":
+        return str(value).strip() or None
     if name == "seed":
         return str(value)
+    if name == "control_token" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)       # a YAML config may read a token of digits as a number
     return value
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")       # RFC 6750 b64token: fits a header as it is
+
+
 def validate(s: Settings) -> Settings:
+    if s.control_token is not None:
+        if not isinstance(s.control_token, str):
+            raise SettingsError("control_token: must be a string")
+        if not _TOKEN.fullmatch(s.control_token) or len(s.control_token) > 4096:
+            raise SettingsError("control_token: use letters, digits and - . _ ~ + / (a bearer token "
+                                "as RFC 6750 writes it)")
     unknown = [v for v in s.vendors if v not in ALL_VENDORS]
     if unknown:
         raise SettingsError(f"vendors: unknown {', '.join(unknown)}; known: {', '.join(ALL_VENDORS)}")
@@ -146,23 +199,70 @@ def validate(s: Settings) -> Settings:
                       ("render_cache_mb", 0)):
         if getattr(s, name) < low:
             raise SettingsError(f"{name}: must be at least {low}")
-    for name in ("session_ttl", "token_grace"):
+    for name in ("session_ttl", "token_grace", "shutdown_grace"):
         if getattr(s, name) < 0:
             raise SettingsError(f"{name}: must be at least 0 seconds")
     if s.render_workers is not None and s.render_workers < 0:
         raise SettingsError("render_workers: must be at least 0 (0: none), or auto")
+    for name in ("idle_timeout", "header_timeout"):
+        if getattr(s, name) <= 0:
+            raise SettingsError(f"{name}: must be more than 0 seconds")
     if s.max_sessions < 0:
         raise SettingsError("max_sessions: must be at least 0")
     if s.max_snapshot < s.max_body:
         raise SettingsError(f"max_snapshot: must be at least max_body ({s.max_body})")
+    _validate_cluster(s)
     if s.clock_start is not None:
-        from .core.clock import parse_instant
+        from .core.clock import check_instant, parse_instant
 
         try:
-            parse_instant(s.clock_start)
+            check_instant(parse_instant(s.clock_start))
         except ValueError as exc:
             raise SettingsError(f"clock_start: {exc}") from None
+    _check_timings(s.timings)
     return s
+
+
+def _check_timings(timings) -> None:
+    """``timings``: job kind -> state -> seconds, each from 0 to 100 years."""
+    from .core.clock import check_span
+
+    if not isinstance(timings, Mapping):
+        raise SettingsError("timings: must map job kinds to {state: seconds}")
+    for kind, states in timings.items():
+        if not isinstance(states, Mapping):
+            raise SettingsError(f"timings.{kind}: must map states to seconds")
+        for state, seconds in states.items():
+            try:
+                check_span(seconds, f"timings.{kind}.{state}")
+            except ValueError as exc:
+                raise SettingsError(str(exc)) from None
+
+
+NODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,16}")
+
+
+def _validate_cluster(s: Settings) -> None:
+    for entry in s.trusted_proxies:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(f"trusted_proxies: {entry!r} is not an IP address, a network "
+                                f"(CIDR, e.g. 10.0.0.0/8) or *") from None
+    for name in ([s.node] if s.node is not None else []) + list(s.cluster):
+        if not NODE_PATTERN.fullmatch(name):
+            raise SettingsError(f"node: {name!r} must be 1-16 characters of A-Z a-z 0-9 _ - "
+                                f"(no dot: generated session ids are <node>.<hex>)")
+    for name, url in s.cluster.items():
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SettingsError(f"cluster: {name}={url!r} is not an http(s) URL")
+    if s.cluster and s.node is None:
+        raise SettingsError("node: required with cluster (which of the cluster's nodes this process is)")
+    if s.cluster and s.node not in s.cluster:
+        raise SettingsError(f"node: {s.node!r} is not one of the cluster's nodes ({', '.join(s.cluster)})")
 
 
 NAMES = tuple(f.name for f in fields(Settings))

@@ -124,7 +124,8 @@ class LiveServer:
         except SessionError as exc:
             raise ControlAPIError(exc.status, str(exc)) from None
         url = f"{self.url}/_s/{session.id}"
-        return SessionHandle(self, session.id, url, ControlClient(url), runtime=session)
+        return SessionHandle(self, session.id, url, ControlClient(url, token=self.settings.control_token),
+                             runtime=session)
 
     def reset(self) -> None:
         """Back to the default session's start (seed, clock, transitions)."""
@@ -151,9 +152,9 @@ class ExternalServer:
     """A mock that is already running (a container, ``mockcdr serve``): same surface as
     LiveServer, steered only through the control API."""
 
-    def __init__(self, url: str, wait: float = 30.0):
+    def __init__(self, url: str, wait: float = 30.0, token: str | None = None):
         self.url = url.rstrip("/")
-        self.control = ControlClient(self.url)
+        self.control = ControlClient(self.url, token=token)     # token: default $MOCKCDR_CONTROL_TOKEN
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -176,7 +177,7 @@ class ExternalServer:
     def session(self, session_id: str | None = None, **spec) -> SessionHandle:
         """An isolated session on that server (``PUT /_mockcdr/sessions/{id}``)."""
         doc = self.control.put_session(session_id, **spec) if session_id else self.control.create_session(**spec)
-        return SessionHandle(self, doc["id"], doc["base_url"], ControlClient(doc["base_url"]))
+        return SessionHandle(self, doc["id"], doc["base_url"], ControlClient(doc["base_url"], token=self.control.token))
 
     def reset(self) -> None:
         self.control.reset()

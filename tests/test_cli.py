@@ -140,17 +140,100 @@ def test_serve_prints_base_urls_and_credentials_and_serves_every_vendor_and_a_ve
                              headers={"Api-Key": "didww-test-globex-51a7c9d2"})
         assert alone.status_code == 200 and alone.json()["meta"]["total_records"] == 0
         assert requests.get(f"http://127.0.0.1:{didww_port}/api/v1.1.0/login").status_code == 404
+        page = requests.get(f"http://127.0.0.1:{port}/_mockcdr/ui/")
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert f"serving 5 vendors on http://127.0.0.1:{port}" in out
+    dashboard = next(l.split()[1] for l in out.splitlines() if l.strip().startswith("dashboard"))
+    assert dashboard == f"http://127.0.0.1:{port}/_mockcdr/ui/"
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     for slug in ("didww", "telnyx", "yeti", "mor", "yeastar"):
         line = next(l for l in out.splitlines() if l.strip().startswith(slug))
         assert f"http://127.0.0.1:{port}/" in line
     assert "didww-test-globex-51a7c9d2" in out and "acme-api" in out
     assert f"(alone on port {didww_port})" in out
     assert err == ""     # quiet by default
+
+
+def _in_flight(url: str, proc, latency_ms: int):
+    """Start a DIDWW request held by a latency fault; returns (thread, box with its outcome)."""
+    import threading
+    import time
+    import requests
+    _wait_health(url, proc)
+    requests.post(f"{url}/_mockcdr/faults", json={"vendor": "didww", "kind": "latency",
+                                                  "latency_ms": latency_ms}).raise_for_status()
+    box = {}
+
+    def call():
+        try:
+            box["response"] = requests.get(f"{url}/v3/exports", timeout=30)
+        except requests.RequestException as exc:
+            box["error"] = exc
+
+    t = threading.Thread(target=call)
+    t.start()
+    time.sleep(0.5)
+    return t, box
+
+
+def test_sigterm_lets_requests_in_flight_finish_and_refuses_new_ones():
+    import signal
+    import time
+    import requests
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = _serve("--port", str(port), "--vendors", "didww")
+    try:
+        t, box = _in_flight(url, proc, 2000)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{url}/_mockcdr/health", timeout=2)
+        t.join(10)
+        proc.wait(10)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert box["response"].status_code == 401          # answered (no key), after its latency
+    assert box["response"].json()["errors"][0]["status"] == "401"
+    assert proc.returncode == 0 and time.monotonic() - t0 < 5
+
+
+def test_sigterm_grace_is_bounded_and_a_second_signal_stops_at_once():
+    import signal
+    import time
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = _serve("--port", str(port), "--vendors", "didww", "--shutdown-grace", "1")
+    try:
+        t, box = _in_flight(url, proc, 20_000)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+        bounded = time.monotonic() - t0
+        t.join(10)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert proc.returncode == 0 and 0.9 < bounded < 4 and "error" in box     # cut off after the grace
+    proc = _serve("--port", str(port), "--vendors", "didww")
+    try:
+        t, box = _in_flight(url, proc, 20_000)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+        at_once = time.monotonic() - t0
+        t.join(10)
+    finally:
+        proc.kill()
+        _, err = proc.communicate()
+    assert proc.returncode == 128 + signal.SIGTERM and at_once < 2 and "stopped at once" in err
 
 
 def test_a_bad_fixtures_file_stops_start_up_with_the_field_not_a_traceback(tmp_path):

@@ -94,6 +94,21 @@ def test_the_access_log_middleware_writes_combined_lines_with_escapes(restore_lo
     assert abs(when - datetime.now(timezone.utc)) < timedelta(seconds=30)
 
 
+def test_the_access_log_names_the_path_as_requested_session_prefix_included(restore_logging):
+    out = io.StringIO()
+    runtime = build_runtime(Settings(vendors=()), [toyvendor.VENDOR])
+    servers = Servers(runtime.registry, [("main", create_app(runtime=runtime), "127.0.0.1", 0)], access_log=True, out=out)
+    servers.start()
+    url = f"http://127.0.0.1:{servers.ports()['main']}"
+    try:
+        requests.put(f"{url}/_mockcdr/sessions/ci-7", timeout=10).raise_for_status()
+        requests.get(f"{url}/_s/ci-7/_mockcdr/clock?x=1", timeout=10).raise_for_status()
+    finally:
+        servers.stop()
+    requests_seen = [COMBINED.match(line)["request"] for line in out.getvalue().splitlines()]
+    assert requests_seen == ["PUT /_mockcdr/sessions/ci-7 HTTP/1.1", "GET /_s/ci-7/_mockcdr/clock?x=1 HTTP/1.1"]
+
+
 def _serve(*args):
     return subprocess.Popen([sys.executable, "-m", "mockcdr", "serve", "--port", "0", "--vendors", "yeastar",
                              *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

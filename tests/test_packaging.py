@@ -38,6 +38,10 @@ def _metadata(wheel: Path):
         return Parser().parsestr(zf.read(name).decode("utf-8")), zf.namelist()
 
 
+def _dashboard_files() -> list[str]:
+    return sorted(p.name for p in (ROOT / "mockcdr" / "dashboard").iterdir() if p.suffix in (".html", ".css", ".js"))
+
+
 @pytest.mark.slow
 def test_the_wheel_carries_specs_fixtures_licence_types_and_metadata(dist):
     wheel = next(dist.glob("mockcdr-*.whl"))
@@ -50,6 +54,8 @@ def test_the_wheel_carries_specs_fixtures_licence_types_and_metadata(dist):
         assert f"mockcdr/openapi/{spec.name}" in names
     for fixture in (ROOT / "fixtures" / "default").glob("*.yaml"):
         assert f"mockcdr/fixtures/default/{fixture.name}" in names
+    for page_file in _dashboard_files():
+        assert f"mockcdr/dashboard/{page_file}" in names
     classifiers = meta.get_all("Classifier")
     assert "Framework :: Pytest" in classifiers and "Typing :: Typed" in classifiers
     assert not [c for c in classifiers if c.startswith("License ::")]    # the SPDX expression says it
@@ -93,6 +99,15 @@ def test_wheel_installs_in_a_clean_virtualenv_and_serves_its_specs(dist, tmp_pat
     version = subprocess.run([str(py), "-m", "mockcdr", "--version"], capture_output=True, text=True,
                              cwd=tmp_path)
     assert version.stdout.strip() == f"mockcdr {mockcdr.__version__}"
+    # the dashboard's files come from the installed package, every one the page loads
+    code = ("import sys, mockcdr.dashboard as d; from mockcdr.app import create_app; c = create_app().test_client();"
+            "assert 'site-packages' in d.__file__, d.__file__;"
+            "bad = [n for n in sys.argv[1:] if c.get('/_mockcdr/ui/' + n).status_code != 200];"
+            "page = c.get('/_mockcdr/ui/');"
+            "print('not served:', bad, 'page:', page.status_code, file=sys.stderr);"
+            "sys.exit(1 if bad or page.status_code != 200 or b'dashboard.js' not in page.data else 0)")
+    served = subprocess.run([str(py), "-c", code, *_dashboard_files()], cwd=tmp_path, capture_output=True, text=True)
+    assert served.returncode == 0, served.stderr
 
 
 @pytest.mark.slow

@@ -224,11 +224,15 @@ def test_validate_without_its_extra_is_a_clear_usage_error(pytester):
 
 def test_the_plugin_leaves_the_environment_alone(pytester, monkeypatch):
     monkeypatch.delenv("MOCKCDR_VALIDATE_RESPONSES", raising=False)
+    monkeypatch.delenv("MOCKCDR_CONTROL_TOKEN", raising=False)
     pytester.makepyfile(test_env="""
         import os
 
-        def test_env(mockcdr_client):
+        def test_env(mockcdr_client, mockcdr_control):
             assert "MOCKCDR_VALIDATE_RESPONSES" not in os.environ
-            assert mockcdr_client.application.extensions["mockcdr"].settings.validate_responses is True
+            assert "MOCKCDR_CONTROL_TOKEN" not in os.environ
+            settings = mockcdr_client.application.extensions["mockcdr"].settings
+            assert settings.validate_responses is True and settings.control_token == "plugin-token-1234"
+            assert mockcdr_control.get_clock()["frozen"] is False     # the live mock takes its token
     """)
-    run(pytester, "--mockcdr-validate").assert_outcomes(passed=1)
+    run(pytester, "--mockcdr-validate", "--mockcdr-control-token", "plugin-token-1234").assert_outcomes(passed=1)

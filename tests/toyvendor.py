@@ -75,6 +75,14 @@ def blueprint() -> Blueprint:
         job = rt.lifecycle.get(tok["data"]["job"])
         return file_response(file_for(rt, job["tenant"], job))
 
+    @bp.get("/stream/<int:kib>")
+    def streamFile(kib):
+        """``kib`` KiB of zeros, streamed in 64 KiB chunks (cheap to make: the serving tests)."""
+        _tenant()
+        block = bytes(64 * 1024)
+        chunks = (block for _ in range(kib // 64))
+        return file_response(FileOut("zeros.bin", "application/octet-stream", chunks))
+
     @bp.get("/boom")
     def boom():
         raise RuntimeError("a bug")
@@ -96,4 +104,4 @@ VENDOR = Vendor(slug="toy", title="Toy", prefixes=("/toy",), blueprint=blueprint
                 render_error=render_error, setup=setup,
                 describe=lambda rt, base: {"base_urls": [f"{base}/toy"],
                                            "credentials": [{"X-Toy-Key": "key-acme"}]},
-                job_kinds=(KIND,))
+                job_kinds=(KIND,), files={"downloadFile": "gzip", "streamFile": "plain"})

@@ -13,6 +13,8 @@ from typing import Iterator, Sequence
 
 from .clock import UTC
 from .daycalls import Calls, draw, words
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 from .ids import derive_seed
 from .pools import contacts, pools
 from .shapes import draw as _shape
@@ -81,7 +83,7 @@ class Call(namedtuple("_CallBase", _CALL_FIELDS)):
 
     @property
     def start(self) -> datetime:
-        return datetime.fromtimestamp(self.start_us / 1e6, UTC)
+        return _EPOCH + timedelta(microseconds=self.start_us)    # exact, and before 1970 too
 
     def as_dict(self) -> dict:
         out = self._asdict()

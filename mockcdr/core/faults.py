@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Iterable, Iterator, Mapping
 
 from .errors import DropConnection, InjectedFault, TooManyRequests
@@ -14,16 +13,22 @@ _FIELDS = {"vendor", "operation", "kind", "status", "detail", "code", "latency_m
            "after_bytes", "count"}
 
 
-def parse_fault(data: Mapping, vendors: Iterable[str]) -> dict:
-    """Validate a fault document; raises ValueError with a message naming the field."""
+def parse_fault(data: Mapping, vendors: Mapping | Iterable[str]) -> dict:
+    """Validate a fault document; raises ValueError with a message naming the field.
+
+    ``vendors`` maps slugs to ``core.vendor.Vendor`` objects (or is just the slugs): with the
+    objects, a fault that could never apply is refused too (an unknown operation, a download
+    fault on an operation that serves no file, ``corrupt_gzip`` on a file that is not gzip).
+    """
     if not isinstance(data, Mapping):
         raise ValueError("a fault must be a JSON object")
     unknown = set(data) - _FIELDS
     if unknown:
         raise ValueError(f"unknown fault fields: {', '.join(sorted(unknown))}")
+    slugs = sorted(vendors)
     vendor = data.get("vendor")
-    if not isinstance(vendor, str) or vendor not in set(vendors):
-        raise ValueError(f"vendor must be one of: {', '.join(sorted(vendors))}")
+    if not isinstance(vendor, str) or vendor not in slugs:
+        raise ValueError(f"vendor must be one of: {', '.join(slugs)}")
     kind = data.get("kind")
     if kind not in KINDS:
         raise ValueError(f"kind must be one of: {', '.join(KINDS)}")
@@ -56,17 +61,49 @@ def parse_fault(data: Mapping, vendors: Iterable[str]) -> dict:
         raise ValueError("code must be a string or an integer")
     if kind == "rate_limit" and "status" not in data:
         fault["status"] = 429
+    if isinstance(vendors, Mapping) and hasattr(vendors[vendor], "operations"):
+        check_applies(fault, vendors[vendor])
     return fault
 
 
-class Faults:
-    """Faults queued (``count`` uses) or set (until cleared), matched per vendor and operation."""
+def check_applies(fault: dict, vendor) -> None:
+    """ValueError saying why, if ``fault`` could never fire on ``vendor``'s operations."""
+    operations = vendor.operations()
+    operation, kind = fault["operation"], fault["kind"]
+    if operation is not None and operation not in operations:
+        raise ValueError(f"operation: {vendor.slug} has no operation {operation!r}; its operations are "
+                         f"{', '.join(sorted(operations))}")
+    if kind not in AFTER:
+        return
+    wanted = ("gzip",) if kind == "corrupt_gzip" else ("gzip", "plain")
+    what = "gzip file" if kind == "corrupt_gzip" else "file"
+    files = sorted(op for op, packing in vendor.files.items() if packing in wanted)
+    if operation is None and not files:
+        raise ValueError(f"kind: {kind} acts on a {what} download, and no {vendor.slug} operation "
+                         f"serves one")
+    if operation is not None and operation not in files:
+        served = vendor.files.get(operation)
+        why = "serves an uncompressed file" if served else "serves no file (it answers JSON)"
+        raise ValueError(f"kind: {kind} acts on a {what} download, and {operation} {why}; "
+                         + (f"{vendor.slug} {what} downloads: {', '.join(files)}" if files
+                            else f"no {vendor.slug} operation serves one"))
 
-    def __init__(self, sleep=time.sleep):
+
+class Faults:
+    """Faults queued (``count`` uses) or set (until cleared), matched per vendor and operation.
+
+    ``vendors`` (slug -> Vendor) lets ``load`` check restored faults as ``parse_fault`` checks new
+    ones. A latency fault waits without holding any lock, and removing the fault (clear, delete,
+    reset, restore) ends the waits it started at once.
+    """
+
+    def __init__(self, vendors: Mapping | None = None, *, sleep=None):
         self._lock = threading.Lock()
         self._faults: list[dict] = []
         self._next = 1
-        self._sleep = sleep
+        self._vendors = vendors
+        self._sleep = sleep                          # tests may record sleeps instead
+        self._waits: dict[int, tuple[str, threading.Event]] = {}   # fault id -> waits it started
 
     def add(self, fault: dict) -> dict:
         with self._lock:
@@ -86,6 +123,8 @@ class Faults:
                             and (fault_id is None or f["id"] == fault_id))]
             removed = len(self._faults) - len(keep)
             self._faults = keep
+            self._wake(lambda fid, slug: (vendor is None or slug == vendor)
+                       and (fault_id is None or fid == fault_id))
             return removed
 
     def take(self, vendor: str, operation: str | None, kinds: tuple[str, ...]) -> list[dict]:
@@ -111,23 +150,90 @@ class Faults:
             return {"next": self._next, "faults": [dict(f) for f in self._faults]}
 
     def load(self, data: dict) -> None:
+        """Replace the faults with a snapshot's; ValueError naming the fault (and no change) if one
+        is not a fault ``parse_fault`` would accept, or its id or hits are wrong."""
+        faults = self.validate(data)
         with self._lock:
-            self._faults = [dict(f) for f in data.get("faults", [])]
-            self._next = int(data.get("next", len(self._faults) + 1))
+            self._faults = faults
+            self._next = max([int(data.get("next") or 1)] + [f["id"] + 1 for f in faults])
+            self._wake(lambda fid, slug: True)
+
+    def validate(self, data: dict) -> list[dict]:
+        """The faults of a snapshot's ``faults`` section, checked and completed."""
+        if not isinstance(data, Mapping):
+            raise ValueError("faults must be an object")
+        items = data.get("faults", [])
+        if not isinstance(items, list):
+            raise ValueError("faults.faults must be a list")
+        next_id = data.get("next", 1)
+        if isinstance(next_id, bool) or not isinstance(next_id, int) or next_id < 1:
+            raise ValueError("faults.next must be an integer from 1")
+        vendors = self._vendors if self._vendors is not None else {
+            f.get("vendor") for f in items if isinstance(f, Mapping) and isinstance(f.get("vendor"), str)}
+        out, seen = [], set()
+        for i, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                raise ValueError(f"faults.faults[{i}]: a fault must be an object")
+            fid, hits = item.get("id"), item.get("hits", 0)
+            where = f"faults.faults[{i}] (id {fid!r})"
+            try:
+                fault = parse_fault({k: v for k, v in item.items() if k not in ("id", "hits")}, vendors)
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+            if isinstance(fid, bool) or not isinstance(fid, int) or fid < 1 or fid in seen:
+                raise ValueError(f"{where}: id must be an integer from 1, unique among the faults")
+            if isinstance(hits, bool) or not isinstance(hits, int) or hits < 0:
+                raise ValueError(f"{where}: hits must be an integer from 0")
+            seen.add(fid)
+            out.append(dict(fault, id=fid, hits=hits))
+        return out
 
     # -- applying -------------------------------------------------------------
     def armed(self) -> bool:
         """Whether any fault is set (read without the lock: a request racing an add may miss it)."""
         return bool(self._faults)
 
-    def before(self, vendor: str, operation: str | None) -> None:
-        """Act on the faults that fire before a view: sleep, then raise an error or drop."""
+    def before(self, vendor: str, operation: str | None, defer=None, seen: list | None = None) -> None:
+        """Act on the faults that fire before a view: wait, then raise an error or drop.
+
+        ``defer(seconds, cancel)``, when the server offers one, holds the response that long (or
+        until ``cancel`` is set: the fault was removed) without holding a thread; the view runs
+        now, its answer or drop goes out after the delay. Otherwise the request waits here.
+        Each fault taken is appended to ``seen`` first (coverage counts them apart).
+        """
         taken = self.take(vendor, operation, BEFORE)
+        if seen is not None:
+            seen.extend(taken)
         for f in taken:
             if f["kind"] == "latency" and f["latency_ms"]:
-                self._sleep(f["latency_ms"] / 1000.0)
+                if defer is not None and self._sleep is None:
+                    defer(f["latency_ms"] / 1000.0, self._wait_event(f))
+                else:
+                    self._wait(f, f["latency_ms"] / 1000.0)
         for f in taken:
             raise_for(f)
+
+    def _wait(self, fault: dict, seconds: float) -> None:
+        """Sleep ``seconds`` unless the fault is removed first; no lock is held meanwhile."""
+        if self._sleep is not None:
+            self._sleep(seconds)
+            return
+        self._wait_event(fault).wait(seconds)
+
+    def _wait_event(self, fault: dict) -> threading.Event:
+        """The event set when ``fault`` is removed (shared by the waits it started)."""
+        with self._lock:
+            entry = self._waits.get(fault["id"])
+            if entry is None or entry[1].is_set():
+                entry = self._waits[fault["id"]] = (fault["vendor"], threading.Event())
+        return entry[1]
+
+    def _wake(self, match) -> None:
+        """(under the lock) End the waits of the removed faults that ``match(id, vendor)``."""
+        for fid, (slug, event) in list(self._waits.items()):
+            if match(fid, slug):
+                event.set()
+                del self._waits[fid]
 
     def after(self, vendor: str, operation: str | None, gzip_ok: bool = True) -> dict | None:
         """The download fault (truncate, or corrupt if the file is gzip) for this response."""

@@ -10,6 +10,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from .cdrs import TenantProfile, Trunk
 from .numbering import PLANS, normalize_e164
 
+# libyaml's loader where PyYAML was built with it (the wheels are): the same documents, ~10x faster
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class FixtureError(ValueError):
     """A fixture file is unreadable or a field in it is wrong; the message names the field."""
@@ -57,7 +60,7 @@ class TenantSchema(Schema):
     calls_per_day = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(0, 5_000_000))
     dids = fields.List(fields.String(), load_default=list)
     trunks = fields.List(fields.Nested(TrunkSchema), load_default=list)
-    extensions = fields.List(fields.String(validate=validate.Regexp(r"^\d{2,8}$")), load_default=list)
+    extensions = fields.List(fields.String(validate=validate.Regexp(r"^[0-9]{2,8}$")), load_default=list)
 
     @validates("dids")
     def _dids(self, value, **_):
@@ -87,7 +90,7 @@ def parse_tenants(section) -> dict[str, TenantProfile]:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     except OSError as exc:
         raise FixtureError(f"cannot read fixtures file {path}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

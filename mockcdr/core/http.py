@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from . import jsontext
 from .errors import MalformedBody, PayloadTooLarge
 from .routing import SESSION_KEY
 from .vendor import FileOut
@@ -37,12 +38,9 @@ def json_body(default: Any = _MISSING) -> Any:
             raise MalformedBody("request body is empty; a JSON document is required")
         return default
     try:
-        return json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise MalformedBody("request body is not UTF-8") from None
-    except json.JSONDecodeError as exc:
-        raise MalformedBody(f"request body is not valid JSON: {exc.msg} at line {exc.lineno} "
-                            f"column {exc.colno}") from None
+        return jsontext.loads(data)
+    except jsontext.JSONTextError as exc:
+        raise MalformedBody(f"request body is not valid JSON: {exc}") from None
 
 
 def media_type(header_value: str | None) -> tuple[str, dict]:

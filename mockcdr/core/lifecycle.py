@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
 from .agenda import Agenda
-from .clock import Clock
+from .clock import Clock, check_span
 from .store import Store
 
 MODES = ("after_seconds", "after_polls", "immediate", "manual")
@@ -49,6 +49,8 @@ class JobKind:
         named |= set(self.steps) | {s.to for s in self.steps.values()}
         if not named <= known:
             raise ValueError(f"{self.key}: steps name undeclared states {sorted(named - known)}")
+        for state, step in self.steps.items():
+            check_span(step.seconds, f"{self.key}: the step from {state!r}")
 
 
 @dataclass
@@ -90,9 +92,7 @@ def parse_policy(kind: JobKind, data: Mapping, base: Policy) -> Policy:
         if state not in progress:
             raise ValueError(f"{state!r} is not a state that {kind.key} leaves by progression "
                              f"(those are: {', '.join(sorted(progress)) or 'none'})")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"seconds for {state!r} must be a number >= 0")
-        seconds[state] = float(value)
+        seconds[state] = float(check_span(value, f"seconds for {state!r}"))
     return Policy(mode=mode, seconds=seconds, polls=polls, outcome=outcome)
 
 
@@ -106,6 +106,27 @@ def default_policy(kind: JobKind, timings: Mapping[str, Mapping[str, float]]) ->
 Hook = Callable[[object, dict, str, datetime], None]     # hook(owner, job, state, at)
 JOB_SHAPE = dict(id=str, vendor=str, kind=str, tenant=str, state=str, created_at=datetime,
                  entered_at=datetime, polls=int, timeline=list, attrs=dict)
+POLICY_SHAPE = dict(mode=str, seconds=dict, polls=int, outcome=str)
+
+
+def job_check(kinds: Mapping[str, JobKind]) -> Callable[[str, dict], None]:
+    """The check of a restored job: a kind declared here, and one of its states."""
+    def check(key: str, job: dict) -> None:
+        kind = kinds.get(job["kind"])
+        if kind is None:
+            raise ValueError(f"kind {job['kind'][:60]!r} is not a job kind here ({', '.join(sorted(kinds))})")
+        if job["state"] not in kind.states:
+            raise ValueError(f"state {job['state'][:60]!r} is not a state of {kind.key}")
+    return check
+
+
+def policy_check(kinds: Mapping[str, JobKind]) -> Callable[[str, dict], None]:
+    """The check of a restored policy: as PUT /transitions/{kind} checks one."""
+    def check(key: str, policy: dict) -> None:
+        if key not in kinds:
+            raise ValueError(f"{key[:60]!r} is not a job kind here ({', '.join(sorted(kinds))})")
+        parse_policy(kinds[key], policy, Policy())
+    return check
 
 
 class Lifecycle:
@@ -193,18 +214,27 @@ class Lifecycle:
                     self._schedule(job)
             return job
 
-    def jobs(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None) -> list[dict]:
+    def jobs(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None,
+             last: int | None = None) -> list[dict]:
+        """Matching jobs in creation order, brought up to the clock; ``last``: only the newest
+        that many (the others are not even brought up to the clock)."""
         now = self.clock.now()
         with self.store.lock:
-            out = []
-            for job in self.store.collection(JOBS).values():
-                if (vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
-                        tenant is not None and job["tenant"] != tenant):
-                    continue
+            out = [job for job in self.store.collection(JOBS).values()
+                   if not ((vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
+                       tenant is not None and job["tenant"] != tenant))]
+            if last is not None:
+                out = out[-last:] if last > 0 else []
+            for job in out:
                 if self._advance(job, now):
                     self._schedule(job)
-                out.append(job)
             return out
+
+    def count(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None) -> int:
+        with self.store.lock:
+            return sum(1 for job in self.store.collection(JOBS).values()
+                       if not ((vendor and job["vendor"] != vendor) or (kind and job["kind"] != kind) or (
+                           tenant is not None and job["tenant"] != tenant)))
 
     def delete(self, job_id: str) -> dict | None:
         return self.store.delete(JOBS, job_id)
@@ -272,20 +302,40 @@ class Lifecycle:
             moved = True
         return moved
 
-    def _due(self, job: dict) -> float | None:
-        """Epoch seconds of the job's next timed step, or None (final, manual, or counting polls)."""
-        kind = self.kinds.get(job["kind"])
+    def _delay(self, kind: JobKind | None, job: dict) -> float | None:
+        """Seconds after entering its state that the job's next timed step is due, or None
+        (final, manual, or counting polls)."""
         step = kind.steps.get(job["state"]) if kind else None
         if step is None:
             return None
         if step.timer == "retention":
-            seconds = step.seconds
-        else:
-            policy = self.policy(kind.key)
-            if policy.mode in ("manual", "after_polls"):
-                return None
-            seconds = 0.0 if policy.mode == "immediate" else policy.seconds.get(job["state"], step.seconds)
-        return job["entered_at"].timestamp() + seconds
+            return step.seconds
+        policy = self.policy(kind.key)
+        if policy.mode in ("manual", "after_polls"):
+            return None
+        return 0.0 if policy.mode == "immediate" else policy.seconds.get(job["state"], step.seconds)
+
+    def _due(self, job: dict) -> float | None:
+        """Epoch seconds of the job's next timed step, or None (final, manual, or counting polls)."""
+        delay = self._delay(self.kinds.get(job["kind"]), job)
+        return None if delay is None else job["entered_at"].timestamp() + delay
+
+    def upcoming(self, job: dict) -> dict | None:
+        """The job's next step as its policy will take it: ``{"state", "cause", "mode", "at",
+        "polls_left"}`` (``at`` None while it waits for polls or for a forced move), or None in
+        a final state."""
+        kind = self.kinds.get(job["kind"])
+        step = kind.steps.get(job["state"]) if kind else None
+        if step is None:
+            return None
+        delay = self._delay(kind, job)
+        at = None if delay is None else job["entered_at"] + timedelta(seconds=delay)
+        if step.timer == "retention":
+            return {"state": step.to, "cause": "retention", "mode": "retention", "at": at, "polls_left": None}
+        policy = self.policy(kind.key)
+        target = kind.failure if policy.outcome == "failure" and step.to == kind.success else step.to
+        polls_left = max(0, policy.polls - job["polls"]) if policy.mode == "after_polls" else None
+        return {"state": target, "cause": "policy", "mode": policy.mode, "at": at, "polls_left": polls_left}
 
     def _schedule(self, job: dict) -> None:
         due = self._due(job)

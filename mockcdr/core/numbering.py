@@ -63,7 +63,7 @@ def plan_for(number: str) -> Plan | None:
 
 def normalize_e164(number: str) -> str:
     """Digits only, no ``+``: the form the call universe stores."""
-    digits = "".join(ch for ch in str(number) if ch.isdigit())
+    digits = "".join(ch for ch in str(number) if "0" <= ch <= "9")
     if not digits:
         raise ValueError(f"{number!r} is not a phone number")
     return digits

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from .forwarded import trusted_proxies
 from .sessions import PREFIX, Sessions, valid_id
 
 SESSION_KEY = "mockcdr.session"
@@ -20,15 +21,19 @@ class SessionRouter:
     ``/_s/{id}/rest`` is served as ``/rest`` of session ``id`` with ``/_s/{id}`` appended to
     SCRIPT_NAME, so every URL the app builds from the request (file URLs, report URLs, links,
     ``Location``) carries the prefix. Other paths belong to the default session, or to ``fixed``
-    (the session a port of its own serves).
+    (the session a port of its own serves). A trusted proxy's X-Forwarded-* headers are applied
+    first (``Settings.trusted_proxies``), so its host, scheme and prefix come before ``/_s/{id}``.
     """
 
     def __init__(self, app, sessions: Sessions, fixed=None):
         self.app = app
         self.sessions = sessions
         self.fixed = fixed
+        self.forwarded = trusted_proxies(getattr(sessions.settings, "trusted_proxies", ()))
 
     def __call__(self, environ, start_response):
+        if self.forwarded is not None:
+            self.forwarded(environ)
         fixed = self.fixed
         if fixed is not None:
             if fixed.closed:

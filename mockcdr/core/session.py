@@ -9,6 +9,7 @@ from typing import Any, Callable, Mapping
 
 from .agenda import Agenda
 from .clock import Clock, parse_instant
+from .coverage import Coverage
 from .deliveries import Deliveries
 from .faults import Faults
 from .ids import Ids
@@ -40,7 +41,7 @@ class Session:
     """Everything a client can change, over a shared, immutable World.
 
     Vendor code receives a Session where it reads ``rt``: the session's own ``clock``, ``ids``,
-    ``store``, ``lifecycle``, ``tokens``, ``faults``, ``journal`` and ``deliveries``, and the
+    ``store``, ``lifecycle``, ``tokens``, ``faults``, ``journal``, ``coverage`` and ``deliveries``, and the
     World's ``settings``, ``vendors``, ``tenants``, ``state`` (vendor configuration) and
     ``option()``. Sessions share nothing mutable, so each has its own locks.
     """
@@ -61,13 +62,14 @@ class Session:
         self._tick_lock = threading.Lock()
         self.clock = Clock(start=self.start.clock_start, frozen=self.start.clock_frozen)
         self.ids = Ids(self.start.seed)
-        self.store = Store(world.shapes)
+        self.store = Store(world.shapes, world.checks)
         self.lifecycle = Lifecycle(self.store, self.clock, settings.timings, kinds=world.kinds,
                                    hooks=world.hooks, owner=self, agenda=Agenda(self._earlier))
         self.tokens = Tokens(self.store, self.clock, self.ids, Agenda(self._earlier),
                              grace=getattr(settings, "token_grace", GRACE_SECONDS))
-        self.faults = Faults()
+        self.faults = Faults(world.vendors)
         self.journal = Journal(settings.journal_size, settings.journal_body_limit)
+        self.coverage = Coverage(world.vendors)
         self.deliveries = Deliveries(self.store, self.clock, self.ids, settings.callback_timeout,
                                      agenda=Agenda(self._earlier))
         self._agendas: dict[str, Agenda] = {}
@@ -169,6 +171,7 @@ class Session:
             self.store.reset()
             self.faults.clear()
             self.journal.clear()
+            self.coverage.clear()
             self.rebuild()
             self._apply_transitions()
         self.clock.reset()

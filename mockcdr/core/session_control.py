@@ -19,6 +19,9 @@ def _base(session, host_url: str) -> str:
 def document(session, host_url: str, port_url: str | None = None) -> dict:
     doc = session.describe()
     doc["base_url"] = _base(session, host_url)
+    node = getattr(getattr(session.registry, "settings", None), "node", None)
+    if node is not None:
+        doc["node"] = node
     if session.port is not None and port_url is not None:
         doc["port_url"] = port_url
     start = session.start

@@ -9,7 +9,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
-from .clock import iso, parse_instant
+from .clock import check_instant, iso, parse_instant
 from .lifecycle import default_policy, parse_policy
 from .session import Session, Start
 
@@ -113,7 +113,7 @@ class Sessions:
                 raise SessionError(f"the session limit is reached: {self.max_sessions} sessions live "
                                    f"(--max-sessions); delete sessions or raise the limit", 429)
             while session_id is None or session_id in self._sessions:
-                session_id = secrets.token_hex(8)
+                session_id = self.generated_id()
             session = self._adopt(Session(world, session_id, start))
         if port is not None:
             try:
@@ -122,6 +122,12 @@ class Sessions:
                 self.delete(session_id)
                 raise
         return session, True
+
+    def generated_id(self) -> str:
+        """A fresh id; behind a proxy (``Settings.node``) ``<node>.<hex>``, which the proxy's
+        configuration (deploy/nginx) routes back to this process."""
+        node = getattr(self.settings, "node", None)
+        return f"{node}.{secrets.token_hex(8)}" if node else secrets.token_hex(8)
 
     def _open_port(self, session: Session, port: int) -> None:
         if self.open_port is None:
@@ -152,6 +158,7 @@ class Sessions:
         with session.store.lock:       # the memory comes back even if a request still holds it
             session.store.reset()
             session.journal.clear()
+            session.coverage.clear()
             session.faults.clear()
             session.rebuild()
 
@@ -238,7 +245,7 @@ def _clock_spec(clock: Any) -> dict:
     out: dict[str, Any] = {}
     if clock.get("now") is not None:
         try:
-            out["clock_start"] = parse_instant(clock["now"])
+            out["clock_start"] = check_instant(parse_instant(clock["now"]))
         except (ValueError, TypeError) as exc:
             raise SessionError(f"clock.now: {exc}") from None
     frozen = clock.get("frozen")

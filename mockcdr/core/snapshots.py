@@ -1,6 +1,8 @@
 """Snapshots of a session: dump its state as JSON, and restore one after checking every part."""
 from __future__ import annotations
 
+import logging
+
 from .clock import check_timestamp
 
 SNAPSHOT_VERSION = 1
@@ -59,7 +61,8 @@ def restore(session, snap) -> None:
         _load(session, before)
         if isinstance(exc, ValueError):
             raise
-        raise ValueError(f"its records do not work here ({type(exc).__name__}: {exc})") from None
+        logging.getLogger("mockcdr").warning("a snapshot was refused", exc_info=exc)
+        raise ValueError("its records do not work here (the server's log says why)") from None
 
 
 def _load(session, snap: dict) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .clock import UTC
 
@@ -25,7 +25,11 @@ def encode(value: Any) -> Any:
 def decode(value: Any) -> Any:
     if isinstance(value, dict):
         if len(value) == 1 and "$dt" in value:
-            return datetime.fromisoformat(value["$dt"]).astimezone(UTC)
+            text = value["$dt"]
+            try:
+                return datetime.fromisoformat(text).astimezone(UTC)
+            except (TypeError, ValueError, OverflowError):
+                raise ValueError(f"{{'$dt': {str(text)[:40]!r}}} is not an ISO 8601 date-time") from None
         return {k: decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return [decode(v) for v in value]
@@ -39,15 +43,22 @@ class Store:
     nest. Collections are created on first use and survive ``reset()`` only as empty dicts.
     """
 
-    def __init__(self, shapes: dict[str, dict[str, type | tuple]] | None = None) -> None:
+    def __init__(self, shapes: dict[str, dict[str, type | tuple]] | None = None,
+                 checks: dict[str, Callable[[str, dict], None]] | None = None) -> None:
         self.lock = threading.RLock()
         self._collections: dict[str, dict[str, dict]] = {}
         self._shapes: dict[str, dict[str, type | tuple]] = dict(shapes or {})
+        self._checks: dict[str, Callable[[str, dict], None]] = dict(checks or {})
 
-    def shape(self, collection: str, /, **fields: type | tuple) -> None:
+    def shape(self, collection: str, /, check: Callable[[str, dict], None] | None = None,
+              **fields: type | tuple) -> None:
         """Declare the keys every record of a collection holds, and their types: ``load`` refuses
-        a snapshot whose records lack one (a hand-edited snapshot fails at restore, not later)."""
+        a snapshot whose records lack one (a hand-edited snapshot fails at restore, not later).
+        ``check(key, record)``, if given, raises ValueError for values of the right type its
+        owner still cannot use (a time zone or job kind it does not know)."""
         self._shapes[collection] = fields
+        if check is not None:
+            self._checks[collection] = check
 
     def collection(self, name: str) -> dict[str, dict]:
         coll = self._collections.get(name)
@@ -119,6 +130,12 @@ class Store:
             if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
                 names = " or ".join("null" if k is type(None) else k.__name__ for k in kinds)
                 raise ValueError(f"record {name}/{key}: {field!r} must be {names}")
+        check = self._checks.get(name)
+        if check is not None:
+            try:
+                check(key, record)
+            except ValueError as exc:
+                raise ValueError(f"record {name}/{key}: {exc}") from None
 
 
 def dumps(value: Any) -> str:

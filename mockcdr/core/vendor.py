@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
+from .catalogue import ResponseKinds
 from .lifecycle import JobKind
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -13,6 +14,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .errors import MockError
     from .session import Session
     from .world import World
+
+
+PACKINGS = ("gzip", "plain")     # how a served file's bytes are packed (Vendor.files)
 
 
 @dataclass
@@ -58,6 +62,13 @@ class Vendor:
       ``generate_params`` and ``generate_formats`` list the ``--param`` keys and ``--format``
       words it understands (``mockcdr generate`` refuses others, naming these).
     - ``render_file(session, params)`` re-creates a delivered file from its recorded params.
+    - ``job_file(session, job)`` is the file a job in its kind's success state downloads as
+      (what the vendor's own download serves, without its credentials or tokens).
+    - ``files`` names the operations that serve a file download, each with its packing:
+      ``"gzip"`` (the bytes are gzip: ``truncate`` and ``corrupt_gzip`` faults apply) or
+      ``"plain"`` (only ``truncate`` applies). Faults refuse kinds that could never apply.
+    - ``response_kinds`` declares the kinds its responses of one status come in (error codes,
+      errno values, messages) and reads them off a response, for API coverage.
     """
     slug: str
     title: str
@@ -73,11 +84,30 @@ class Vendor:
     generate_params: tuple[str, ...] = ()
     generate_formats: tuple[str, ...] = ()
     render_file: Callable[["Session", dict], FileOut] | None = None
+    response_kinds: ResponseKinds | None = None
+    job_file: Callable[["Session", dict], FileOut] | None = None
     spec: str = ""
+    files: Mapping[str, str] = field(default_factory=dict)
+    _operations: frozenset | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if not self.spec:
             self.spec = f"{self.slug}.yaml"
+        bad = {op: packing for op, packing in self.files.items() if packing not in PACKINGS}
+        if bad:
+            raise ValueError(f"{self.slug}: files must map operationIds to one of {PACKINGS}: {bad}")
+
+    def operations(self) -> frozenset[str]:
+        """The operationIds this vendor serves: its blueprint's endpoint names (computed once)."""
+        if self._operations is None:
+            from flask import Flask
+
+            bp = self.blueprint()
+            probe = Flask(f"mockcdr-probe-{self.slug}")
+            probe.register_blueprint(bp)
+            self._operations = frozenset(endpoint.split(".", 1)[1] for endpoint in probe.view_functions
+                                         if endpoint.startswith(bp.name + "."))
+        return self._operations
 
     def owns(self, path: str) -> bool:
         return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.prefixes)

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable
 from .cdrs import TenantProfile, Universe
 from .deliveries import DELIVERIES, DELIVERY_SHAPE
 from .fixtures import FixtureError, overlay, parse_tenants, read_tree
-from .lifecycle import JOBS, JOB_SHAPE, JobKind
+from .lifecycle import JOBS, JOB_SHAPE, POLICIES, POLICY_SHAPE, JobKind, job_check, policy_check
 from . import rendercache
 from .rendercache import MB
 from .tokens import TOKEN_SHAPE, TOKENS
@@ -37,7 +37,10 @@ class World:
         self.tenants: dict[str, TenantProfile] = parse_tenants(self.fixtures.get("tenants"))
         self.kinds: dict[str, JobKind] = {}
         self.hooks: dict[str, list[Hook]] = {}
-        self.shapes: dict[str, dict] = {JOBS: JOB_SHAPE, TOKENS: TOKEN_SHAPE, DELIVERIES: DELIVERY_SHAPE}
+        self.shapes: dict[str, dict] = {JOBS: JOB_SHAPE, POLICIES: POLICY_SHAPE, TOKENS: TOKEN_SHAPE,
+                                        DELIVERIES: DELIVERY_SHAPE}
+        self.checks: dict[str, Callable[[str, dict], None]] = {JOBS: job_check(self.kinds),
+                                                               POLICIES: policy_check(self.kinds)}
         self._universes: OrderedDict[tuple, Universe] = OrderedDict()
         self._universe_lock = threading.Lock()
         # rendered export days, shared by the sessions (keyed by seed and calls per day, not by
@@ -63,10 +66,14 @@ class World:
         if on_enter is not None:
             self.hooks.setdefault(kind.key, []).append(on_enter)
 
-    def shape(self, collection: str, /, **fields: type | tuple) -> None:
-        """The keys and types every record of a store collection holds (snapshots are checked)."""
+    def shape(self, collection: str, /, check: Callable[[str, dict], None] | None = None,
+              **fields: type | tuple) -> None:
+        """The keys and types every record of a store collection holds (snapshots are checked);
+        ``check(key, record)`` raises ValueError for values its owner still cannot use."""
         self._check_open()
         self.shapes[collection] = fields
+        if check is not None:
+            self.checks[collection] = check
 
     # -- lookups ------------------------------------------------------------------------------
     def tenant(self, key: str) -> TenantProfile:

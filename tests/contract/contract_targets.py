@@ -271,10 +271,19 @@ CONTROL_RULES = {"operations": [
         # A policy is checked against its job kind: a kind without a failure state refuses
         # outcome "failure", and only the states a kind leaves by progression take seconds (400).
         _relax("set_transition", positive_data_acceptance={"expected-statuses": ["2xx", "400", "404"]}),
-        # the clock stays within the years 1 to 9999: a valid number of seconds can leave them
-        _relax("advance_clock", positive_data_acceptance={"expected-statuses": ["2xx", "400"]}),
+        # the clock stays from 1970-01-01 to 9000-01-01: a valid number of seconds, or a valid
+        # date-time (a format JSON Schema cannot bound), can leave that
+        _relax(["advance_clock", "set_clock", "freeze_clock"],
+               positive_data_acceptance={"expected-statuses": ["2xx", "400"]}),
+        # A fault is checked against its vendor: an operationId the vendor lacks, or a download
+        # fault (truncate, corrupt_gzip) on an operation that serves no such file, could never
+        # fire and is refused (400).
+        _relax("add_fault", positive_data_acceptance={"expected-statuses": ["2xx", "400"]}),
+        # ... and so is a restored one; and a schema-valid snapshot can still hold two faults with
+        # one id, or records its owner's shape refuses (400, nothing changed).
+        _relax("restore_snapshot", positive_data_acceptance={"expected-statuses": ["2xx", "400"]}),
         # ids that match the schema but name no job or delivery
-        _relax(["get_job", "force_job_state", "get_delivery", "get_delivery_file", "delete_fault",
+        _relax(["get_job", "get_job_file", "force_job_state", "get_delivery", "get_delivery_file", "delete_fault",
                 "get_session", "delete_session"],
                positive_data_acceptance={"expected-statuses": ["2xx", "404"]}),
         # A schema-valid session document can name vendor options or a policy its job kind
@@ -297,4 +306,11 @@ CONTROL = Target("control", "control", Settings(seed="contract", clock_start="20
                                                 clock_frozen=True),
                  CONTROL_RULES, adjust=_control_adjust)
 
-TARGETS = (DIDWW, DIDWW_LEGACY, TELNYX, YETI, MOR, YEASTAR, CONTROL)
+# The same API behind a control token, every call carrying it (schemathesis' auth): the guard
+# lets every documented case through. (The spec makes the token optional, so schemathesis does
+# not send calls without it; tests/hardening/test_control_plane.py checks those are 401s.)
+CONTROL_TOKEN = Target("control-token", "control", CONTROL.settings.with_(control_token="contract-token"),
+                       CONTROL_RULES, auth=lambda creds: {"controlToken": {"bearer": "contract-token"}},
+                       adjust=_control_adjust, max_examples=10)
+
+TARGETS = (DIDWW, DIDWW_LEGACY, TELNYX, YETI, MOR, YEASTAR, CONTROL, CONTROL_TOKEN)

@@ -19,6 +19,17 @@ def test_every_spec_is_a_target():
     assert sorted({target.spec for target in TARGETS}) == spec_names()
 
 
+def undeclared(rt) -> list[str]:
+    """Response kinds the vendors' answers showed that their declarations do not list."""
+    out = []
+    for vendor in rt.coverage.document(rt.id)["vendors"]:
+        for op in vendor["operations"]:
+            for r in op["responses"]:
+                out += [f"{vendor['vendor']} {op['operation']} {r['status']}: {u['kind']}"
+                        for u in r.get("undeclared", ())]
+    return out
+
+
 def _suite(target):
     app, creds = target.build()
     rt = app.extensions["mockcdr"]
@@ -36,6 +47,8 @@ def _suite(target):
         case.call_and_validate()
         if rt.errors:
             raise rt.errors.pop(0)
+        # every kind an answer showed is one its vendor declares (API coverage lists them)
+        assert not undeclared(rt), undeclared(rt)
 
     test.__name__ = test.__qualname__ = f"test_{target.name.replace('-', '_')}"
     return test

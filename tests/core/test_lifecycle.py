@@ -97,7 +97,8 @@ def test_force_any_declared_state_and_refuse_undeclared_ones(lc):
 
 @pytest.mark.parametrize("policy,message", [
     ({"mode": "fast"}, "mode"), ({"polls": 0}, "polls"), ({"outcome": "maybe"}, "outcome"),
-    ({"seconds": {"Completed": 5}}, "progression"), ({"seconds": {"Pending": -1}}, ">= 0"),
+    ({"seconds": {"Completed": 5}}, "progression"), ({"seconds": {"Pending": -1}}, "from 0 to"),
+    ({"seconds": {"Pending": 1e300}}, "100 years"),
     ({"colour": "red"}, "unknown"), ("immediate", "object")])
 def test_bad_policies_are_refused_and_leave_the_policy_unchanged(lc, policy, message):
     before = lc.policy("v.export").to_dict()

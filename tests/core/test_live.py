@@ -53,7 +53,9 @@ def test_live_server_serves_and_shares_state_with_a_vendor_port():
         job = requests.post(f"http://127.0.0.1:{ports['main']}/toy/exports", json={"name": "n"}, headers=KEY).json()
         same = requests.get(f"http://127.0.0.1:{ports['toy']}/toy/exports/{job['id']}", headers=KEY)
         assert same.status_code == 200 and same.json()["id"] == job["id"]
-        assert requests.get(f"http://127.0.0.1:{ports['toy']}/_mockcdr/health").json() == {"status": "ok"}
+        # the control API is the main port's alone
+        assert requests.get(f"http://127.0.0.1:{ports['main']}/_mockcdr/health").json() == {"status": "ok"}
+        assert requests.get(f"http://127.0.0.1:{ports['toy']}/_mockcdr/health").status_code == 404
     finally:
         servers.stop()
 

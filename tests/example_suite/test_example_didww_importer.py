@@ -31,13 +31,15 @@ def test_imports_yesterdays_inbound_calls_without_sleeping(client, mockcdr_contr
     assert [r["Call ID"] for r in again] == [r["Call ID"] for r in rows]
 
 
-def test_a_server_error_on_create_is_retried_once(client, mockcdr_control):
+def test_a_server_error_on_create_is_retried_once(client, mockcdr_control, mockcdr_verify):
     mockcdr_control.add_fault("didww", "error", operation="createExport", status=503, count=1)
     mockcdr_control.set_transition("didww.export", "immediate")
     rows = import_inbound_calls(client, *window(mockcdr_control), wait=lambda: None)
     assert rows
     statuses = [e["status"] for e in mockcdr_control.get_journal(vendor="didww", operation="createExport")["entries"]]
     assert statuses == [503, 201]
+    mockcdr_verify("didww", "createExport", count=2)            # the retry, no more
+    mockcdr_verify("didww", "downloadExportFile", count=1, status=200)
 
 
 def test_two_server_errors_surface_to_the_caller(client, mockcdr_control):

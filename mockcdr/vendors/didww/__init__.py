@@ -1,11 +1,12 @@
 """DIDWW API v3 CDR exports (API versions 2021-12-15, 2022-05-10 and 2026-04-16)."""
 from __future__ import annotations
 
+from mockcdr.core.clock import LONGEST_SECONDS
 from mockcdr.core.fixtures import FixtureError
 from mockcdr.core.vendor import Vendor
 
 from . import files, fixtures, jobs
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .formats import legacy_out_layout
 from .routes import blueprint
 from .versions import KNOWN_VERSIONS
@@ -25,15 +26,15 @@ def _check_options(world) -> None:
 
     for name in ("pending_seconds", "processing_seconds", "retention_seconds"):
         value = fixtures.option(world, name)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise bad(name, "must be a number of seconds >= 0")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= LONGEST_SECONDS:
+            raise bad(name, f"must be a number of seconds from 0 to {LONGEST_SECONDS:.0f} (100 years)")
     months = fixtures.option(world, "months_available")
-    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        raise bad("months_available", "must be an integer >= 1")
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 1200:
+        raise bad("months_available", "must be an integer from 1 to 1200 (100 years)")
     backoff = fixtures.option(world, "callback_backoff")
     if not isinstance(backoff, (list, tuple)) or not backoff or not all(
-            isinstance(s, (int, float)) and not isinstance(s, bool) and s >= 0 for s in backoff):
-        raise bad("callback_backoff", "must be a non-empty list of seconds >= 0")
+            isinstance(s, (int, float)) and not isinstance(s, bool) and 0 <= s <= LONGEST_SECONDS for s in backoff):
+        raise bad("callback_backoff", f"must be a non-empty list of seconds from 0 to {LONGEST_SECONDS:.0f}")
     if str(fixtures.option(world, "default_callback_method")).lower() not in _METHODS:
         raise bad("default_callback_method", "must be post or get")
     if not isinstance(fixtures.option(world, "callback_status"), str):
@@ -66,4 +67,6 @@ VENDOR = Vendor(
     slug=fixtures.SLUG, title="DIDWW API v3 (CDR exports)", prefixes=("/v3",), blueprint=blueprint,
     render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
     generate=files.generate, generate_params=files.GENERATE_PARAMS,
-    generate_formats=files.GENERATE_FORMATS, render_file=files.render_file)
+    generate_formats=files.GENERATE_FORMATS, render_file=files.render_file, job_file=files.for_job,
+    files={"downloadExportFile": "gzip"},     # a .csv.gz, whatever the API version
+    response_kinds=RESPONSE_KINDS)

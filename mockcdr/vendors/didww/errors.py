@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 from flask import Response, g
 
+from mockcdr.core.catalogue import ResponseKind, ResponseKinds, error_codes
 from mockcdr.core.errors import (BadRequest, MockError, NotAcceptable, NotFound, Problem,
                                  Unauthorized, UnsupportedMediaType, ValidationFailed)
 from mockcdr.core.http import json_response, runtime
@@ -25,7 +26,28 @@ KEY_NOT_INCLUDED_IN_URL = "110"
 INVALID_INCLUDE = "112"
 INVALID_SORT_CRITERIA = "114"
 INVALID_PAGE_VALUE = "118"
+INVALID_FIELD_FORMAT = "119"
+INVALID_FILTERS_SYNTAX = "120"
 INVALID_DATA_FORMAT = "122"
+
+# The 400 codes each operation can answer with (what API coverage lists under its 400).
+_LIST, _SHOW, _CREATE, _UPDATE = ("listExports",), ("getExport",), ("createExport",), ("updateExport", "replaceExport")
+RESPONSE_KINDS = ResponseKinds(kinds=tuple(ResponseKind(400, code, title, ops) for code, title, ops in (
+    (INVALID_RESOURCE, "Invalid resource (fields[type] or data.type)", _LIST + _SHOW + _CREATE + _UPDATE),
+    (FILTER_NOT_ALLOWED, "Filter not allowed", _LIST),
+    (INVALID_FIELD, "Invalid field (fields[exports])", _LIST + _SHOW),
+    (PARAM_NOT_ALLOWED, "Param not allowed", _LIST + _CREATE + _UPDATE),
+    (PARAM_MISSING, "Missing parameter (data, type)", _CREATE + _UPDATE),
+    (KEY_ORDER_MISMATCH, "A key is required", _UPDATE),
+    (KEY_NOT_INCLUDED_IN_URL, "Key is not included in URL", _UPDATE),
+    (INVALID_INCLUDE, "Invalid include", _LIST + _SHOW),
+    (INVALID_SORT_CRITERIA, "Invalid sort criteria", _LIST),
+    (INVALID_PAGE_VALUE, "Invalid page value", _LIST),
+    (INVALID_FIELD_FORMAT, "Invalid field format (fields without a type)", _LIST + _SHOW),
+    (INVALID_FILTERS_SYNTAX, "Invalid filters syntax", _LIST),
+    (INVALID_DATA_FORMAT, "Invalid data format", _CREATE + _UPDATE),
+    ("400", "Bad Request (a body that is not JSON)", _CREATE + _UPDATE),
+)), read=lambda status, body: error_codes(body))
 
 _DEFAULTS = {   # kind -> (title, code); detail comes from the error
     "unauthorized": ("Unauthorized", "401"),

@@ -17,9 +17,9 @@ LEGACY_KEYS = {"cdr_in": ("year", "month", "did_number"),
                "cdr_out": ("year", "month", "day", TRUNK_KEY)}
 MODERN_KEYS = {"cdr_in": ("from", "to", "did_number"),
                "cdr_out": ("from", "to", TRUNK_KEY)}
-_INT = re.compile(r"^\s*\d{1,9}\s*$")
+_INT = re.compile(r"^\s*\d{1,9}\s*$", re.ASCII)       # Rails: ASCII digits (a Gujarati 6 is no 6)
 _INSTANT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?"
-                      r"\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+                      r"\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE | re.ASCII)
 
 
 @dataclass

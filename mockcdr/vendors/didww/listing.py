@@ -12,7 +12,7 @@ from .versions import is_legacy
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
-_LEADING_INT = re.compile(r"^\s*([+-]?\d+)")
+_LEADING_INT = re.compile(r"^\s*([+-]?\d+)", re.ASCII)     # Ruby's to_i reads ASCII digits only
 
 
 def filters_for(version: str) -> tuple[str, ...]:
@@ -46,8 +46,8 @@ def parse(args, version: str) -> ListQuery:
     for key in args:
         value = args.get(key, "")
         if key == "filter":
-            raise errors.bad_request("Invalid filters syntax",
-                                     f"{value} is not a valid syntax for filtering.", "120")
+            raise errors.bad_request("Invalid filters syntax", f"{value} is not a valid syntax for filtering.",
+                                     errors.INVALID_FILTERS_SYNTAX)
         if key.startswith("filter[") and key.endswith("]"):
             name = key[len("filter["):-1]
             if name not in allowed:

@@ -54,7 +54,8 @@ def parse_fields(args, version: str) -> set[str] | None:
     chosen = None
     for key in args:
         if key == "fields":
-            raise errors.bad_request("Invalid field format", "Fields must specify a type.", "119")
+            raise errors.bad_request("Invalid field format", "Fields must specify a type.",
+                                     errors.INVALID_FIELD_FORMAT)
         if not key.startswith("fields["):
             continue
         kind = key[len("fields["):-1] if key.endswith("]") else key

@@ -1,10 +1,11 @@
 """Kolmisoft MOR API v2: automatic CDR exports, their scheduler and deliveries, and CDR export templates."""
 from __future__ import annotations
 
+from ...core.clock import LONGEST_SECONDS
 from ...core.fixtures import FixtureError
 from ...core.vendor import Vendor
-from . import fixtures, tasks
-from .errors import render_error
+from . import auth, fixtures, tasks
+from .errors import RESPONSE_KINDS, render_error
 from .files import EXTENSIONS, GENERATE_PARAMS, check_name_format, generate, render_file
 from .options import DEFAULTS, opt
 from .routes import PREFIXES, blueprint
@@ -15,6 +16,7 @@ _CHOICES = {"delete_status": (200, 204), "template_columns_format": ("array", "s
             "default_archive_extension": ("tgz", "zip", "none")}
 
 
+_SPANS = ("token_ttl_seconds", "refresh_ttl_seconds")
 _UNSET_KINDS = {"list_default_max_results": int, "ftp_path": str, "sftp_path": str}
 
 
@@ -41,12 +43,17 @@ def setup(world, section: dict):
         if not _same_kind(name, value, default) or (name.startswith("csv_") and len(value) != 1):
             raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: {value!r} does not fit the "
                                f"default {default!r}")
+    for name in _SPANS:
+        if not 0 < opt(world, name) <= LONGEST_SECONDS:
+            raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: must be a number of seconds above 0, "
+                               f"at most {LONGEST_SECONDS:.0f} (100 years)")
     for name, allowed in _CHOICES.items():
         if opt(world, name) not in allowed:
             raise FixtureError(f"invalid fixtures:\n  mor.options.{name}: must be one of "
                                f"{', '.join(map(str, allowed))}")
     check_name_format(opt(world, "file_name_format"))
     tasks.declare(world)
+    auth.declare(world)
     return directory
 
 
@@ -64,4 +71,6 @@ VENDOR = Vendor(
     generate_params=GENERATE_PARAMS,
     generate_formats=tuple(EXTENSIONS),
     render_file=render_file,
+    files={},   # MOR's API serves no file: scheduled exports go out as deliveries
+    response_kinds=RESPONSE_KINDS,
 )

@@ -5,20 +5,22 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 from datetime import timedelta
 from functools import lru_cache
 
 from flask import request
 
+from ...core import jsontext
 from ...core.errors import Unauthorized
 from ...core.http import runtime, set_tenant
-from ...core.ids import derive_bytes
 from ...core.tokens import TokenError
+from .errors import UNAUTHORIZED, not_permitted
 from .options import opt
 
 ACCESS = "mor.jwt"
 REFRESH = "mor.refresh"
-UNAUTHORIZED = "Unauthorized"
+KEYS = "mor.keys"
 
 
 def _b64(data: bytes) -> str:
@@ -29,13 +31,26 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def declare(world) -> None:
+    """The shape of the record holding the signing key (a snapshot is checked against it)."""
+    world.shape(KEYS, key=str)
+
+
 def _key(rt) -> bytes:
-    return _seed_key(rt.seed)
-
-
-@lru_cache(maxsize=16)
-def _seed_key(seed: str) -> bytes:
-    return derive_bytes(seed, "mor.jwt-key", size=32)
+    """The HS256 signing key: 32 random bytes nobody can derive (not from the seed /info shows),
+    kept in the store, so a snapshot carries it and a reset draws a new one."""
+    with rt.store.lock:
+        record = rt.store.get(KEYS, "jwt")
+        if record is not None:
+            try:
+                key = bytes.fromhex(record["key"])
+            except (ValueError, TypeError):      # a hand-edited snapshot: no token was signed with it
+                key = b""
+            if len(key) >= 32:
+                return key
+        key = secrets.token_bytes(32)
+        rt.store.put(KEYS, "jwt", {"key": key.hex()})
+        return key
 
 
 def encode_jwt(rt, claims: dict) -> str:
@@ -61,9 +76,10 @@ def _verified(key: bytes, token: str) -> dict | None:
         expected = hmac.new(key, f"{head}.{body}".encode("ascii"), hashlib.sha256).digest()
         if not hmac.compare_digest(expected, _unb64(sig)):
             return None
-        if json.loads(_unb64(head)).get("alg") != "HS256":
+        header = jsontext.loads(_unb64(head))
+        if not isinstance(header, dict) or header.get("alg") != "HS256":
             return None
-        claims = json.loads(_unb64(body))
+        claims = jsontext.loads(_unb64(body))
         return claims if isinstance(claims, dict) else None
     except (ValueError, UnicodeError, AttributeError):
         return None
@@ -135,15 +151,16 @@ def authorize(method: str) -> dict:
     if claims is None:
         raise Unauthorized(UNAUTHORIZED)
     try:
-        rt.tokens.check(ACCESS, str(claims.get("jti")))
+        record = rt.tokens.check(ACCESS, str(claims.get("jti")))
     except TokenError:
         raise Unauthorized(UNAUTHORIZED) from None
-    user = directory.users.get(claims.get("user_id"))
-    if user is None:
+    # the token acts for the user whose login issued it, whatever else its claims say
+    user = directory.users.get(record["data"]["user_id"])
+    if user is None or claims.get("user_id") != user["id"] or claims.get("sub") != user["username"]:
         raise Unauthorized(UNAUTHORIZED)
     set_tenant(user["tenant"])
     if user["usertype"] != "admin":
         raise Unauthorized(UNAUTHORIZED)
     if not directory.allowed(user, method):
-        raise Unauthorized(f"API method not permitted: {method}")
+        raise Unauthorized(not_permitted(method))
     return user

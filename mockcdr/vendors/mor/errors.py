@@ -1,6 +1,7 @@
 """MOR's error envelopes: {"errors": "..."} for 401, {"error": "...", "details": {...}} otherwise."""
 from __future__ import annotations
 
+from ...core.catalogue import ResponseKind, ResponseKinds, json_body
 from ...core.errors import MockError
 from ...core.http import json_response
 
@@ -12,6 +13,48 @@ OWN_WORDS = {
     "malformed_body": "Invalid JSON in request body",
     "payload_too_large": "Request entity too large",
 }
+
+
+# What API coverage lists under a 401 and a 400: MOR's messages (a 401 names the permission the
+# user's API group lacks: one per operation; the login and refresh only say "Unauthorized").
+UNAUTHORIZED = "Unauthorized"
+NOT_AN_OBJECT = "Request body must be a JSON object"
+PERMISSIONS = {
+    "listAutomaticCdrExports": "v2_automatic_cdr_exports_index",
+    "createAutomaticCdrExport": "v2_automatic_cdr_exports_create",
+    "showAutomaticCdrExport": "v2_automatic_cdr_exports_show",
+    "replaceAutomaticCdrExport": "v2_automatic_cdr_exports_update",
+    "updateAutomaticCdrExport": "v2_automatic_cdr_exports_update",
+    "deleteAutomaticCdrExport": "v2_automatic_cdr_exports_destroy",
+    "setAutomaticCdrExportActive": "v2_automatic_cdr_exports_update_active",
+    "listCdrExportTemplates": "v2_cdr_export_templates_index",
+    "showCdrExportTemplate": "v2_cdr_export_templates_show",
+}
+_BODIES = ("authenticationRefresh", "createAutomaticCdrExport", "replaceAutomaticCdrExport",
+           "updateAutomaticCdrExport", "setAutomaticCdrExportActive")
+
+
+def not_permitted(permission: str) -> str:
+    return f"API method not permitted: {permission}"
+
+
+def _read(status: int, body: bytes | None) -> list[str]:
+    doc = json_body(body)
+    if not isinstance(doc, dict):
+        return []
+    text = doc.get("errors") if status in (401, 403) else doc.get("error")
+    return [text] if isinstance(text, str) else []
+
+
+RESPONSE_KINDS = ResponseKinds(kinds=(
+    ResponseKind(401, UNAUTHORIZED, "no, a bad or an expired token; a user type other than admin"),
+    *(ResponseKind(401, not_permitted(perm), "the user's API permission group lacks the method", (op,))
+      for op, perm in PERMISSIONS.items()),
+    ResponseKind(400, NOT_AN_OBJECT, "a JSON body that is not an object", _BODIES),
+    ResponseKind(400, OWN_WORDS["malformed_body"], "a body that is not JSON", _BODIES),
+    *(ResponseKind(400, f"Invalid parameter: {name}", f"a bad {name} filter", ("listAutomaticCdrExports",))
+      for name in ("active", "send_to_user_id", "from", "max_results")),
+), read=_read)
 
 
 def render_error(err: MockError):

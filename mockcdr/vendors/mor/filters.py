@@ -56,7 +56,7 @@ def _int(value):
     if isinstance(value, int):
         return value
     text = str(value).strip()
-    return int(text) if re.fullmatch(r"-?\d{1,12}", text) else None
+    return int(text) if re.fullmatch(r"-?[0-9]{1,12}", text) else None
 
 
 def _on(value) -> bool:

@@ -17,7 +17,7 @@ METHODS = tuple(f"v2_automatic_cdr_exports_{m}" for m in
 
 class DeviceSchema(Schema):
     id = fields.Integer(required=True, validate=validate.Range(min=1))
-    extension = fields.String(required=True, validate=validate.Regexp(r"^\d{2,8}$"))
+    extension = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{2,8}$"))
 
 
 class UserSchema(Schema):
@@ -39,7 +39,7 @@ class ProviderSchema(Schema):
     tenant = fields.String(required=True)
     trunk = fields.String(required=True)
     name = fields.String(required=True, validate=validate.Length(min=1))
-    ip = fields.String(load_default="", validate=validate.Regexp(r"^(\d{1,3}\.){3}\d{1,3}$|^$"))
+    ip = fields.String(load_default="", validate=validate.Regexp(r"^([0-9]{1,3}\.){3}[0-9]{1,3}$|^$"))
 
 
 class TemplateSchema(Schema):

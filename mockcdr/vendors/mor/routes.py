@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 from ...core.errors import BadRequest, NotFound
 from ...core.http import json_body, json_response, media_type, raw_body, runtime
 from . import auth, tasks
-from .errors import JSON
+from .errors import JSON, NOT_AN_OBJECT
 from .options import opt
 
 PREFIXES = ("/billing/api/v2", "/api/v2")
@@ -33,7 +33,7 @@ def _body():
         return out
     body = json_body(default={})
     if not isinstance(body, dict):
-        raise BadRequest("Request body must be a JSON object")
+        raise BadRequest(NOT_AN_OBJECT)
     return body
 
 

@@ -6,19 +6,28 @@ from datetime import datetime
 
 from ...core.errors import BadRequest, NotFound, Problem, ValidationFailed
 from .options import opt
-from .schedule import first_run, following
+from .schedule import PERIODS, first_run, following
 from .validation import FALSE, TRUE, SCHEDULE_FIELDS, split_body, validate_task
-from .zones import fmt, tzinfo
+from .zones import fmt, iana_name, tzinfo
 
 TASKS = "mor.tasks"
 _WHEN = (datetime, type(None))
 
 
-def declare(directory) -> None:
+def declare(world) -> None:
     """The shape of the records this module keeps (a snapshot is checked against it)."""
-    directory.shape(TASKS, id=int, name=str, active=int, period=str, timezone=str, tenant=str, owner_id=int,
-                   query=dict, runs=int, created_at=datetime, updated_at=datetime, next_run_at=_WHEN,
-                   last_run_at=_WHEN)
+    def check(key: str, task: dict) -> None:
+        """Values the scheduler and the task body look up: a known period, zone and tenant."""
+        if task["period"] not in PERIODS:
+            raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+        if not iana_name(task["timezone"], accept_iana=True):
+            raise ValueError(f"timezone {task['timezone'][:60]!r} is not a zone MOR knows")
+        if task["tenant"] not in world.tenants:
+            raise ValueError(f"tenant {task['tenant'][:60]!r} is not one of the fixtures' tenants")
+
+    world.shape(TASKS, check=check, id=int, name=str, active=int, period=str, timezone=str, tenant=str,
+                owner_id=int, query=dict, runs=int, created_at=datetime, updated_at=datetime,
+                next_run_at=_WHEN, last_run_at=_WHEN)
 NOT_FOUND = "Automatic CDR export was not found"
 
 

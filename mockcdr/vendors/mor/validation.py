@@ -19,7 +19,7 @@ SCHEDULE_FIELDS = ("period", "timezone", "cdr_export_at_time", "monthly_export_d
 QUERY_KEYS = ("calls_from_users", "calls_to_users", "calls_via_dids")
 TARGETS = ("user", "email", "ftp", "sftp")
 ARCHIVES = ("tgz", "zip", "none")
-_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$", re.ASCII)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _PREFIX = re.compile(r"^[^/\\\x00-\x1f]{0,100}$")
 TRUE = (True, 1, "1", "true", "TRUE", "True")
@@ -53,7 +53,7 @@ def _int(value):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and re.fullmatch(r"-?\d{1,12}", value.strip()):
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,12}", value.strip()):
         return int(value.strip())
     return None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...core.vendor import Vendor
 from . import fixtures, jobs
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .generate import KNOWN, generate
 from .routes import blueprint
 
@@ -26,4 +26,7 @@ VENDOR = Vendor(
     generate=generate,
     generate_params=KNOWN,
     generate_formats=("csv",),
+    job_file=jobs.job_file,
+    files={"downloadCdrReport": "plain"},     # the CSV behind report_url
+    response_kinds=RESPONSE_KINDS,
 )

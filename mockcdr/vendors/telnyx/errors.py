@@ -1,6 +1,7 @@
 """Telnyx's error envelope ``{"errors": [{code, title, detail, source?, meta}]}`` for every MockError."""
 from __future__ import annotations
 
+from ...core.catalogue import ResponseKind, ResponseKinds, error_codes
 from ...core.errors import MockError, Problem
 from ...core.http import json_response
 
@@ -16,6 +17,13 @@ TOO_MANY = ("10011", "Too many requests")
 DUPLICATE = ("10012", "Duplicate resource")
 MEDIA_TYPE = ("10014", "Unsupported Media Type")
 BAD_REQUEST = ("10015", "Bad Request")
+
+# What API coverage lists under a 400: a missing body field (creates only), any other broken rule.
+RESPONSE_KINDS = ResponseKinds(kinds=(
+    ResponseKind(400, MISSING[0], "Missing required parameter (a body field)",
+                 ("addCdrRequest", "createVoiceReport")),
+    ResponseKind(400, BAD_REQUEST[0], "Bad Request (a broken rule, a body that is not JSON, bad paging)"),
+), read=lambda status, body: error_codes(body))
 
 # The real 401 body, byte for byte as Telnyx's spec and a captured response show it.
 AUTH_DETAIL = "The required authentication headers were either invalid or not included in the request."

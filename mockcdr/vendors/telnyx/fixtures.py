@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from marshmallow import Schema, fields, validate
 
+from ...core.clock import LONGEST_SECONDS, LONGEST_SPAN
 from ...core.fixtures import FixtureError, validate_section
 from ...core.numbering import normalize_e164
 
@@ -13,6 +14,7 @@ _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 
 # Every inferred behaviour is an option: Settings.vendor_options["telnyx"] first, then the
 # ``options:`` mapping of the fixture section, then these defaults.
+LONGEST_DAYS = LONGEST_SPAN.days
 OPTION_DEFAULTS = {
     "generation_seconds": 5,          # Pending -> Complete delay under the default policy
     "retention_days": 30,             # Complete/Failed -> Expired
@@ -55,7 +57,7 @@ class State:
 
 
 class _Connection(Schema):
-    id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,19}$", error="must be 1 to 19 digits"))
+    id = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{1,19}$", error="must be 1 to 19 digits"))
     name = fields.String(load_default="")
     trunk = fields.String(required=True, validate=validate.Length(min=1))
     billing_group_id = fields.String(load_default="", validate=validate.Regexp(
@@ -73,11 +75,13 @@ class _Account(Schema):
 
 
 class _Options(Schema):
-    generation_seconds = fields.Float(validate=validate.Range(min=0))
-    retention_days = fields.Float(validate=validate.Range(min=0, min_inclusive=False))
-    max_lookback_days = fields.Float(validate=validate.Range(min=0))
+    # spans stop at 100 years (core.clock.LONGEST_SPAN): the clock's range leaves that much room
+    generation_seconds = fields.Float(validate=validate.Range(min=0, max=LONGEST_SECONDS))
+    retention_days = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=LONGEST_DAYS))
+    max_lookback_days = fields.Float(validate=validate.Range(min=0, max=LONGEST_DAYS))
     report_url_one_time = fields.Boolean()
-    report_url_ttl_seconds = fields.Float(allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
+    report_url_ttl_seconds = fields.Float(allow_none=True, validate=validate.Range(
+        min=0, min_inclusive=False, max=LONGEST_SECONDS))
     report_url_while_pending = fields.String(allow_none=True)
     v1_filters_format = fields.String(validate=validate.OneOf(("list", "string")))
     v2_default_page_size = fields.Integer(validate=validate.Range(min=1))

@@ -8,6 +8,7 @@ from ...core.errors import NotFound, Problem
 from ...core.lifecycle import JobKind, Step
 from ...core.tokens import TokenError
 from .fixtures import SLUG, Account, State
+from .formats import report
 
 KIND_NAME = "cdr_request"
 KIND_KEY = f"{SLUG}.{KIND_NAME}"
@@ -113,3 +114,10 @@ def window_end(job: dict) -> datetime:
     """Calls up to end_time, but none after the report was made."""
     made = job["attrs"].get("generated_at") or job["entered_at"]
     return min(job["attrs"]["end_time"], made)
+
+
+def job_file(rt, job: dict):
+    """VENDOR.job_file: the CSV behind a complete request's report_url (no use of it spent)."""
+    attrs = job["attrs"]
+    account = rt.state[SLUG].accounts[attrs["account"]]
+    return report(rt, account, attrs, attrs["start_time"], window_end(job), attrs["filename"])

@@ -17,7 +17,7 @@ MATCHES = ("contains", "starts_with", "ends_with")
 CRITERIA = ("cli", "cld", "tags_list", "billing_group")
 END_HORIZON = timedelta(hours=24)
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_DIGITS = re.compile(r"^[0-9]{1,19}$")
+_DIGITS = re.compile(r"[0-9]{1,19}\Z")
 _RFC3339 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
                       r"([Zz]|[+-][0-9]{2}:[0-9]{2})$")
 INT64_MAX = 2 ** 63 - 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...core.vendor import Vendor
 from . import auth, cdr, fixtures
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .routes import PREFIXES, blueprint
 
 
@@ -33,4 +33,6 @@ VENDOR = Vendor(
     generate=cdr.generate,
     generate_params=("extid", "number"),
     generate_formats=("csv",),
+    files={op: "plain" for op in ("downloadCdr", "downloadCdrPost", "downloadCdrV2", "downloadCdrPostV2")},
+    response_kinds=RESPONSE_KINDS,
 )

@@ -49,7 +49,7 @@ def check_port(value) -> None:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise E.error(E.PORT_ERROR, "port must be a number from 0 to 65535")
     text = str(value).strip()
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit()) or not 0 <= int(text) <= 65535:
         raise E.error(E.PORT_ERROR, f"port {text!r} is not a number from 0 to 65535")
 
 

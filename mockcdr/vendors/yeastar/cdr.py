@@ -22,7 +22,7 @@ from .fixtures import find_user, state
 
 RANDOM = "yeastar.random"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", re.ASCII)
 _OPEN_ENDED_DAYS = 3660     # how far ``generate --rows`` looks for rows without an end
 
 

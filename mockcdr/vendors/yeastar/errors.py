@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response
 
+from ...core.catalogue import ResponseKind, ResponseKinds, string_values
 from ...core.errors import (BadRequest, Forbidden, MockError, NotFound, Unauthorized,
                             ValidationFailed)
 from ...core.http import json_response
@@ -55,6 +56,45 @@ BY_KIND = {
     "unauthorized": NO_SUCH_TOKEN,
 }
 DEFAULT_ERRNO = APISRV_FAILED    # server errors, injected faults without a code, anything else
+
+# What API coverage lists under each operation's 200 (every answer is a 200): success, and each
+# errno that operation can answer with (the same for v1.1.0 and its v2.0.0 twin).
+SUCCESS = "Success"
+_TOKEN = (TOKEN_BLANK, NO_SUCH_TOKEN, TOKEN_TIMEOUT)
+_BODY = (DATA_EMPTY, ONLY_JSON, JSON_MEMORY)
+_WINDOW = (PARAM_BLANK, CDR_TIME_FORMAT, NO_SUCH_EXTENSION)
+_ERRNOS = {
+    "login": _BODY + (PARAM_BLANK, PORT_ERROR, LOCKED_OUT, BAD_LOGIN),
+    "heartbeat": _TOKEN + (ONLY_JSON, JSON_MEMORY, PORT_ERROR),
+    "logout": _TOKEN,
+    "getCdrRandom": _TOKEN + _BODY + _WINDOW + (ALLOWEDIP_ERROR,),
+    "downloadCdr": _TOKEN + _WINDOW + (CDR_RANDOM_INVALID, CDR_NOT_FOUND),
+    "downloadCdrPost": _TOKEN + _WINDOW + (CDR_RANDOM_INVALID, CDR_NOT_FOUND),
+}
+_TITLES = {
+    SUCCESS: "success", PARAM_BLANK: "a required parameter is blank", NO_SUCH_EXTENSION: "no such extension",
+    ONLY_JSON: "the body is not a JSON object", LOCKED_OUT: "locked out after failed logins",
+    BAD_LOGIN: "wrong username or password", NO_SUCH_TOKEN: "unknown or logged-out token",
+    TOKEN_BLANK: "blank token", TOKEN_TIMEOUT: "expired token", DATA_EMPTY: "empty body",
+    PORT_ERROR: "port is not 0-65535", ALLOWEDIP_ERROR: "allowedip is not an IP address",
+    CDR_TIME_FORMAT: "bad starttime or endtime", CDR_RANDOM_INVALID: "random invalid, used, expired or foreign",
+    CDR_NOT_FOUND: "no CDR in the window", JSON_MEMORY: "body over the size limit",
+}
+
+
+def _read(status: int, body: bytes | None) -> list[str]:
+    """``Success`` for a success (a CSV download is streamed: None), else the errno."""
+    if body is None:
+        return [SUCCESS]
+    status = string_values(body, "status")
+    if status == ["Failed"]:
+        return string_values(body, "errno")
+    return [SUCCESS] if status == [SUCCESS] else []
+
+
+RESPONSE_KINDS = ResponseKinds(kinds=tuple(
+    ResponseKind(200, kind, _TITLES[kind], (op, op + "V2"))
+    for op, errnos in _ERRNOS.items() for kind in (SUCCESS,) + errnos), read=_read)
 
 # Injected faults keep the HTTP status they asked for; everything else is HTTP 200.
 _KEEP_STATUS = ("fault", "rate_limited")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from mockcdr.core.vendor import Vendor
 
 from . import jobs
-from .errors import render_error
+from .errors import RESPONSE_KINDS, render_error
 from .fixtures import Directory, load_directory
 from .form import TIME_FORMATS
 from .generate import PARAMS, generate
@@ -29,4 +29,5 @@ def describe(world, base_url: str) -> dict:
 
 VENDOR = Vendor(slug="yeti", title="Yeti switch customer API v1", prefixes=(PREFIX,), blueprint=blueprint,
                 render_error=render_error, setup=setup, describe=describe, job_kinds=(jobs.KIND,),
-                generate=generate, generate_params=PARAMS, generate_formats=TIME_FORMATS)
+                generate=generate, generate_params=PARAMS, generate_formats=TIME_FORMATS,
+                files={"downloadCdrExport": "gzip"}, job_file=jobs.job_file, response_kinds=RESPONSE_KINDS)

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 from flask import g, request
 
+from mockcdr.core import jsontext
+
 from .errors import authentication_failed, authorization_failed
 from .fixtures import ApiAccess, Directory
 
@@ -60,8 +62,8 @@ def _verified(token: str, secret: str) -> dict | None:
     if len(parts) != 3:
         return None
     try:
-        header = json.loads(_unb64(parts[0]))
-        claims = json.loads(_unb64(parts[1]))
+        header = jsontext.loads(_unb64(parts[0]))
+        claims = jsontext.loads(_unb64(parts[1]))
         signature = _unb64(parts[2])
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None

@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 from flask import Response, request
 
+from mockcdr.core.catalogue import ResponseKind, ResponseKinds, error_codes
 from mockcdr.core.errors import (BadRequest, MockError, NotAcceptable, NotFound, Problem, Unauthorized,
                                  UnsupportedMediaType, ValidationFailed)
 from mockcdr.core.http import json_response, media_type
@@ -23,6 +24,39 @@ _PAGES = {
     404: ("The page you were looking for doesn't exist (404)",
           "You may have mistyped the address or the page may have moved."),
 }
+
+
+# What API coverage lists under a 400 (JR's codes, by operation) and under the download's 404.
+_INDEX, _CREATE, _SHOW = ("listCdrExports",), ("createCdrExport",), ("getCdrExport",)
+_BY_ID = ("getCdrExport", "downloadCdrExport", "getCdrExportAccountRelationship", "getCdrExportAccount")
+_QUERY = _INDEX + _CREATE + _SHOW + ("getCdrExportAccount",)      # fields and include are parsed
+NO_BODY = "(no body)"
+
+
+def _read(status: int, body: bytes | None) -> list[str]:
+    return error_codes(body) if body else [NO_BODY]
+
+
+RESPONSE_KINDS = ResponseKinds(kinds=tuple(ResponseKind(status, code, title, ops) for status, code, title, ops in (
+    (400, "101", "Invalid resource (fields[type] or data.type)", _QUERY),
+    (400, "102", "Filter not allowed", _INDEX),
+    (400, "103", "Invalid field value (an id that is not a UUID)", _INDEX + _CREATE + _BY_ID),
+    (400, "104", "Invalid field (fields[type])", _QUERY),
+    (400, "105", "Param not allowed", _CREATE),
+    (400, "106", "Missing parameter (data, type)", _CREATE),
+    (400, "107", "Invalid filter value", _INDEX),
+    (400, "112", "Invalid include", _QUERY),
+    (400, "114", "Invalid sort criteria", _INDEX),
+    (400, "115", "Invalid links object", _CREATE),
+    (400, "116", "Type mismatch (relationship type)", _CREATE),
+    (400, "118", "Invalid page value", _INDEX),
+    (400, "119", "Invalid field format (fields without a type)", _QUERY),
+    (400, "120", "Invalid filters syntax", _INDEX),
+    (400, "122", "Invalid data format", _CREATE),
+    (400, "400", "Bad Request (a body that is not JSON)", _CREATE),
+    (404, "404", "Record not found", ("downloadCdrExport",)),
+    (404, NO_BODY, "Not Completed yet (empty body)", ("downloadCdrExport",)),
+)), read=_read)
 
 
 def problem(title: str, detail: str, code: str, pointer: str | None = None) -> Problem:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from mockcdr.core.clock import LONGEST_SECONDS, LONGEST_SPAN
 from mockcdr.core.fixtures import FixtureError, validate_section
 
 UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -26,16 +27,18 @@ FIELDS = (
 
 # name -> (default, check(value) -> error message or None)
 OPTIONS = {
-    "token_lifetime": (600, lambda v: None if v is None or (isinstance(v, int) and not isinstance(v, bool) and v > 0)
-                       else "must be a positive number of seconds or null (tokens never expire)"),
+    "token_lifetime": (600, lambda v: None if v is None or (isinstance(v, int) and not isinstance(v, bool)
+                                                            and 0 < v <= LONGEST_SECONDS)
+                       else f"must be a number of seconds from 1 to {LONGEST_SECONDS:.0f} (100 years) or null "
+                            "(tokens never expire)"),
     "jwt_secret": ("mockcdr-yeti-secret-key-base",
                    lambda v: None if isinstance(v, str) and v else "must be a non-empty string"),
     "hidden_fields": ((), lambda v: None if isinstance(v, (list, tuple)) and all(f in FIELDS for f in v)
                       else f"must be a list of field names from: {', '.join(FIELDS)}"),
     "directions": (("out",), lambda v: None if isinstance(v, (list, tuple)) and v and all(d in DIRECTIONS for d in v)
                    else f"must be a non-empty list of: {', '.join(DIRECTIONS)}"),
-    "cdr_history_days": (365, lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
-                         else "must be a positive number of days"),
+    "cdr_history_days": (365, lambda v: None if isinstance(v, (int, float)) and not isinstance(v, bool)
+                         and 0 < v <= LONGEST_SPAN.days else f"must be a number of days above 0, at most {LONGEST_SPAN.days}"),
     "switch_host": ("198.51.100.10", lambda v: None if isinstance(v, str) and v else "must be a non-empty string"),
     "strict_content_type": (True, lambda v: None if isinstance(v, bool) else "must be true or false"),
     "time_zone_case_insensitive": (False, lambda v: None if isinstance(v, bool) else "must be true or false"),

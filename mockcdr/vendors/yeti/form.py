@@ -43,7 +43,7 @@ MODEL_FILTERS = {
 }
 _MISSING = object()
 _TIME = re.compile(r"^\s*(\d{4})-(\d\d)-(\d\d)(?:[T\s](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)?\s*"
-                   r"(Z|[+-]\d\d(?::?\d\d)?)?\s*$", re.IGNORECASE)
+                   r"(Z|[+-]\d\d(?::?\d\d)?)?\s*$", re.IGNORECASE | re.ASCII)   # Ruby: ASCII digits
 _RUBY_FALSE = (False, 0, "0", "f", "F", "false", "FALSE", "off", "OFF")
 
 

@@ -5,7 +5,7 @@ from mockcdr.core.lifecycle import JobKind, Step
 
 from . import errors
 from .fixtures import UUID_RE, ApiAccess, Directory
-from .formats import count_rows, spec_for
+from .formats import count_rows, file_out, spec_for
 
 STATUSES = ("Pending", "Completed", "Failed", "Deleted")
 KIND = JobKind("yeti", "cdr_export", states=STATUSES, initial="Pending",
@@ -57,3 +57,9 @@ def find(rt, access: ApiAccess, key: str) -> dict:
             job["attrs"]["account"] not in directory(rt).visible_accounts(access):
         raise errors.record_not_found(key)
     return job
+
+
+def job_file(rt, job: dict):
+    """VENDOR.job_file: the gzip file a Completed export downloads as."""
+    attrs = job["attrs"]
+    return file_out(rt, job["id"], spec_for(directory(rt), attrs, attrs["completed_at"]))

@@ -54,8 +54,8 @@ def query_params() -> dict:
 # -- key formats (DasherizedKeyFormatter) -----------------------------------------------------------
 def underscore(word) -> str:
     """ActiveSupport's String#underscore (what JR's unformat_key does)."""
-    word = re.sub(r"([A-Z\d]+)([A-Z][a-z])", r"\1_\2", str(word))
-    word = re.sub(r"([a-z\d])([A-Z])", r"\1_\2", word)
+    word = re.sub(r"([A-Z\d]+)([A-Z][a-z])", r"\1_\2", str(word), flags=re.ASCII)
+    word = re.sub(r"([a-z\d])([A-Z])", r"\1_\2", word, flags=re.ASCII)
     return word.replace("-", "_").lower()
 
 
@@ -196,7 +196,7 @@ def ruby_split(text: str) -> list[str]:
 
 def ruby_to_i(value) -> int:
     """String#to_i: leading digits (underscores allowed), else 0."""
-    match = re.match(r"\s*([+-]?\d+(?:_\d+)*)", value if isinstance(value, str) else str(value))
+    match = re.match(r"\s*([+-]?\d+(?:_\d+)*)", value if isinstance(value, str) else str(value), re.ASCII)
     return int(match.group(1).replace("_", "")) if match else 0
 
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 import uuid
 
 from flask import Blueprint, Response, g, request
 
+from mockcdr.core import jsontext
 from mockcdr.core.http import external_base, file_response, media_type, raw_body, runtime, set_tenant
 
 from . import auth, errors, form, jobs, listing
@@ -40,8 +40,8 @@ def _context(create: bool = False):
 
 def _json(data: bytes):
     try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        return jsontext.loads(data)
+    except jsontext.JSONTextError:
         text = data.decode("utf-8", "replace")
         raise errors.unparseable_body(f"unexpected token at '{text[:64]}'") from None
 
@@ -54,8 +54,8 @@ def _auth_params() -> dict:
     data = raw_body()
     if kind in ("application/json", "application/vnd.api+json") and data.strip():
         try:
-            body = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            body = jsontext.loads(data)
+        except jsontext.JSONTextError:
             raise errors.rails_error(400, "Error occurred while parsing request parameters") from None
         params.update(body if isinstance(body, dict) else {"_json": body})
     elif kind in ("application/x-www-form-urlencoded", "multipart/form-data"):

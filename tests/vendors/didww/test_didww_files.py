@@ -189,3 +189,26 @@ def test_cli_generate_writes_the_gzip_file(tmp_path):
     lines = gzip.decompress(target.read_bytes()).decode().splitlines()
     assert tuple(lines[0].split(",")) == formats.HEAD_2026_OUT and len(lines) > 5
     assert main(["generate", "didww", "--from", "2026-04-01T00:00:00Z", "--format", "sms_in"]) == 2
+
+
+def test_the_control_api_serves_a_completed_exports_file_byte_for_byte(api, app, rt):
+    from mockcdr.control_client import ControlAPIError, ControlClient
+
+    control = ControlClient.for_app(app)
+    created = api.create_ok({"export_type": "cdr_in", "filters": APRIL})
+    pending = control.get_job(created["id"])
+    assert pending["file_url"] is None and pending["next"]["state"] == "processing"
+    with pytest.raises(ControlAPIError) as exc:
+        control.get_job_file(created["id"])
+    assert exc.value.status == 404 and "'pending'" in exc.value.message and "'completed'" in exc.value.message
+    control.advance_clock("PT1M")
+    job = control.get_job(created["id"])
+    assert job["state"] == "completed"
+    assert job["file_url"] == f"http://localhost/_mockcdr/jobs/{created['id']}/file"
+    assert job["next"] == {"state": "deleted", "cause": "retention", "mode": "retention", "polls_left": None,
+                           "at": (datetime.fromisoformat(job["entered_at"]) + timedelta(days=30)).isoformat()}
+    served = api.download(api.show(created["id"]).json["data"]["attributes"]["url"])
+    assert served.status_code == 200
+    assert control.get_job_file(created["id"]) == served.data
+    resp = app.test_client().get(f"/_mockcdr/jobs/{created['id']}/file")
+    assert resp.headers["Content-Disposition"] == served.headers["Content-Disposition"]

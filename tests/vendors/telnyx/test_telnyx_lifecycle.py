@@ -155,3 +155,25 @@ def test_report_covers_calls_up_to_the_moment_it_was_made(api):
     starts = [line.split(",")[lines[0].split(",").index("start_timestamp_utc")] for line in lines[1:]]
     assert starts and all("2024-02-12T00:00:00Z" <= s <= "2024-02-12T12:00:05Z" for s in starts)
     assert max(starts) > "2024-02-12T09:00:00Z"        # and the morning is there
+
+
+def test_the_control_api_serves_the_report_without_spending_a_one_time_link(make_api):
+    from mockcdr.control_client import ControlClient
+
+    api = make_api(vendor_options={"telnyx": {"report_url_one_time": True}})
+    control = ControlClient.for_app(api.app)
+    api.rt.lifecycle.set_policy(KIND, {"mode": "after_polls", "polls": 2})
+    job = api.created()
+    waiting = control.get_job(job["id"])
+    assert waiting["next"] == {"state": "complete", "cause": "policy", "mode": "after_polls", "at": None,
+                               "polls_left": 2}
+    api.show(job["id"])
+    assert control.get_job(job["id"])["next"]["polls_left"] == 1
+    done = api.show(job["id"]).get_json()
+    assert done["status"] == 2
+    assert control.get_job(job["id"])["file_url"].endswith(f"/_mockcdr/jobs/{job['id']}/file")
+    from_control = control.get_job_file(job["id"])
+    assert len(from_control.splitlines()) > 1            # a header and the day's calls
+    served = api.download(done["report_url"])                 # the one use is still there
+    assert served.status_code == 200 and served.data == from_control
+    assert control.get_job_file(job["id"]) == from_control    # and the control copy needs none

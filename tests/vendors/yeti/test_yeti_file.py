@@ -216,3 +216,17 @@ def test_generate_with_a_row_limit_takes_the_first_calls_from_the_start(yeti, rt
     rows = read_csv(out.read())
     assert rows[0] == COLUMNS
     assert [r[25] for r in rows[1:]] == [r["Orig Call"] for r in everything[-3:]]
+
+
+def test_the_control_api_serves_a_completed_exports_file_without_a_jwt(yeti, app):
+    from mockcdr.control_client import ControlClient
+
+    control = ControlClient.for_app(app)
+    export = yeti.create(filters=WINDOW)
+    job = control.get_job(export["id"])
+    assert job["state"] == "Completed" and job["next"] is None
+    assert job["file_url"].endswith(f"/_mockcdr/jobs/{export['id']}/file")
+    served = yeti.download(export["id"])
+    assert served.status_code == 200
+    assert control.get_job_file(export["id"]) == served.data
+    assert read_csv(served.data)[0] == COLUMNS

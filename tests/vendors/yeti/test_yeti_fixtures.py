@@ -60,7 +60,7 @@ def mutate(path, value):
      "yeti.customers[0].accounts[1].uuid: account 11111111-2222-4333-8444-555555555555 is defined twice"),
     (mutate(["customers", 0, "api_accesses"], GOOD["customers"][0]["api_accesses"] * 2),
      "yeti.customers[0].api_accesses[1].login: login 'solo' is used twice"),
-    (dict(GOOD, options={"token_lifetime": -1}), "yeti.options.token_lifetime: must be a positive number"),
+    (dict(GOOD, options={"token_lifetime": -1}), "yeti.options.token_lifetime: must be a number of seconds from 1"),
     (dict(GOOD, options={"hidden_fields": ["colour"]}), "yeti.options.hidden_fields: must be a list of field names"),
     (dict(GOOD, options={"tokn_lifetime": 5}), "yeti.options.tokn_lifetime: unknown option"),
 ])
