@@ -21,8 +21,8 @@ CLI_LABELS = {"vendor_ports": "--vendor-port", "trusted_proxies": "--trusted-pro
 
 def _settings(ns: argparse.Namespace, **fixed):
     names = ("host", "port", "vendors", "access_log", "log_format", "threads", "seed", "fixtures",
-             "calls_per_day", "render_cache_mb", "render_workers", "clock_start", "config", "session_ttl",
-             "max_sessions", "idle_timeout", "header_timeout", "shutdown_grace", "control_token", "node", "cluster")
+             "calls_per_day", "render_cache_mb", "clock_start", "config", "session_ttl", "max_sessions",
+             "idle_timeout", "header_timeout", "shutdown_grace", "control_token", "node", "cluster")
     cli = {k: getattr(ns, k) for k in names if getattr(ns, k, None) is not None}
     if getattr(ns, "vendor_port", None):
         cli["vendor_ports"] = ",".join(ns.vendor_port)

@@ -149,9 +149,6 @@ def settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
     p.add_argument("--render-cache-mb", type=whole(0), metavar="MB",
                    help="memory for export days already rendered, served again from it (default 256, "
                         "0 off; MOCKCDR_RENDER_CACHE_MB)")
-    p.add_argument("--render-workers", type=non_empty, metavar="N",
-                   help="processes rendering a big export's days ahead (default auto: one per core, at most 4; "
-                        "0 none; Linux only; MOCKCDR_RENDER_WORKERS)")
     p.add_argument("--clock-start", type=iso_text, metavar="ISO",
                    help="start the virtual clock at this instant (MOCKCDR_CLOCK_START)")
     p.add_argument("--config", type=non_empty, metavar="FILE", help="YAML settings file (MOCKCDR_CONFIG)")

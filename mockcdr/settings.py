@@ -44,7 +44,6 @@ class Settings:
     shutdown_grace: float = 5.0           # seconds requests in flight get after SIGTERM
     calls_per_day: int = 40
     render_cache_mb: int = 256            # rendered export days kept for repeats (LRU); 0 turns it off
-    render_workers: int | None = None     # processes rendering a big export's days; None: one per core (<= 4), 0: none
     journal_size: int = 1000
     journal_body_limit: int = 2048
     clock_start: str | None = None        # ISO instant the virtual clock starts at (and resets to)
@@ -72,20 +71,12 @@ class Settings:
 
 _CASTS = {
     "port": int, "threads": int, "max_body": int, "calls_per_day": int, "render_cache_mb": int, "journal_size": int,
-    "render_workers": lambda v: _workers(v),
     "journal_body_limit": int, "callback_timeout": float,
     "session_ttl": float, "max_sessions": int, "max_snapshot": int, "token_grace": float,
     "idle_timeout": float, "header_timeout": float, "shutdown_grace": float,
 }
 _BOOLS = ("access_log", "clock_frozen", "validate_responses")
-_WORDS = {"int": "a whole number", "float": "a number", "<lambda>": "a whole number or auto"}
-
-
-def _workers(value) -> int | None:
-    """``auto`` (or nothing) -> None (one worker per core), else a whole number."""
-    if value is None or str(value).strip().lower() in ("auto", ""):
-        return None
-    return int(value)
+_WORDS = {"int": "a whole number", "float": "a number"}
 LOG_FORMATS = ("text", "json")
 
 
@@ -202,8 +193,6 @@ def validate(s: Settings) -> Settings:
     for name in ("session_ttl", "token_grace", "shutdown_grace"):
         if getattr(s, name) < 0:
             raise SettingsError(f"{name}: must be at least 0 seconds")
-    if s.render_workers is not None and s.render_workers < 0:
-        raise SettingsError("render_workers: must be at least 0 (0: none), or auto")
     for name in ("idle_timeout", "header_timeout"):
         if getattr(s, name) <= 0:
             raise SettingsError(f"{name}: must be more than 0 seconds")

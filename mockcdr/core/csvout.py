@@ -92,9 +92,10 @@ def cell_escaper(delimiter: str = ",", lineterminator: str = "\n"):
     """A function giving one cell (any value) exactly as ``csv_chunks`` writes it, quoting
     minimal, in a row of several cells: the csv module itself escapes it, so call it once per
     distinct value (per call shape, say), not per row, and join the results into lines."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
     cut = -len(delimiter + lineterminator)
-    local = threading.local()   # a buffer per thread (exports run in parallel threads; no lock a
-                                # forked render worker could inherit held)
+    lock = threading.Lock()     # one buffer, and exports run in parallel threads
     special = set(delimiter + lineterminator + '"\r\n')
 
     def escaped(value) -> str:
@@ -102,16 +103,11 @@ def cell_escaper(delimiter: str = ",", lineterminator: str = "\n"):
             repr(value) if value.__class__ is float else str(value)
         if special.isdisjoint(text):       # nothing to quote: the csv module writes it as it is
             return text
-        pair = getattr(local, "pair", None)
-        if pair is None:
-            buf = io.StringIO()
-            pair = local.pair = (buf, csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator,
-                                                 quoting=csv.QUOTE_MINIMAL))
-        buf, writer = pair
-        buf.seek(0)
-        buf.truncate()
-        writer.writerow((value, ""))
-        return buf.getvalue()[:cut]
+        with lock:
+            buf.seek(0)
+            buf.truncate()
+            writer.writerow((value, ""))
+            return buf.getvalue()[:cut]
     return escaped
 
 

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import bisect
-import itertools
 import mmap
 import operator
 from array import array
@@ -22,8 +21,6 @@ from typing import Callable, Hashable, Iterator, Sequence
 
 from .cdrs import EPOCH_DAY, US_PER_DAY, TenantProfile
 from .daycalls import Calls
-from . import dayprocs
-from .dayprocs import DayWorkers
 from .deflate import Segment, inflate, segment
 
 FULL_DAY_SHARE = 0.25       # render (and cache) the whole day when the window needs this share of it
@@ -134,21 +131,20 @@ def _span(starts: Sequence[int], lo_us: int, hi_us: int | None, descending: bool
 class _Walk:
     """The days of one export's window, in file order, and what of each goes out."""
 
-    def __init__(self, rt, ex: Export, start_us: int, end_us: int | None, limit: int | None, text: bool = True):
-        self.rt, self.ex, self.text = rt, ex, text
+    def __init__(self, rt, ex: Export, start_us: int, end_us: int | None, limit: int | None):
+        self.rt, self.ex = rt, ex
         self.cache = getattr(rt, "render_cache", None)
         self.start_us, self.end_us, self.limit = start_us, end_us, limit
-        self.universe = universe = rt.universe      # bound once: a forked worker takes no World lock
+        universe = rt.universe
         self.base_key = (ex.key, ex.tenant, universe.seed, universe.per_day(ex.tenant))
         self.pool: ThreadPoolExecutor | None = None
         self.pending: deque = deque()          # deflates for the cache, in flight
-        self.workers: DayWorkers | None = None
         ex.lines = 0
 
     def day_indexes(self) -> Iterator[int]:
         first = self.start_us // US_PER_DAY
         if self.end_us is None:
-            if self.universe.per_day(self.ex.tenant) <= 0 or (
+            if self.rt.universe.per_day(self.ex.tenant) <= 0 or (
                     self.ex.keep is not None and not any(self.ex.keep)):
                 return
             yield from range(first, first + MAX_DAYS)
@@ -181,7 +177,7 @@ class _Walk:
         return _Day(starts, offsets, parts, None)
 
     def calls(self, index: int) -> Calls:
-        calls = self.universe.columns(self.ex.tenant, EPOCH_DAY + timedelta(days=index), self.ex.keep)
+        calls = self.rt.universe.columns(self.ex.tenant, EPOCH_DAY + timedelta(days=index), self.ex.keep)
         return calls.reversed() if self.ex.descending else calls
 
     @property
@@ -192,10 +188,6 @@ class _Walk:
         """Store a day rendered now, deflated on the worker thread (or by ``deflated``, a future
         of its segment already submitted there)."""
         if not self.caching:
-            return
-        if deflated is None and day.seg is not None:       # deflated already (by a worker)
-            rows = DayRows(day.starts, day.offsets, day.seg)
-            self.cache.put(self.key(index), rows, rows.size)
             return
         while self.pending and (len(self.pending) >= 2 or self.pending[0].done()):
             self.pending.popleft().result()
@@ -211,38 +203,7 @@ class _Walk:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="mockcdr-deflate")
         return self.pool.submit(fn, *args)
 
-    def whole_days(self) -> Iterator[int]:
-        """The days the window holds whole, in file order (what workers may render ahead)."""
-        for index in self.day_indexes():
-            if self.start_us <= index * US_PER_DAY and (self.end_us is None or (index + 1) * US_PER_DAY <= self.end_us):
-                yield index
-
-    def start_workers(self) -> None:
-        """Fork day workers when the export is worth it: workers allowed, and at least MIN_DAYS
-        whole days to render that the cache does not hold (within the window, or within the
-        days an open-ended one needs for its row limit)."""
-        count = getattr(getattr(self.rt, "settings", None), "render_workers", None)
-        count = dayprocs.default_workers() if count is None else count
-        if count < 1 or not dayprocs.available():
-            return
-        ex, universe = self.ex, self.universe
-        days = self.whole_days()
-        if self.end_us is None:
-            per_day = universe.per_day(ex.tenant) * (1.0 if ex.keep is None else sum(ex.keep) / max(len(ex.keep), 1))
-            if self.limit is None or per_day <= 0:
-                return
-            days = itertools.islice(days, int(self.limit / per_day) + 1)
-        cache = self.cache if self.caching else None
-        cached = (lambda index: cache.peek(self.key(index))) if cache is not None else (lambda index: False)
-        if sum(1 for _ in itertools.islice((i for i in days if not cached(i)), dayprocs.MIN_DAYS)) < dayprocs.MIN_DAYS:
-            return
-        self.workers = DayWorkers.start(self.render, self.whole_days(), count, want_text=self.text,
-                                        want_segment=cache is not None or not self.text, day_type=_Day, skip=cached)
-
     def close(self) -> None:
-        if self.workers is not None:
-            self.workers.close()
-            self.workers = None
         for fut in self.pending:
             fut.result()
         self.pending.clear()
@@ -254,7 +215,6 @@ class _Walk:
         """(day, first line, end line, day index, whether rendered now) for each day with lines out."""
         ex, cache = self.ex, self.cache
         caching = self.caching
-        self.start_workers()
         for index in self.day_indexes():
             if self.limit is not None and ex.lines >= self.limit:
                 return
@@ -266,8 +226,6 @@ class _Walk:
             fresh = False
             if cached is not None:
                 day = _Day(cached.starts, cached.offsets, None, cached.segment())
-            elif self.workers is not None and (day := self.workers.take(index)) is not None:
-                fresh = True
             else:
                 calls = self.calls(index)
                 a, b = _span(calls.start, lo_us, hi_us, ex.descending)
@@ -317,7 +275,7 @@ def segments(rt, ex: Export, start_us: int, end_us: int | None, limit: int | Non
              head: bytes = b"") -> Iterator[Segment]:
     """The same text as ``text_chunks``, as deflate segments (see core.deflate): a whole day
     comes from the cache as it is, anything else is deflated on the worker thread, a day ahead."""
-    walk = _Walk(rt, ex, start_us, end_us, limit, text=False)
+    walk = _Walk(rt, ex, start_us, end_us, limit)
     out: deque = deque()
     try:
         if head:
@@ -326,8 +284,6 @@ def segments(rt, ex: Export, start_us: int, end_us: int | None, limit: int | Non
             whole = a == 0 and b == len(day.starts)
             if day.seg is not None and whole:
                 out.append(day.seg)
-                if fresh:
-                    walk.remember(index, day)
             elif a < b:
                 piece = day.pieces() if whole else day.body()[day.offsets[a]:day.offsets[b]]
                 fut = walk.submit(segment, piece)

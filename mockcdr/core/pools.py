@@ -1,7 +1,6 @@
 """Value pools drawn once per seed (Faker is slow per field); rows pick from them with a seeded Random."""
 from __future__ import annotations
 
-import os
 import random
 import threading
 from dataclasses import dataclass
@@ -37,16 +36,6 @@ class Pools:
 
 
 _lock = threading.Lock()
-
-
-def _fresh_lock() -> None:
-    """In a forked child (core/dayprocs): a lock another thread held at the fork stays held."""
-    global _lock
-    _lock = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_fresh_lock)
 _pools: dict[object, Pools] = {}
 _contacts: dict[tuple, tuple[Contact, ...]] = {}
 

@@ -54,10 +54,6 @@ class RenderCache:
             self.hits += 1
             return item[0]
 
-    def peek(self, key: Hashable) -> bool:
-        """Whether ``key`` is held (neither a hit nor a use)."""
-        return key in self._items
-
     def put(self, key: Hashable, value: Any, size: int) -> bool:
         """Keep ``value`` (``size`` bytes), evicting the least recently used; False if not kept."""
         if size > self.max_bytes:
@@ -191,9 +187,6 @@ class CacheView:
         else:
             self.hits += 1
         return value
-
-    def peek(self, key: Hashable) -> bool:
-        return bool(self.max_bytes) and (self.vid, key) in self.store._items
 
     def put(self, key: Hashable, value: Any, size: int) -> bool:
         return bool(self.max_bytes) and self.store.put(self.vid, key, value, size)
