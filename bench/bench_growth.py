@@ -19,7 +19,7 @@ import json
 import time
 import tracemalloc
 
-from common import CLOCK, machine, median, say, write_result
+from common import CLOCK, machine, median, say, timed, write_result
 
 JOB_LEVELS = (0, 1_000, 10_000, 30_000)
 JOURNAL_LEVELS = (1_000, 10_000, 30_000)
@@ -39,16 +39,6 @@ def app(journal_size: int = 1000):
     flask_app = create_app(Settings(clock_start=CLOCK, clock_frozen=True, journal_size=journal_size,
                                     validate_responses=False))
     return flask_app, flask_app.test_client()
-
-
-def timed(fn, n: int = SAMPLES) -> float:
-    """Median milliseconds of ``fn()`` over ``n`` calls."""
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return median(out) * 1000
 
 
 def create(client) -> str:
@@ -72,7 +62,7 @@ def jobs_held(levels) -> list[dict]:
         memory += tracemalloc.get_traced_memory()[0] / 2**20
         tracemalloc.stop()
         jobs = held
-        poll = timed(lambda: client.get(f"/v3/exports/{first}", headers=HEADERS))
+        poll = timed(lambda: client.get(f"/v3/exports/{first}", headers=HEADERS), SAMPLES)
         listing = timed(lambda: client.get("/v3/exports?page[size]=10", headers=HEADERS), 20)
         made = timed(lambda: create(client), 50)
         held += 50
@@ -106,7 +96,7 @@ def journal(levels) -> list[dict]:
         gc.collect()
         memory = tracemalloc.get_traced_memory()[0] / 2**20
         tracemalloc.stop()
-        full = timed(poll)
+        full = timed(poll, SAMPLES)
         size = len(flask_app.extensions["mockcdr"].journal)
         rows.append({"journal_size": level, "entries": size, "memory_mb": memory,
                      "kb_per_entry": memory * 1024 / max(size, 1), "poll_ms_empty": empty, "poll_ms_full": full})

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import BENCH, CLOCK, ROOT, free_port, machine, median, mock_server, say, write_result
+from common import BENCH, CLOCK, ROOT, free_port, machine, median, mock_server, say, timed, write_result
 
 BEFORE = "93a2108"          # main before sessions
 KEY = "didww-test-globex-51a7c9d2"
@@ -41,15 +41,6 @@ def rss_kb() -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
-
-
-def timed(fn, n: int) -> float:
-    out = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return median(out) * 1000
 
 
 def _app(frozen: bool = True):

@@ -35,6 +35,16 @@ def median(values) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def timed(fn, n: int) -> float:
+    """Median milliseconds of ``fn()`` over ``n`` calls."""
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return median(out) * 1000
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 

@@ -91,23 +91,28 @@ def _bool(name: str, value) -> bool:
     raise SettingsError(f"{name}: {value!r} is not a boolean (use true or false)")
 
 
+def _pairs(setting: str, value, shape: str) -> list[tuple[str, str]]:
+    """``a=1,b=2`` (or a mapping) -> ``[("a", "1"), ("b", "2")]`` in the order given; a part
+    without ``=`` is refused naming the setting and the ``shape`` it should have."""
+    if isinstance(value, Mapping):
+        return [(str(k), str(v)) for k, v in value.items()]
+    items = []
+    for part in (p.strip() for p in str(value or "").split(",")):
+        if not part:
+            continue
+        if "=" not in part:
+            raise SettingsError(f"{setting}: {part!r} must look like {shape}")
+        key, val = part.split("=", 1)
+        items.append((key.strip(), val.strip()))
+    return items
+
+
 def parse_vendor_ports(value) -> dict[str, int]:
     """``didww=8081,yeti=8082`` (or a mapping) -> ``{"didww": 8081, "yeti": 8082}``."""
-    if isinstance(value, Mapping):
-        items = list(value.items())
-    else:
-        items = []
-        for part in (p.strip() for p in str(value or "").split(",")):
-            if not part:
-                continue
-            if "=" not in part:
-                raise SettingsError(f"vendor_ports: {part!r} must look like slug=PORT")
-            slug, port = part.split("=", 1)
-            items.append((slug.strip(), port.strip()))
     out = {}
-    for slug, port in items:
+    for slug, port in _pairs("vendor_ports", value, "slug=PORT"):
         try:
-            out[str(slug)] = int(port)
+            out[slug] = int(port)
         except (TypeError, ValueError):
             raise SettingsError(f"vendor_ports: port for {slug!r} must be an integer") from None
     return out
@@ -116,19 +121,8 @@ def parse_vendor_ports(value) -> dict[str, int]:
 def parse_cluster(value) -> dict[str, str]:
     """``n1=http://10.0.0.5:8080,n2=http://10.0.0.6:8080`` (or a mapping) -> ``{"n1": "http://...", ...}``,
     in the order given (the first node serves the root URL behind the proxy)."""
-    if isinstance(value, Mapping):
-        items = [(str(k), str(v)) for k, v in value.items()]
-    else:
-        items = []
-        for part in (p.strip() for p in str(value or "").split(",")):
-            if not part:
-                continue
-            if "=" not in part:
-                raise SettingsError(f"cluster: {part!r} must look like NODE=URL")
-            name, url = part.split("=", 1)
-            items.append((name.strip(), url.strip()))
     out: dict[str, str] = {}
-    for name, url in items:
+    for name, url in _pairs("cluster", value, "NODE=URL"):
         if name in out:
             raise SettingsError(f"cluster: node {name!r} is named twice")
         out[name] = url.rstrip("/")

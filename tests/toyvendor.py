@@ -8,7 +8,7 @@ from flask import Blueprint, request
 from mockcdr.core.csvout import csv_chunks, gzip_chunks
 from mockcdr.core.errors import MockError, NotFound, Unauthorized, ValidationFailed
 from mockcdr.core.http import file_response, json_body, json_response, runtime, set_tenant
-from mockcdr.core.lifecycle import JobKind, Step
+from mockcdr.core.jobkinds import JobKind, Step
 from mockcdr.core.timefmt import TimeFormatter
 from mockcdr.core.tokens import TokenError
 from mockcdr.core.vendor import FileOut, Vendor

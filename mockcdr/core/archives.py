@@ -8,7 +8,6 @@ import time
 import zipfile
 from typing import Iterable, Iterator
 
-from .csvout import CHUNK
 from .deflate import FINAL, Segment, crc_combine, gzip_stream, segment
 
 SPOOL = 8 * 1024 * 1024   # members larger than this spill to a temporary file, not memory

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
 from .clock import check_instant, iso, parse_instant
-from .lifecycle import default_policy, parse_policy
+from .jobkinds import default_policy, parse_policy
 from .session import Session, Start
 
 ID_PATTERN = r"[A-Za-z0-9._-]{1,64}"

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from .catalogue import ResponseKinds
-from .lifecycle import JobKind
+from .jobkinds import JobKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from flask import Blueprint, Response

@@ -10,7 +10,8 @@ from typing import Any, Callable, Iterable
 from .cdrs import TenantProfile, Universe
 from .deliveries import DELIVERIES, DELIVERY_SHAPE
 from .fixtures import FixtureError, overlay, parse_tenants, read_tree
-from .lifecycle import JOBS, JOB_SHAPE, POLICIES, POLICY_SHAPE, JobKind, job_check, policy_check
+from .jobkinds import JOB_SHAPE, POLICY_SHAPE, JobKind, job_check, policy_check
+from .lifecycle import JOBS, POLICIES
 from . import rendercache
 from .rendercache import MB
 from .tokens import TOKEN_SHAPE, TOKENS

@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from mockcdr.core.clock import Clock
-from mockcdr.core.lifecycle import JobKind, Lifecycle, Step
+from mockcdr.core.jobkinds import JobKind, Step
+from mockcdr.core.lifecycle import Lifecycle
 from mockcdr.core.store import Store
 
 UTC = timezone.utc

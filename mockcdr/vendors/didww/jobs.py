@@ -1,7 +1,7 @@
 """The export job: its lifecycle kind, creation, and lookups scoped to the calling customer."""
 from __future__ import annotations
 
-from mockcdr.core.lifecycle import JobKind, Step
+from mockcdr.core.jobkinds import JobKind, Step
 
 from . import callbacks, fixtures, errors
 from .documents import NewExport

@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timedelta
 
 from ...core.errors import NotFound, Problem
-from ...core.lifecycle import JobKind, Step
+from ...core.jobkinds import JobKind, Step
 from ...core.tokens import TokenError
 from .fixtures import SLUG, Account, State
 from .formats import report

@@ -1,7 +1,7 @@
 """CDR exports as yeti keeps them: the job kind, creation, visibility per API access, rows-count."""
 from __future__ import annotations
 
-from mockcdr.core.lifecycle import JobKind, Step
+from mockcdr.core.jobkinds import JobKind, Step
 
 from . import errors
 from .fixtures import UUID_RE, ApiAccess, Directory
