@@ -57,8 +57,8 @@ def generate(v: Variant, rows: int, config: str, env: dict, out: str = "/dev/nul
     command_s = wall - probe.get("repeat_s", 0.0)      # the first command alone
     result = {"rows": rows, "command_s": command_s, "rows_per_s": rows / command_s, "generation_s": gen_s,
               "generation_rows_per_s": rows / gen_s, "cpu_s": probe["cpu_s"],
-              "workers_cpu_s": probe.get("children_cpu_s", 0.0),
-              "workers_peak_rss_mb": probe.get("children_maxrss_kb", 0) / 1024,
+              "children_cpu_s": probe.get("children_cpu_s", 0.0),
+              "children_peak_rss_mb": probe.get("children_maxrss_kb", 0) / 1024,
               "peak_growth_mb": (probe["hwm_kb"] - probe["rss_before_kb"]) / 1024,
               "growth_after_build_mb": (probe["hwm_kb"] - probe["rss_after_build_kb"]) / 1024,
               "cache_mb": None if probe.get("cache_bytes") is None else probe["cache_bytes"] / 2**20,

@@ -92,8 +92,8 @@ def reset_peak(pid: int) -> None:
 
 
 def cpu_seconds(pid: int, children: bool = False) -> float:
-    """User + system CPU time the process has used so far (``children``: with that of its children
-    it has waited for, such as an export's render workers)."""
+    """User + system CPU time the process has used so far (``children``: with that of the child
+    processes it has waited for, so that work moved to other processes is still counted)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     own = int(fields[11]) + int(fields[12])
     return (own + (int(fields[13]) + int(fields[14]) if children else 0)) / TICKS

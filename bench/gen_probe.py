@@ -3,8 +3,8 @@
     python bench/gen_probe.py [--repeat] -- generate didww --from ... --rows N -o /dev/null
 
 Memory: VmHWM (peak RSS) at the end minus VmRSS just before ``main()``, after the imports; CPU: this
-process's and that of the render workers it waited for (``children_cpu_s``; their largest peak RSS,
-shared pages of the fork included, is ``children_maxrss_kb``).
+process's and that of any child process it waited for (``children_cpu_s``; their largest peak RSS,
+shared pages of a fork included, is ``children_maxrss_kb``), so work moved to other processes counts.
 ``--repeat`` runs the same command a second time in this process over the same runtime (so its
 render cache, if the tree has one), after resetting the peak: ``repeat_s``, ``repeat_hwm_kb``
 over ``rss_before_repeat_kb``, and the cache's own size (``cache_bytes``).
@@ -27,7 +27,7 @@ def _kb(field: str) -> int:
 
 
 def _children_cpu() -> float:
-    """CPU time of the child processes waited for (an export's render workers), user + system."""
+    """CPU time of the child processes waited for, user + system."""
     t = os.times()
     return t.children_user + t.children_system
 
