@@ -4,7 +4,7 @@
 
 For each variant of the export bench, one ``mockcdr generate`` of a day captures the vendor's
 ``dayrender.Export``; then ``--days`` whole days (20,000 calls a day, from 2025-01-01) are taken
-apart in this process, one thread, no cache, no render workers, each stage timed by CPU time:
+apart in this process, one thread, no cache, each stage timed by CPU time:
 ``draw`` (the day's calls as columns, ``Universe.columns``), ``render`` (the vendor's
 ``Export.render`` over batches of them), ``encode`` (the lines joined and encoded, their offsets)
 and ``deflate`` (ISA-L, for the compressed formats; in an export it runs on a second thread).
@@ -36,7 +36,7 @@ def split(variant, days: int) -> dict:
     dayrender._Walk.__init__ = spy
     try:
         cli.main(["generate", variant.vendor, "--from", START.isoformat(), "--rows", "10", "--calls-per-day",
-                  str(CALLS_PER_DAY), "--render-cache-mb", "0", "--render-workers", "0", "-o", "/dev/null"]
+                  str(CALLS_PER_DAY), "--render-cache-mb", "0", "-o", "/dev/null"]
                  + variant.generate)
     finally:
         dayrender._Walk.__init__ = real
