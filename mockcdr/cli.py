@@ -14,9 +14,10 @@ from datetime import timedelta
 from . import __version__, logs, resources
 from .cli_args import Parser, check_generate, generate_args, settings_args
 from .core.fixtures import FixtureError
+from .core.guard import is_loopback
 from .settings import SettingsError, from_sources
 
-CLI_LABELS = {"vendor_ports": "--vendor-port", "trusted_proxies": "--trusted-proxy"}
+CLI_LABELS = {"vendor_ports": "--vendor-port", "trusted_proxies": "--trusted-proxy", "allowed_hosts": "--allowed-host"}
 
 
 def _settings(ns: argparse.Namespace, **fixed):
@@ -28,6 +29,8 @@ def _settings(ns: argparse.Namespace, **fixed):
         cli["vendor_ports"] = ",".join(ns.vendor_port)
     if getattr(ns, "trusted_proxy", None):
         cli["trusted_proxies"] = ",".join(ns.trusted_proxy)
+    if getattr(ns, "allowed_host", None):
+        cli["allowed_hosts"] = ",".join(ns.allowed_host)
     cli.update(fixed)
     return from_sources(cli=cli, cli_labels=CLI_LABELS)
 
@@ -86,7 +89,7 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     doc = info_document(runtime, base, list(runtime.vendors.values()))
     print("\n".join(banner(doc, base, ports, settings.log_format == "json",
                            token=bool(settings.control_token))), flush=True)
-    if not settings.control_token and not _loopback(settings.host):
+    if not settings.control_token and not is_loopback(settings.host):
         print(f"mockcdr: warning: anyone who can reach {settings.host}:{ports['main']} can reset this "
               f"server, move its clock and read its journal; set --control-token (MOCKCDR_CONTROL_TOKEN)",
               file=sys.stderr, flush=True)
@@ -108,18 +111,6 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     finally:
         servers.stop(settings.shutdown_grace)
     return 0
-
-
-def _loopback(host: str) -> bool:
-    """Whether ``host`` is reachable from this machine only."""
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def cmd_spec(ns: argparse.Namespace) -> int:

@@ -136,6 +136,10 @@ def settings_args(p: argparse.ArgumentParser, serving: bool) -> None:
         p.add_argument("--trusted-proxy", action="append", default=[], type=non_empty, metavar="ADDR",
                        help="honour X-Forwarded-Host/-Proto/-Port/-Prefix/-For from this address, network "
                             "(CIDR) or * (repeatable; default none; MOCKCDR_TRUSTED_PROXIES)")
+        p.add_argument("--allowed-host", action="append", default=[], type=non_empty, metavar="NAME",
+                       help="a name the control API may be reached by besides IP addresses and localhost "
+                            "(repeatable, * for any; checked when binding to loopback or when given; "
+                            "MOCKCDR_ALLOWED_HOSTS)")
         p.add_argument("--node", type=non_empty, metavar="NAME",
                        help="this process's name behind a proxy: generated session ids start with NAME. "
                             "(MOCKCDR_NODE)")

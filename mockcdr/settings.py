@@ -58,6 +58,7 @@ class Settings:
     token_grace: float = 3600.0           # seconds an expired token still reads as expired, then pruned
     # behind a proxy (deploy/nginx): whose X-Forwarded-* headers count, this process's name, its peers
     trusted_proxies: tuple[str, ...] = () # addresses or networks (CIDR), or "*"; empty: none
+    allowed_hosts: tuple[str, ...] = ()   # Host names the control API answers to (core.guard.Hosts)
     node: str | None = None               # generated session ids start with "<node>."
     cluster: Mapping[str, str] = field(default_factory=dict)   # node name -> URL the nodes reach it at
     timings: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
@@ -143,7 +144,7 @@ def coerce(name: str, value) -> Any:
         return tuple(v.strip() for v in items if str(v).strip())
     if name == "vendor_ports":
         return parse_vendor_ports(value)
-    if name == "trusted_proxies":
+    if name in ("trusted_proxies", "allowed_hosts"):
         items = value if isinstance(value, (list, tuple)) else str(value).split(",")
         return tuple(str(v).strip() for v in items if str(v).strip())
     if name == "cluster":

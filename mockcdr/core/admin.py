@@ -75,7 +75,9 @@ def blueprint() -> Blueprint:
     @bp.before_request
     def _guard():
         endpoint = (request.endpoint or "").rsplit(".", 1)[-1]
-        guard.check(request, endpoint, runtime().settings.control_token)
+        settings = runtime().settings
+        guard.check(request, endpoint, settings.control_token,
+                    guard.Hosts.for_server(settings.host, settings.allowed_hosts))
 
     @bp.errorhandler(guard.Refused)
     @bp.errorhandler(ControlError)

@@ -1,7 +1,10 @@
-"""Who may call the control plane: the bearer token when one is set, JSON bodies only, no cross-site browsers."""
+"""Who may call the control plane: the bearer token when one is set, JSON bodies only, no cross-site
+browsers, and on a loopback server no request addressed to a name it does not know (DNS rebinding)."""
 from __future__ import annotations
 
+import functools
 import hmac
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Request
@@ -22,10 +25,13 @@ class Refused(Exception):
         self.headers = dict(headers or {})
 
 
-def check(request: Request, endpoint: str, token: str | None) -> None:
+def check(request: Request, endpoint: str, token: str | None, hosts: "Hosts | None" = None) -> None:
     """Raise Refused unless ``request`` may run the control operation ``endpoint``."""
-    if token is not None and endpoint not in OPEN_ENDPOINTS:
-        _check_token(request, token)
+    if endpoint not in OPEN_ENDPOINTS:
+        if hosts is not None:
+            hosts.check(request)
+        if token is not None:
+            _check_token(request, token)
     if request.method in SAFE_METHODS:
         return
     _check_same_origin(request)
@@ -75,3 +81,63 @@ def _check_json(request: Request) -> None:
     chunked = "chunked" in (request.headers.get("Transfer-Encoding") or "").lower()
     if request.content_length or chunked:          # (the body itself is read by the view, within its limit)
         raise Refused(415, "a body needs Content-Type: application/json")
+
+
+class Hosts:
+    """The names a loopback server's control API answers to: a page on a site whose DNS name is
+    re-pointed at 127.0.0.1 (DNS rebinding) is same-origin to the browser, so the Host it sends,
+    that site's name, is what tells it apart. IP literals and ``localhost`` (``*.localhost``) are
+    always accepted, and so are the ``allowed`` names (``*``: any); a request a trusted proxy
+    forwarded (``mockcdr.forwarded``) was addressed to the proxy, which vouches for it."""
+
+    def __init__(self, allowed: tuple[str, ...] = ()):
+        self.names = frozenset(a.lower().rstrip(".") for a in allowed)
+
+    @classmethod
+    @functools.lru_cache(maxsize=64)
+    def for_server(cls, bind: str, allowed: tuple[str, ...]) -> "Hosts | None":
+        """Checked on a server bound to loopback, or wherever names are listed; None: not checked."""
+        if "*" in allowed or not (allowed or is_loopback(bind)):
+            return None
+        return cls(allowed)
+
+    def allows(self, host: str) -> bool:
+        name = _hostname(host)
+        if name is None:
+            return False
+        if name == "localhost" or name.endswith(".localhost") or name in self.names:
+            return True
+        try:
+            ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return True
+
+    def check(self, request: Request) -> None:
+        if request.environ.get("mockcdr.forwarded"):
+            return
+        host = request.host
+        if not self.allows(host):
+            raise Refused(403, f"the control API answers only requests addressed to it by IP address or "
+                               f"localhost, not {host[:100]!r} (a guard against DNS rebinding); to reach it "
+                               f"by that name, start it with --allowed-host NAME (MOCKCDR_ALLOWED_HOSTS)")
+
+
+def _hostname(host: str) -> str | None:
+    """The name or address of a Host header without its port ([::1]:80 -> ::1); None when unreadable."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        return host[1:end] if end > 0 else None
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return name.rstrip(".") or None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address (or name) is reachable from this machine only."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -5,13 +5,12 @@ import base64
 import hashlib
 import hmac
 import json
-import secrets
 from datetime import timedelta
 from functools import lru_cache
 
 from flask import request
 
-from ...core import jsontext
+from ...core import jsontext, signing
 from ...core.errors import Unauthorized
 from ...core.http import runtime, set_tenant
 from ...core.tokens import TokenError
@@ -32,25 +31,12 @@ def _unb64(text: str) -> bytes:
 
 
 def declare(world) -> None:
-    """The shape of the record holding the signing key (a snapshot is checked against it)."""
-    world.shape(KEYS, key=str)
+    signing.declare(world, KEYS)
 
 
 def _key(rt) -> bytes:
-    """The HS256 signing key: 32 random bytes nobody can derive (not from the seed /info shows),
-    kept in the store, so a snapshot carries it and a reset draws a new one."""
-    with rt.store.lock:
-        record = rt.store.get(KEYS, "jwt")
-        if record is not None:
-            try:
-                key = bytes.fromhex(record["key"])
-            except (ValueError, TypeError):      # a hand-edited snapshot: no token was signed with it
-                key = b""
-            if len(key) >= 32:
-                return key
-        key = secrets.token_bytes(32)
-        rt.store.put(KEYS, "jwt", {"key": key.hex()})
-        return key
+    """The HS256 signing key, random per session (core.signing)."""
+    return signing.key(rt.store, KEYS, "jwt")
 
 
 def encode_jwt(rt, claims: dict) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from mockcdr.core.vendor import Vendor
 
-from . import jobs
+from . import auth, jobs
 from .errors import RESPONSE_KINDS, render_error
 from .fixtures import Directory, load_directory
 from .form import TIME_FORMATS
@@ -14,6 +14,7 @@ from .routes import PREFIX, blueprint
 def setup(world, section: dict) -> Directory:
     directory = load_directory(world, section)
     jobs.register(world)
+    auth.declare(world)
     return directory
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from flask import g, request
 
-from mockcdr.core import jsontext
+from mockcdr.core import jsontext, signing
 
 from .errors import authentication_failed, authorization_failed
 from .fixtures import ApiAccess, Directory
@@ -21,6 +21,7 @@ from .fixtures import ApiAccess, Directory
 AUDIENCE = "customer-v1"
 COOKIE_NAME = "_yeti_customer_v1_session"
 _HEADER = b'{"alg":"HS256"}'   # what ruby-jwt writes for HS256
+KEYS = "yeti.keys"
 
 
 def _b64(data: bytes) -> str:
@@ -31,16 +32,17 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
 
 
-def _sign(signing_input: str, secret: str) -> bytes:
-    return hmac.new(secret.encode("utf-8"), signing_input.encode("ascii"), hashlib.sha256).digest()
+def _sign(signing_input: str, secret: str | bytes) -> bytes:
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    return hmac.new(key, signing_input.encode("ascii"), hashlib.sha256).digest()
 
 
-def encode(claims: dict, secret: str) -> str:
+def encode(claims: dict, secret: str | bytes) -> str:
     signing_input = f"{_b64(_HEADER)}.{_b64(json.dumps(claims, separators=(',', ':')).encode())}"
     return f"{signing_input}.{_b64(_sign(signing_input, secret))}"
 
 
-def decode(token: str, secret: str, now: float) -> dict | None:
+def decode(token: str, secret: str | bytes, now: float) -> dict | None:
     """The claims of a valid token (signature, audience, expiry at ``now``), else None."""
     claims = _verified(token, secret)
     if claims is not None and "exp" in claims:
@@ -52,7 +54,7 @@ def decode(token: str, secret: str, now: float) -> dict | None:
 
 
 @lru_cache(maxsize=1024)
-def _verified(token: str, secret: str) -> dict | None:
+def _verified(token: str, secret: str | bytes) -> dict | None:
     """The claims of a well-formed, signed token for our audience, else None; expiry is not checked.
 
     Cached per token string (clients send the same token on every call): the clock-dependent
@@ -77,7 +79,18 @@ def _verified(token: str, secret: str) -> dict | None:
     return claims
 
 
-def issue(access: ApiAccess, options: dict, now: float) -> tuple[str, int | None]:
+def declare(world) -> None:
+    signing.declare(world, KEYS)
+
+
+def secret(rt) -> str | bytes:
+    """What tokens are signed with: the ``jwt_secret`` option when set (a test may want to read or
+    make tokens itself), else a random key of the session nobody can derive (core.signing)."""
+    configured = rt.state["yeti"].options["jwt_secret"]
+    return configured if configured is not None else signing.key(rt.store, KEYS, "jwt")
+
+
+def issue(access: ApiAccess, options: dict, now: float, key: str | bytes) -> tuple[str, int | None]:
     """A token for an API access and its expiry (unix seconds; None when tokens never expire)."""
     lifetime = options["token_lifetime"]
     claims: dict = {"aud": [AUDIENCE], "sub": access.id}
@@ -85,7 +98,7 @@ def issue(access: ApiAccess, options: dict, now: float) -> tuple[str, int | None
     if lifetime is not None:
         exp = int(now + lifetime)
         claims["exp"] = exp
-    return encode(claims, options["jwt_secret"]), exp
+    return encode(claims, key), exp
 
 
 def source_ip() -> str | None:
@@ -109,10 +122,10 @@ def request_token() -> tuple[str | None, bool]:
     return request.cookies.get(COOKIE_NAME), True
 
 
-def authorize(directory: Directory, now: float, plain: bool = False) -> ApiAccess:
+def authorize(directory: Directory, now: float, key: str | bytes, plain: bool = False) -> ApiAccess:
     """The API access the request's token names; 401 "Authorization failed" otherwise."""
     token, from_cookie = request_token()
-    claims = decode(token, directory.options["jwt_secret"], now) if token else None
+    claims = decode(token, key, now) if token else None
     sub = claims.get("sub") if claims else None
     access = directory.accesses.get(sub) if isinstance(sub, int) and not isinstance(sub, bool) else None
     if access is None:

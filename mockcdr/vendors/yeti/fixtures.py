@@ -31,8 +31,8 @@ OPTIONS = {
                                                             and 0 < v <= LONGEST_SECONDS)
                        else f"must be a number of seconds from 1 to {LONGEST_SECONDS:.0f} (100 years) or null "
                             "(tokens never expire)"),
-    "jwt_secret": ("mockcdr-yeti-secret-key-base",
-                   lambda v: None if isinstance(v, str) and v else "must be a non-empty string"),
+    "jwt_secret": (None, lambda v: None if v is None or (isinstance(v, str) and v)
+                   else "must be a non-empty string, or null (a random key per session)"),
     "hidden_fields": ((), lambda v: None if isinstance(v, (list, tuple)) and all(f in FIELDS for f in v)
                       else f"must be a list of field names from: {', '.join(FIELDS)}"),
     "directions": (("out",), lambda v: None if isinstance(v, (list, tuple)) and v and all(d in DIRECTIONS for d in v)

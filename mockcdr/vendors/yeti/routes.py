@@ -33,7 +33,7 @@ def _context(create: bool = False):
     if create:
         check_content_type(directory.options["strict_content_type"])
     check_accept()
-    access = auth.authorize(directory, rt.clock.timestamp())
+    access = auth.authorize(directory, rt.clock.timestamp(), auth.secret(rt))
     set_tenant(directory.customers[access.customer_id].tenant)
     return rt, directory, access
 
@@ -71,7 +71,7 @@ def createAuthToken():
         raise errors.rails_error(400, "param is missing or the value is empty: auth")
     access = auth.login(directory, credentials.get("login"), credentials.get("password"))
     set_tenant(directory.customers[access.customer_id].tenant)
-    token, _exp = auth.issue(access, directory.options, rt.clock.timestamp())
+    token, _exp = auth.issue(access, directory.options, rt.clock.timestamp(), auth.secret(rt))
     if credentials.get("cookie_auth") not in (None, False):
         resp = Response(b"", status=201, content_type="text/html")
         resp.headers["Set-Cookie"] = auth.cookie_header(token, directory.options["token_lifetime"])
@@ -82,7 +82,7 @@ def createAuthToken():
 def getAuthInfo():
     rt = runtime()
     directory = rt.state["yeti"]
-    access = auth.authorize(directory, rt.clock.timestamp(), plain=True)
+    access = auth.authorize(directory, rt.clock.timestamp(), auth.secret(rt), plain=True)
     customer = directory.customers[access.customer_id]
     set_tenant(customer.tenant)
     return document({"allow-rec": customer.allow_listen_recording}, content_type=RAILS_JSON)
@@ -130,7 +130,7 @@ def getCdrExport(export_id):
 def downloadCdrExport(export_id):
     rt = runtime()
     directory = rt.state["yeti"]
-    access = auth.authorize(directory, rt.clock.timestamp())
+    access = auth.authorize(directory, rt.clock.timestamp(), auth.secret(rt))
     set_tenant(directory.customers[access.customer_id].tenant)
     with rt.store.lock:
         job = jobs.find(rt, access, export_id)
@@ -165,7 +165,7 @@ def _after(resp: Response) -> Response:
     if access is not None:
         rt = runtime()
         options = rt.state["yeti"].options
-        token, _exp = auth.issue(access, options, rt.clock.timestamp())
+        token, _exp = auth.issue(access, options, rt.clock.timestamp(), auth.secret(rt))
         headers.add("Set-Cookie", auth.cookie_header(token, options["token_lifetime"]))
     present = {name.lower() for name, _ in headers}
     for name, value in DEFAULT_HEADERS:      # setdefault, one look at the headers instead of six

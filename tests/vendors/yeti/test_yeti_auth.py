@@ -19,7 +19,14 @@ AUTH_FAILED = {"errors": [{"title": "Authentication failed", "detail": "Incorrec
 AUTHZ_FAILED = {"errors": [{"title": "Authorization failed", "detail": "Authorization token expired or incorrect.",
                             "code": "401", "status": "401"}]}
 NOW = int(datetime(2026, 7, 18, 10, tzinfo=timezone.utc).timestamp())
-SECRET = "mockcdr-yeti-secret-key-base"
+SECRET = "a-secret-these-tests-sign-with"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Known to the tests, which make tokens themselves (without it each session draws a random key)."""
+    return Settings(vendors=("yeti",), seed="yeti-tests", clock_start=START, clock_frozen=True,
+                    vendor_options={"yeti": {"jwt_secret": SECRET}})
 
 
 def b64d(part: str) -> bytes:
@@ -233,3 +240,23 @@ def test_each_customer_sees_only_its_own_exports(client, rt):
     mine = acme.create()["id"]
     assert globex.get(f"/cdr-exports/{mine}").status_code == 404
     assert globex.get("/cdr-exports").get_json()["meta"] == {"total-count": 0}
+
+
+def test_without_a_configured_secret_each_session_signs_with_a_random_key():
+    from mockcdr.app import create_app
+
+    app = create_app(Settings(vendors=("yeti",), seed="yeti-tests", clock_start=START, clock_frozen=True))
+    client = app.test_client()
+    token = login(client).get_json()["jwt"]
+    assert client.get(f"{BASE}/cdr-exports", headers={"Authorization": token}).status_code == 200
+    claims = json.loads(b64d(token.split(".")[1]))
+    for secret in ("mockcdr-yeti-secret-key-base", "yeti-tests", SECRET):     # nothing anyone could guess
+        assert client.get(f"{BASE}/cdr-exports", headers={"Authorization": sign({"alg": "HS256"}, claims, secret)}
+                          ).status_code == 401
+    assert client.put("/_mockcdr/sessions/other").status_code == 201            # another session, another key
+    assert client.get(f"/_s/other{BASE}/cdr-exports", headers={"Authorization": token}).status_code == 401
+    snapshot = client.get("/_mockcdr/snapshot").get_json()
+    assert client.post("/_mockcdr/reset").status_code == 200                  # a reset draws a new key
+    assert client.get(f"{BASE}/cdr-exports", headers={"Authorization": token}).status_code == 401
+    assert client.post("/_mockcdr/snapshot", json=snapshot).status_code == 200  # a snapshot carries it
+    assert client.get(f"{BASE}/cdr-exports", headers={"Authorization": token}).status_code == 200
