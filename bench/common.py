@@ -91,10 +91,12 @@ def reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used so far."""
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """User + system CPU time the process has used so far (``children``: with that of the child
+    processes it has waited for, so that work moved to other processes is still counted)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    own = int(fields[11]) + int(fields[12])
+    return (own + (int(fields[13]) + int(fields[14]) if children else 0)) / TICKS
 
 
 # -- child processes --------------------------------------------------------------------------

@@ -5,16 +5,14 @@ import bisect
 import itertools
 import operator
 import random
-import sys
-from array import array
 from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterator, Sequence
 
-from math import log as _log
 
 from .clock import UTC
+from .daycalls import Calls, draw, words
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 from .ids import derive_seed
@@ -64,20 +62,6 @@ _CALL_FIELDS = _DYNAMIC + _SHAPE
 SHAPE_INDEX = {name: i for i, name in enumerate(_SHAPE)}   # positions in a shape tuple (for keep filters)
 SHAPES_PER_TENANT = 4096
 _KINDS = {"answered": 0, "no_answer": 1, "busy": 2, "failed": 3}
-_COSTS: dict[float, float] = {}     # rate * billsec -> cost, shared by every day and tenant
-_KEEP_ALL = (True,) * SHAPES_PER_TENANT
-_TO_UNIT = 2.0 ** -32                 # a 32-bit word to (0, 1)
-# how long an unanswered call rings (µs): from, and spread, per outcome kind (no answer, busy, failed)
-_RING_BASE = (0, 15_000_000, 1_000_000, 0)
-_RING_SPAN = (0, 30_000_000, 4_000_000, 3_000_000)
-
-
-def _words(kind: str, data: bytes) -> array:
-    """Random bytes as unsigned words, little-endian on every machine."""
-    words = array(kind, data)
-    if sys.byteorder == "big":
-        words.byteswap()
-    return words
 
 
 class Call(namedtuple("_CallBase", _CALL_FIELDS)):
@@ -154,61 +138,29 @@ class Universe:
         n = int(per_day * (0.8 + 0.4 * rng.random()) + 0.5) if per_day > 2 else max(per_day, 0)
         return rng, n
 
+    def columns(self, tenant: TenantProfile, d: date, keep: Sequence | None = None) -> Calls:
+        """Every call of the tenant that starts on UTC day ``d``, in start order, as columns (see
+        ``daycalls.Calls``). ``keep``, indexed by shape id, skips calls whose shape a caller will not
+        use: every call draws its random numbers in bulk, up front, so a kept call is exactly what
+        it is unfiltered, and the others are never worked out."""
+        rng, n = self._draws(tenant, d)
+        _shapes, kinds, rates = self._plan(tenant)
+        tag = f"{derive_seed(self.seed, tenant.key) & 0xFFFFFFFF:08x}{day_number(d) & 0xFFFF:04x}"
+        self.produced += max(n, 0)
+        return draw(rng, max(n, 0), day_number(d) * US_PER_DAY, tag, d, kinds, rates, _HOUR_TABLE, keep)
+
     def day(self, tenant: TenantProfile, d: date, keep: Sequence | None = None, *,
             bare: bool = False) -> list[Call]:
-        """Every call of the tenant that starts on UTC day ``d``, in start order.
+        """Every call of the tenant that starts on UTC day ``d``, in start order (see ``columns``).
 
-        ``keep``, indexed by shape id, skips calls whose shape a caller will not use: every call
-        draws its random numbers in bulk, up front, so a kept call is exactly what it is
-        unfiltered, and the others are never built. ``bare``: plain tuples of the per-call
-        values only (a Call's first fields, up to ``shape_id``; the shape is
-        ``shapes(tenant)[shape_id]``), for exports that render shapes once.
+        ``bare``: plain tuples of the per-call values only (a Call's first fields, up to
+        ``shape_id``; the shape is ``shapes(tenant)[shape_id]``).
         """
-        rng, n = self._draws(tenant, d)
-        base_us = day_number(d) * US_PER_DAY
-        # a day's random numbers as three blocks of words: start times, shape and pdd, durations
-        starts = sorted([_HOUR_TABLE[w >> 54] + ((w & 0xFFFFFFFF) * 3_600_000_000 >> 32)
-                         for w in _words("Q", rng.randbytes(8 * n))])
-        picks = _words("I", rng.randbytes(4 * n))
-        times = _words("Q", rng.randbytes(8 * n))
-        shapes, kinds, rates = self._plan(tenant)
-        tag = f"{derive_seed(self.seed, tenant.key) & 0xFFFFFFFF:08x}{day_number(d) & 0xFFFF:04x}"
-        costs = _COSTS
-        if len(costs) > 200_000:
-            costs.clear()
-        if keep is None:
-            keep = _KEEP_ALL
-        out = []
-        append = out.append
-        for seq, start_us, pick, x in zip(range(n), starts, picks, times):
-            shape_id = pick >> 20
-            if not keep[shape_id]:
-                continue
-            start_us += base_us
-            kind = kinds[shape_id]
-            if kind == 0:
-                connect_us = start_us + 2_000_000 + ((x >> 32) * 18_000_000 >> 32)
-                talk = 1_000_000 + int(-150_000_000.0 * _log(((x & 0xFFFFFFFF) + 0.5) * _TO_UNIT))
-                if talk > 5_400_000_000:
-                    talk = 5_400_000_000
-                end_us = connect_us + talk
-                billsec = (talk + 999_999) // 1_000_000
-                # round(rate * billsec / 60.0, 5), once per distinct product (round() is slow)
-                product = rates[shape_id] * billsec
-                cost = costs.get(product)
-                if cost is None:
-                    cost = costs[product] = round(product / 60.0, 5)
-            else:
-                connect_us = None
-                billsec = 0
-                cost = 0.0
-                end_us = start_us + _RING_BASE[kind] + ((x >> 32) * _RING_SPAN[kind] >> 32)
-            append((tag, seq, d, start_us, connect_us, end_us, (end_us - start_us + 999_999) // 1_000_000,
-                    billsec, 80 + ((pick & 0xFFFFF) * 2400 >> 20), cost, shape_id))
+        out = self.columns(tenant, d, keep).rows()
         if not bare:
+            shapes = self._plan(tenant)[0]
             new = tuple.__new__
             out = [new(Call, values + shapes[values[10]]) for values in out]
-        self.produced += n
         return out
 
     def count(self, tenant: TenantProfile, d: date, keep: Sequence | None = None) -> int:
@@ -220,7 +172,7 @@ class Universe:
         if keep is None:
             return n
         rng.randbytes(8 * n)            # the start times
-        picks = _words("I", rng.randbytes(4 * n))
+        picks = words(rng.randbytes(4 * n))
         return sum(map(keep.__getitem__, map(operator.rshift, picks, itertools.repeat(20))))
 
     def calls(self, tenant: TenantProfile, start: datetime, end: datetime,

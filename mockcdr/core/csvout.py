@@ -96,8 +96,13 @@ def cell_escaper(delimiter: str = ",", lineterminator: str = "\n"):
     writer = csv.writer(buf, delimiter=delimiter, lineterminator=lineterminator, quoting=csv.QUOTE_MINIMAL)
     cut = -len(delimiter + lineterminator)
     lock = threading.Lock()     # one buffer, and exports run in parallel threads
+    special = set(delimiter + lineterminator + '"\r\n')
 
     def escaped(value) -> str:
+        text = "" if value is None else value if value.__class__ is str else \
+            repr(value) if value.__class__ is float else str(value)
+        if special.isdisjoint(text):       # nothing to quote: the csv module writes it as it is
+            return text
         with lock:
             buf.seek(0)
             buf.truncate()

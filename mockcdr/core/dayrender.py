@@ -1,7 +1,7 @@
 """Export bodies from whole UTC days of rendered rows: cached per day, cut at the window's edges and limit."""
 # A vendor describes an export as an ``Export``: the identity of its layout and filters (``key``),
-# the tenant, a shape filter, and ``render(calls)``: the CSV lines of one day's calls (file order)
-# with the start time of each line. This module walks the window's days, takes each day from
+# the tenant, a shape filter, and ``render(calls)``: the CSV lines of some of a day's calls (a
+# ``daycalls.Calls``, columns in file order) with the start time of each line. This module walks the window's days, takes each day from
 # the World's RenderCache or renders it (whole, when the window needs a fair share of it, so a
 # repeat finds it), slices lines by start time at the window's edges and by count at the limit,
 # and streams text or gzip segments. Deflate runs on a worker thread (it releases the GIL), so
@@ -16,10 +16,11 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from itertools import accumulate
+from itertools import accumulate, repeat
 from typing import Callable, Hashable, Iterator, Sequence
 
 from .cdrs import EPOCH_DAY, US_PER_DAY, TenantProfile
+from .daycalls import Calls
 from .deflate import Segment, inflate, segment
 
 FULL_DAY_SHARE = 0.25       # render (and cache) the whole day when the window needs this share of it
@@ -66,13 +67,14 @@ class Export:
 
     ``key``: everything besides (seed, tenant, calls per day, day) that the lines depend on
     (vendor, format, layout options, filters), hashable. ``render(calls)``: (lines, starts) for
-    a day's calls in file order (already reduced by ``keep``); each line ends with its terminator,
-    and ``starts[i]`` is the start of the call on line ``i`` (a render may drop calls). ``day_key``:
-    an extra key part per day index (e.g. a cut that only touches the days near it).
+    some of a day's calls (a ``daycalls.Calls`` in file order, already reduced by ``keep``); each
+    line ends with its terminator, and ``starts[i]`` is the start of the call on line ``i`` (a
+    render may drop calls). ``day_key``: an extra key part per day index (e.g. a cut that only
+    touches the days near it).
     """
     key: Hashable
     tenant: TenantProfile
-    render: Callable[[list], tuple[Sequence[str], Sequence[int]]]
+    render: Callable[[Calls], tuple[Sequence[str], Sequence[int]]]
     keep: Sequence[bool] | None = None
     descending: bool = False
     encoding: str = "utf-8"
@@ -87,7 +89,7 @@ def _encode(lines: Sequence[str], encoding: str) -> tuple[bytes, array]:
     if len(data) == len(text):      # one byte per character: offsets from the lines' lengths
         offsets.extend(accumulate(map(len, lines)))
     else:
-        offsets.extend(accumulate(len(line.encode(encoding)) for line in lines))
+        offsets.extend(accumulate(map(len, map(str.encode, lines, repeat(encoding)))))
     return data, offsets
 
 
@@ -114,11 +116,16 @@ class _Day:
 
     def span(self, lo_us: int, hi_us: int | None, descending: bool) -> tuple[int, int]:
         """Line indexes [a, b) of the calls starting in [lo_us, hi_us)."""
-        s = self.starts
-        if descending:
-            a = 0 if hi_us is None else bisect.bisect_right(s, -hi_us, key=_neg)
-            return a, bisect.bisect_right(s, -lo_us, key=_neg)
-        return bisect.bisect_left(s, lo_us), len(s) if hi_us is None else bisect.bisect_left(s, hi_us)
+        return _span(self.starts, lo_us, hi_us, descending)
+
+
+def _span(starts: Sequence[int], lo_us: int, hi_us: int | None, descending: bool) -> tuple[int, int]:
+    """Indexes [a, b) of the starts in [lo_us, hi_us) (``starts`` ascending, or descending)."""
+    s = starts
+    if descending:
+        a = 0 if hi_us is None else bisect.bisect_right(s, -hi_us, key=_neg)
+        return a, bisect.bisect_right(s, -lo_us, key=_neg)
+    return bisect.bisect_left(s, lo_us), len(s) if hi_us is None else bisect.bisect_left(s, hi_us)
 
 
 class _Walk:
@@ -151,7 +158,7 @@ class _Walk:
         ex = self.ex
         return self.base_key + (index, ex.day_key(index) if ex.day_key else None)
 
-    def render(self, index: int, calls: list | None = None) -> _Day:
+    def render(self, index: int, calls: Calls | None = None) -> _Day:
         """A day's lines (``calls``: the day's, or those of the window in it), rendered in batches
         so that only a batch of lines is held as Python strings at a time."""
         ex = self.ex
@@ -161,7 +168,7 @@ class _Walk:
         starts = array("q")
         offsets = array("q", [0])
         for i in range(0, len(calls), BATCH):
-            lines, batch_starts = ex.render(calls[i:i + BATCH])
+            lines, batch_starts = ex.render(calls.take(i, i + BATCH))
             data, batch_offsets = _encode(lines, ex.encoding)
             base = offsets[-1]
             offsets.extend([base + o for o in batch_offsets[1:]] if base else batch_offsets[1:])
@@ -169,11 +176,9 @@ class _Walk:
             parts.append(data)
         return _Day(starts, offsets, parts, None)
 
-    def calls(self, index: int) -> list:
-        calls = self.rt.universe.day(self.ex.tenant, EPOCH_DAY + timedelta(days=index), self.ex.keep, bare=True)
-        if self.ex.descending:
-            calls.reverse()
-        return calls
+    def calls(self, index: int) -> Calls:
+        calls = self.rt.universe.columns(self.ex.tenant, EPOCH_DAY + timedelta(days=index), self.ex.keep)
+        return calls.reversed() if self.ex.descending else calls
 
     @property
     def caching(self) -> bool:
@@ -223,16 +228,16 @@ class _Walk:
                 day = _Day(cached.starts, cached.offsets, None, cached.segment())
             else:
                 calls = self.calls(index)
+                a, b = _span(calls.start, lo_us, hi_us, ex.descending)
                 if not whole and caching:
-                    inside = sum(1 for c in calls if lo_us <= c[3] < hi_us)
-                    whole_day = inside >= FULL_DAY_SHARE * len(calls)
+                    whole_day = b - a >= FULL_DAY_SHARE * len(calls)
                 else:
                     whole_day = whole
                 if whole_day:
                     day = self.render(index, calls)
                     fresh = True
                 else:
-                    day = self.render(index, [c for c in calls if lo_us <= c[3] < hi_us])
+                    day = self.render(index, calls.take(a, b))
                 calls = None        # a day's calls are not held while the next one renders
             a, b = (0, len(day.starts)) if whole else day.span(lo_us, hi_us, ex.descending)
             if self.limit is not None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from itertools import compress
+from typing import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .clock import UTC
@@ -119,3 +121,149 @@ class TimeFormatter:
         prefix, minute, second, micro, short = self.parts(us)
         suffix = "Z" if self.tz is UTC else (short if ":" in short else short + ":00")
         return f"{prefix.replace(' ', 'T')}:{minute:02d}:{second:02d}.{micro // 1000:03d}{suffix}"
+
+
+# -- a day's instants as text, a column at a time --------------------------------------------------
+_HMS4: dict[bool, tuple[str, ...]] = {}
+_DAY_S = 86_400
+SPAN_S = _DAY_S + 2 * 3600        # what a day's columns hold: its starts, and ends up to 2 h after it
+_COMPACT = str.maketrans("", "", "-: T")
+
+
+def _hms4(compact: bool = False) -> tuple[str, ...]:
+    """``HH:MM:SS`` (or ``HHMMSS``) of every second of four days in a row, then "" (index -1: no
+    instant): built once per process."""
+    table = _HMS4.get(compact)
+    if table is None:
+        sep = "" if compact else ":"
+        one = tuple([hm + ss for hm in [f"{h:02d}{sep}{m:02d}{sep}" for h in range(24) for m in range(60)]
+                     for ss in _SECONDS])
+        table = _HMS4[compact] = one * 4 + ("",)
+    return table
+
+
+class DayClock:
+    """Instants of one UTC day, and of the two hours after it (calls that end after midnight), as
+    text in one zone, a whole column at a time.
+
+    When the zone's offset is the same over that span (every day but a few), an instant's text is
+    two table lookups: ``dates[i // 86400]`` and ``hms[i]`` with ``i = us // 1_000_000 - base``
+    (``index``). Otherwise (a day with an offset change in it) ``offset`` is None and the
+    column methods convert instant by instant through the TimeFormatter.
+    """
+
+    def __init__(self, formatter: TimeFormatter, day_index: int, date_sep: str = " "):
+        self.formatter, self.sep = formatter, date_sep
+        first_hour = day_index * 24
+        hours = [formatter._hour(h) for h in range(first_hour, first_hour + SPAN_S // 3600)]
+        offsets = {h[1] if h is not None else None for h in hours}
+        self.offset = offsets.pop() if len(offsets) == 1 else None
+        self.hms = _hms4()
+        if self.offset is not None:
+            local0 = (day_index * _DAY_S + self.offset) // _DAY_S - 1      # local day before the start's
+            self.base = local0 * _DAY_S - self.offset
+            self.dates = tuple((_EPOCH + timedelta(days=local0 + k)).strftime("%Y-%m-%d") + date_sep
+                               for k in range(4)) + ("",)
+            self.short = _short(timedelta(seconds=self.offset))
+
+    def index(self, col) -> list[int]:
+        """Table indexes of the instants of ``col`` (µs; None gives -1, whose texts are "")."""
+        base = self.base
+        return [u // 1_000_000 - base if u is not None else -1 for u in col]
+
+    def pieces(self, col) -> tuple[list[int], Sequence[str], Sequence[str]]:
+        """(index, dates, hms): ``dates[i // 86400] + hms[i]`` is the ``seconds`` text of the
+        instant whose index is ``i`` ("" for None), for rows that splice the two pieces into
+        their own f-string instead of building each time's text first."""
+        if self.offset is None:
+            texts = self.seconds(col)
+            return list(range(len(texts))), ("",) * (len(texts) // 86400 + 1), texts
+        if None in col:
+            return self.index(col), self.dates, self.hms
+        base = self.base
+        return [u // 1_000_000 - base for u in col], self.dates, self.hms
+
+    def seconds(self, col) -> list[str]:
+        """``YYYY-MM-DD HH:MM:SS`` (the date separator given) of each instant, "" for None."""
+        if self.offset is None:
+            sec, sep = self.formatter.seconds, self.sep
+            return [sec(u, sep) if u is not None else "" for u in col]
+        if None in col:
+            present = [u is not None for u in col]
+            nxt = iter(self.seconds(list(compress(col, present)))).__next__
+            return [nxt() if p else "" for p in present]
+        dates, hms = self.dates, self.hms
+        index = self.index(col)
+        if index and (first := min(index) // 86400) == max(index) // 86400:
+            return list(map(dates[first].__add__, map(hms.__getitem__, index)))     # all on one local day
+        return [dates[i // 86400] + hms[i] for i in index]
+
+    def compact(self, col) -> list[str]:
+        """``YYYYMMDDHHMMSS`` of each instant (no None)."""
+        if self.offset is None:
+            return [text.translate(_COMPACT) for text in self.seconds(col)]
+        dates, hms = self.compact_dates, _hms4(compact=True)
+        return [dates[i // 86400] + hms[i] for i in self.index(col)]
+
+    @property
+    def compact_dates(self) -> tuple[str, ...]:
+        return tuple(d[:4] + d[5:7] + d[8:10] for d in self.dates[:4]) + ("",)
+
+    def iso(self, col, utc_z: bool = True) -> list[str]:
+        """``YYYY-MM-DDTHH:MM:SS`` and the offset (``Z`` in UTC when ``utc_z``, else ``+05:30``)."""
+        def suffix(short: str) -> str:
+            if utc_z and self.formatter.tz is UTC:
+                return "Z"
+            return short if ":" in short else short + ":00"
+        if self.offset is None:
+            parts = self.formatter.parts
+            out = []
+            for u in col:
+                if u is None:
+                    out.append("")
+                    continue
+                prefix, minute, second, _micro, short = parts(u)
+                out.append(f"{prefix.replace(' ', 'T')}:{minute:02d}:{second:02d}{suffix(short)}")
+            return out
+        dates, hms, tail = self.dates, self.hms, suffix(self.short)
+        return [f"{dates[i // 86400]}{hms[i]}{tail}" if i >= 0 else "" for i in self.index(col)]
+
+    def micros(self, col, with_offset: bool) -> list[str]:
+        """``YYYY-MM-DD HH:MM:SS.ffffff`` as PostgreSQL prints it (the fraction's trailing zeros
+        dropped, no fraction when it is 0), with the short offset (``+00``, ``+05:30``) if asked."""
+        if self.offset is None:
+            parts = self.formatter.parts
+            out = []
+            for u in col:
+                if u is None:
+                    out.append("")
+                    continue
+                prefix, minute, second, micro, short = parts(u)
+                out.append(f"{prefix}:{minute:02d}:{second:02d}{_fraction(micro)}{short if with_offset else ''}")
+            return out
+        dates, hms, base = self.dates, self.hms, self.base
+        tail = self.short if with_offset else ""
+        # nine fractions in ten end in a non-zero digit: nothing to strip
+        return ["" if u is None else
+                f"{dates[(i := u // 1_000_000 - base) // 86400]}{hms[i]}.{m:06d}{tail}" if (m := u % 1_000_000) % 10
+                else f"{dates[(i := u // 1_000_000 - base) // 86400]}{hms[i]}{_fraction(m)}{tail}"
+                for u in col]
+
+
+def _fraction(micro: int) -> str:
+    return f".{micro:06d}".rstrip("0") if micro else ""
+
+
+def day_clocks(formatter: TimeFormatter, date_sep: str = " "):
+    """day index -> its DayClock in the formatter's zone, the last few kept (one export walks days
+    in order, several threads may share one)."""
+    clocks: dict[int, DayClock] = {}
+
+    def clock_for(day_index: int) -> DayClock:
+        clock = clocks.get(day_index)
+        if clock is None:
+            if len(clocks) > 8:
+                clocks.clear()
+            clock = clocks[day_index] = DayClock(formatter, day_index, date_sep)
+        return clock
+    return clock_for

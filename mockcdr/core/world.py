@@ -12,7 +12,8 @@ from .deliveries import DELIVERIES, DELIVERY_SHAPE
 from .fixtures import FixtureError, overlay, parse_tenants, read_tree
 from .jobkinds import JOB_SHAPE, POLICY_SHAPE, JobKind, job_check, policy_check
 from .lifecycle import JOBS, POLICIES
-from .rendercache import MB, RenderCache
+from . import rendercache
+from .rendercache import MB
 from .tokens import TOKEN_SHAPE, TOKENS
 
 # Hooks run when a job enters a state: hook(session, job, state, at)
@@ -43,8 +44,9 @@ class World:
                                                                POLICIES: policy_check(self.kinds)}
         self._universes: OrderedDict[tuple, Universe] = OrderedDict()
         self._universe_lock = threading.Lock()
-        # rendered export days, shared by the sessions (keyed by seed and calls per day, not by session)
-        self.render_cache = RenderCache(settings.render_cache_mb * MB)
+        # rendered export days, shared by the sessions (keyed by seed and calls per day, not by
+        # session); a view of the process's one store, whose budget every World draws on
+        self.render_cache = rendercache.view(settings.render_cache_mb * MB)
         self._sealed = False
         self.state: dict[str, Any] = {}
         for slug, vendor in self.vendors.items():

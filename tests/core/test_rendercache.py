@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from mockcdr.app import build_runtime
-from mockcdr.core import deflate
+from mockcdr.core import deflate, rendercache
 from mockcdr.core.archives import tgz_segments
 from mockcdr.core.rendercache import MB, RenderCache
 from mockcdr.core.vendor import GenerateRequest
@@ -276,3 +276,61 @@ def test_an_export_read_halfway_leaves_the_cache_whole():
     chunks.close()
     assert _generate(rt, "telnyx", case, T0, T0 + timedelta(days=4)) == \
         _generate(_runtime(0, calls=3000), "telnyx", case, T0, T0 + timedelta(days=4))
+
+
+# -- one byte budget per process ------------------------------------------------------------------
+def test_every_world_of_the_process_draws_on_one_store():
+    a = build_runtime(Settings(render_cache_mb=64, vendors=("telnyx",)))
+    b = build_runtime(Settings(render_cache_mb=64, vendors=("telnyx",),
+                               vendor_options={"telnyx": {"max_lookback_days": 900}}))
+    assert a.world is not b.world
+    assert a.render_cache.store is b.render_cache.store is rendercache.STORE
+    assert a.render_cache.stats()["process_max_bytes"] >= 64 * MB
+
+
+def test_worlds_share_one_budget_and_each_keeps_within_its_own_size():
+    store = rendercache.SharedStore()
+    big, small = store.view(3000), store.view(1000)
+    for i in range(10):
+        assert big.put(("day", i), f"big {i}", 400)
+        assert small.put(("day", i), f"small {i}", 400)
+        assert store.bytes <= 3000 and small.stats()["bytes"] <= 1000
+    assert small.get(("day", 9)) == "small 9" and small.get(("day", 0)) is None
+    assert big.get(("day", 9)) == "big 9" and big.get(("day", 0)) is None
+    # the same key in two Worlds is two entries: nothing crosses from one World to the other
+    assert big.get(("day", 8)) == "big 8" and small.get(("day", 8)) == "small 8"
+    assert not small.put("too big", "x", 1001)
+    off = store.view(0)
+    assert not off.enabled and not off.put("k", 1, 1) and off.get("k") is None
+
+
+def test_a_world_that_goes_away_gives_its_bytes_back():
+    import gc
+
+    store = rendercache.SharedStore()
+    keeper, leaver = store.view(10_000), store.view(10_000)
+    keeper.put("a", 1, 3000)
+    leaver.put("a", 2, 3000)
+    assert store.bytes == 6000
+    del leaver
+    gc.collect()
+    assert store.bytes == 3000 and keeper.get("a") == 1 and store.budget == 10_000
+
+
+def test_an_export_under_other_options_is_not_served_from_another_worlds_days():
+    """Two Worlds over one store, the same MOR export but another decimal mark: each gets its own bytes."""
+    store = rendercache.SharedStore()
+    case = dict(tenant="acme_admin", format="none", params={"template_id": "6"})
+    worlds = []
+    for options in ({}, {"mor": {"csv_decimal": ",", "csv_separator": ";"}}):
+        settings = Settings(seed="cache-test", calls_per_day=300, clock_start="2025-06-01T00:00:00Z",
+                            vendor_options=options)
+        rt = build_runtime(settings)
+        rt.world.render_cache = store.view(64 * MB)
+        worlds.append(rt)
+    day = (T0, T0 + timedelta(days=1))
+    plain, comma = (_generate(rt, "mor", case, *day) for rt in worlds)
+    assert plain != comma and b";" in comma.splitlines()[1]
+    assert _generate(worlds[1], "mor", case, *day) == comma
+    assert _generate(worlds[0], "mor", case, *day) == plain
+    assert worlds[0].render_cache.stats()["hits"] == 1 and worlds[1].render_cache.stats()["hits"] == 1

@@ -119,9 +119,13 @@ def test_yeti_location_and_links_carry_the_prefix(live, session):
     assert doc["links"]["self"].startswith(base)
     assert all(rel["links"]["self"].startswith(base) for rel in doc["relationships"].values())
     assert requests.get(created.headers["Location"], headers={"Authorization": jwt}).status_code == 200
-    # the JWT was issued by this session: the root does not know the export
-    assert requests.get(f"{live.url}/api/rest/customer/v1/cdr-exports/{doc['id']}",
-                        headers={"Authorization": jwt}).status_code == 404
+    # the JWT was signed with this session's key: the root refuses it, and the root's own JWT
+    # does not find the session's export
+    root = f"{live.url}/api/rest/customer/v1"
+    assert requests.get(f"{root}/cdr-exports/{doc['id']}", headers={"Authorization": jwt}).status_code == 401
+    root_jwt = requests.post(f"{root}/auth", json={"auth": {"login": "acme-api", "password": "acme-fake-password"}}
+                             ).json()["jwt"]
+    assert requests.get(f"{root}/cdr-exports/{doc['id']}", headers={"Authorization": root_jwt}).status_code == 404
 
 
 def test_mor_schedules_and_deliveries_belong_to_the_session(live, session):

@@ -32,8 +32,8 @@ def export_file(rt, customer: fixtures.Customer, *, export_type: str, version: s
         trunk_id=trunk_id, home_country=tenant.country, customer_id=customer.customer_id,
         legacy_out_columns=out_columns)
 
-    def render(calls: list):      # every call the shape filter keeps is one line
-        return list(rows(calls)), [c[3] for c in calls]
+    def render(calls):      # every call the shape filter keeps is one line
+        return rows(calls), calls.start
     ex = Export(key=("didww", export_type, legacy, did_number, trunk_id, customer.customer_id,
                      tuple(out_columns) if out_columns else None), tenant=tenant, render=render, keep=keep)
     body = segments(rt, ex, us(start), us(end), limit, head=formats.header_line(header).encode())

@@ -1,16 +1,16 @@
 """CSV layouts of export files (per creating API version and export type) and their row builders."""
-# Rows are built from the call universe's ``Call`` tuples by position: everything that depends
+# Rows are built from the call universe's columns of a day: everything that depends
 # only on a call's *shape* (who, which way, how it ended) is rendered once per shape, on first use,
 # into a mapping by ``shape_id``; the per-row work is times, durations, money and the call id.
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import Iterable, Iterator
 
 from mockcdr.core.cdrs import SHAPE_INDEX
 from mockcdr.core.csvout import cell_escaper
 from mockcdr.core.numbering import PLANS
-from mockcdr.core.timefmt import TimeFormatter
+from mockcdr.core.daycalls import cost_texts
+from mockcdr.core.timefmt import TimeFormatter, day_clocks
 
 HEAD_2026_IN = (
     "Date/Time Start (UTC)", "Date/Time Connect (UTC)", "Date/Time End (UTC)", "Status", "Source",
@@ -79,8 +79,15 @@ def _inbound(shapes, did_number: str | None) -> Statics:
         cells = tuple(map(_ESC, ("Completed" if answered else "Failed", src, src_name, did, str(code), reason,
                                  INITIATOR.get(initiator, initiator), trunk.name if trunk else "",
                                  extension or "")))
-        # 0 answered, 1 toll-free, 2..10 the cells, 11 and 12 the runs of cells the 2026 layout prints
-        return (answered, network == "tollfree") + cells + (",".join(cells[:4]), ",".join(cells[4:]))
+        free = network == "tollfree"
+        rate = shape[15]
+        # 0 answered, 1 toll-free, 2..10 the cells, 11 and 12 the runs of cells the 2026 layout prints,
+        # 13 and 14 what its charges print before and after the amount, 15 and 16 the amounts (5 and 3
+        # decimals) by billsec, 17 and 18 the legacy layout's before and after the amount
+        return ((answered, free) + cells + (",".join(cells[:4]), ",".join(cells[4:]))
+                + (("", f",{ZERO5},{ZERO5},{ZERO5}") if free else (f"{ZERO5},{ZERO5},", f",{ZERO5}"))
+                + (cost_texts(rate, 5), cost_texts(rate, 3))
+                + (("", f",{ZERO3},{ZERO3}") if free else (f"{ZERO3},{ZERO3},", "")))
     return Statics(shapes, keep, render)
 
 
@@ -100,67 +107,79 @@ def _outbound(shapes, trunk_id: str | None, home_country: str) -> Statics:
                                  NETWORK.get(network, network),
                                  "Domestic" if country == home_country else "International",
                                  f"{rate:.5f}", INITIATOR.get(initiator, initiator))))
-        # 0 answered, 1..12 the cells, 13 and 14 the runs of cells the 2026 layout prints
-        return (answered,) + cells + (",".join(cells[:4]), ",".join(cells[4:11]))
+        # 0 answered, 1..12 the cells, 13 and 14 the runs of cells the 2026 layout prints, 15 and 16
+        # the amounts (5 and 3 decimals) by billsec
+        return ((answered,) + cells + (",".join(cells[:4]), ",".join(cells[4:11]))
+                + (cost_texts(rate, 5), cost_texts(rate, 3)))
     return Statics(shapes, keep, render)
 
 
-# Line builders: per-call cells are digits, times, money and hex, which never need quoting; the
-# shape's cells come escaped from Statics. ``calls`` are the universe's per-call values (bare).
-def lines_2026_in(calls: Iterable, statics: Statics, sec) -> Iterator[str]:
-    for c in calls:
-        s = statics[c[10]]
-        if s is None:
-            continue
-        start = c[3]
-        money = f"{c[9]:.5f}"
-        times = f"{sec(start)},{sec(c[4])},{sec(c[5])}" if s[0] else f"{sec(start)},,"
-        charges = f"{money},{ZERO5},{ZERO5},{ZERO5}" if s[1] else f"{ZERO5},{ZERO5},{money},{ZERO5}"
-        yield (f"{times},{s[11]},{c[7]},1,{s[12]},,,{charges},{money},"
-               f"{c[0]}{c[1]:08x}{start & _UID_MASK:012x}\n")
+# Line builders, one list comprehension over a day's columns (core.daycalls.Calls) each: per-call
+# cells are digits, times, money and hex, which never need quoting, and come from tables (times
+# from a DayClock, money per rate and billsec); the shape's cells come escaped from Statics.
+_SEQ_HEX = tuple(f"{i:08x}" for i in range(1 << 16))
 
 
-def lines_2026_out(calls: Iterable, statics: Statics, sec) -> Iterator[str]:
-    for c in calls:
-        s = statics[c[10]]
-        if s is None:
-            continue
-        start = c[3]
-        if s[0]:
-            times = f"{sec(start)},{sec(c[4])},{sec(c[5])},{s[13]},{(c[5] - c[4]) // 1_000_000}"
-        else:
-            times = f"{sec(start)},,,{s[13]},0"
-        yield (f"{times},{c[7]},{s[14]},{c[9]:.5f},,{c[0]}{c[1]:08x}{start & _UID_MASK:012x}\n")
+def _seq_hex(seq: list[int]) -> list[str]:
+    table = _SEQ_HEX
+    return [table[q] if q < 65536 else f"{q:08x}" for q in seq]
 
 
-def lines_legacy_in(calls: Iterable, statics: Statics, sec, customer_id: int) -> Iterator[str]:
+def _times(calls, clock_for) -> tuple:
+    """(start, connect, end indexes, dates, hms): a time's text is ``dates[i // 86400] + hms[i]``;
+    connect is "" for a call not answered (print ``c and e`` for an end that is blank then too)."""
+    clock = clock_for(calls.day_index)
+    start, dates, hms = clock.pieces(calls.start)
+    if clock.offset is None:        # texts of their own: every index is into a table of its column
+        return (start, clock.pieces(calls.connect)[0], clock.pieces(calls.end)[0],
+                (dates, clock.pieces(calls.connect)[1], clock.pieces(calls.end)[1]),
+                (hms, clock.pieces(calls.connect)[2], clock.pieces(calls.end)[2]))
+    return start, clock.index(calls.connect), clock.pieces(calls.end)[0], (dates,) * 3, (hms,) * 3
+
+
+def lines_2026_in(calls, statics: Statics, clock_for) -> list[str]:
+    S, M = statics, _UID_MASK
+    starts, connects, ends, (D, DC, DE), (H, HC, HE) = _times(calls, clock_for)
+    tag = calls.tag
+    return [f"{D[s // 86400]}{H[s]},{DC[c // 86400]}{HC[c]},{(DE[e // 86400] + HE[e]) if st[0] else ''},{st[11]},{b},1,"
+            f"{st[12]},,,{st[13]}{(m := st[15][b])}{st[14]},{m},{tag}{q}{'%012x' % (u & M)}\n"
+            for s, c, e, b, q, u, st in zip(starts, connects, ends, calls.billsec, _seq_hex(calls.seq), calls.start,
+                                            map(S.__getitem__, calls.shape))]
+
+
+def lines_2026_out(calls, statics: Statics, clock_for) -> list[str]:
+    S, M = statics, _UID_MASK
+    starts, connects, ends, (D, DC, DE), (H, HC, HE) = _times(calls, clock_for)
+    tag = calls.tag
+    return [f"{D[s // 86400]}{H[s]},{DC[c // 86400]}{HC[c]},{(DE[e // 86400] + HE[e]) if st[0] else ''},{st[13]},"
+            f"{(e_ - c_) // 1_000_000 if c_ is not None else 0},{b},{st[14]},{st[15][b]},,{tag}{q}{'%012x' % (u & M)}\n"
+            for s, c, e, b, q, u, c_, e_, st in zip(starts, connects, ends, calls.billsec, _seq_hex(calls.seq),
+                                                    calls.start, calls.connect, calls.end,
+                                                    map(S.__getitem__, calls.shape))]
+
+
+def lines_legacy_in(calls, statics: Statics, clock_for, customer_id: int) -> list[str]:
+    S = statics
     customer = _ESC(customer_id)
-    for c in calls:
-        s = statics[c[10]]
-        if s is None:
-            continue
-        money = f"{c[9]:.3f}"
-        times = f"{sec(c[3])},{sec(c[4])},{sec(c[5])}" if s[0] else f"{sec(c[3])},,"
-        charges = f"{money},{ZERO3},{ZERO3}" if s[1] else f"{ZERO3},{ZERO3},{money}"
-        yield f"{times},{s[3]},{s[5]},{s[10]},{c[7]},{s[8]},{s[6]},{s[7]},{charges},{customer},{money}\n"
+    starts, connects, ends, (D, DC, DE), (H, HC, HE) = _times(calls, clock_for)
+    return [f"{D[s // 86400]}{H[s]},{DC[c // 86400]}{HC[c]},{(DE[e // 86400] + HE[e]) if st[0] else ''},{st[3]},"
+            f"{st[5]},{st[10]},{b},{st[8]},{st[6]},{st[7]},{st[17]}{(m := st[16][b])}{st[18]},{customer},{m}\n"
+            for s, c, e, b, st in zip(starts, connects, ends, calls.billsec, map(S.__getitem__, calls.shape))]
 
 
-def lines_legacy_out(calls: Iterable, statics: Statics, sec, customer_id: int, pick) -> Iterator[str]:
+def lines_legacy_out(calls, statics: Statics, clock_for, customer_id: int, pick) -> list[str]:
     """Every LEGACY_OUT_VOCABULARY value, then ``pick`` (an itemgetter) keeps the chosen layout."""
+    S, M = statics, _UID_MASK
     customer = _ESC(customer_id)
-    for c in calls:
-        s = statics[c[10]]
-        if s is None:
-            continue
-        start = c[3]
-        if s[0]:
-            connect, end, talk = sec(c[4]), sec(c[5]), str((c[5] - c[4]) // 1_000_000)
-        else:
-            connect = end = ""
-            talk = "0"
-        yield (",".join(pick((sec(start), connect, end, s[2], s[3], s[4], talk, str(c[7]), s[5], s[6], s[12],
-                             s[7], s[8], s[9], s[11], f"{c[9]:.3f}", customer,
-                             f"{c[0]}{c[1]:08x}{start & _UID_MASK:012x}"))) or '""') + "\n"
+    clock = clock_for(calls.day_index)
+    starts, connects, ends = clock.seconds(calls.start), clock.seconds(calls.connect), clock.seconds(calls.end)
+    tag = calls.tag
+    return [(",".join(pick((s, c, c and e, st[2], st[3], st[4], str((e_ - c_) // 1_000_000) if c_ is not None else "0",
+                            str(b), st[5], st[6], st[12], st[7], st[8], st[9], st[11], st[16][b], customer,
+                            f"{tag}{q}{'%012x' % (u & M)}"))) or '""') + "\n"
+            for s, c, e, b, q, u, c_, e_, st in zip(starts, connects, ends, calls.billsec, _seq_hex(calls.seq),
+                                                    calls.start, calls.connect, calls.end,
+                                                    map(S.__getitem__, calls.shape))]
 
 
 def header_line(names) -> str:
@@ -183,17 +202,17 @@ def layout(export_type: str, legacy: bool, shapes, *, did_number=None, trunk_id=
            customer_id: int = 0, legacy_out_columns=None):
     """(header, lines(calls) -> CSV lines, keep) for one export; ``keep`` says per shape whether
     its calls belong in the file, so the call universe need not build the others. ``calls`` are
-    per-call values (``Universe.calls(bare=True)``)."""
-    sec = TimeFormatter().seconds
+    a day's columns (``Universe.columns``)."""
+    clock_for = day_clocks(TimeFormatter())
     if export_type == "cdr_in":
         statics = _inbound(shapes, did_number)
         keep = statics.keep
         if legacy:
-            return HEAD_LEGACY_IN, lambda calls: lines_legacy_in(calls, statics, sec, customer_id), keep
-        return HEAD_2026_IN, lambda calls: lines_2026_in(calls, statics, sec), keep
+            return HEAD_LEGACY_IN, lambda calls: lines_legacy_in(calls, statics, clock_for, customer_id), keep
+        return HEAD_2026_IN, lambda calls: lines_2026_in(calls, statics, clock_for), keep
     statics = _outbound(shapes, trunk_id, home_country)
     keep = statics.keep
     if legacy:
         names, pick = legacy_out_layout(legacy_out_columns)
-        return names, lambda calls: lines_legacy_out(calls, statics, sec, customer_id, pick), keep
-    return HEAD_2026_OUT, lambda calls: lines_2026_out(calls, statics, sec), keep
+        return names, lambda calls: lines_legacy_out(calls, statics, clock_for, customer_id, pick), keep
+    return HEAD_2026_OUT, lambda calls: lines_2026_out(calls, statics, clock_for), keep

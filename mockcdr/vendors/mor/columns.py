@@ -1,52 +1,37 @@
 """CDR export template columns: their header texts and how each is drawn from a call of the universe."""
 from __future__ import annotations
 
-from ...core.cdrs import Call
 from ...core.numbering import PLANS, plan_for
-
-IDX = {name: i for i, name in enumerate(Call._fields)}
 
 DISPOSITIONS = {"answered": "ANSWERED", "no_answer": "NO ANSWER", "busy": "BUSY", "failed": "FAILED"}
 DIRECTIONS = {"out": "Outgoing", "in": "Incoming", "internal": "Local"}
 TERMINATED_BY = {"caller": "originator", "callee": "terminator", "system": "system"}
 
 
-def _time(field: str, nullable: bool = False) -> str:
-    """Local ``YYYY-MM-DD HH:MM:SS`` of a microsecond field: the minute's text is cached (``MIN``
-    filled by ``mp``), the seconds come from the ``SEC`` table."""
-    us = f"c[{IDX[field]}]"
-    expr = f"(MIN.get({us} // 60000000) or mp({us} // 60000000)) + SEC[{us} // 1000000 % 60]"
-    return f"({expr} if {us} is not None else '')" if nullable else expr
-
-
-def _memo(name: str, arg: str) -> str:
-    """A decimal rendered once per distinct value: ``M_name`` caches what ``f_name`` formats."""
-    return f"(M_{name}.get({arg}) or f_{name}({arg}))"
-
-
-# Columns computed per call: Python expressions over the call tuple ``c`` (fields by index) and
-# the helpers bound by ``rows.row_function``; decimals go through ``D`` (the decimal separator).
+# Columns computed per call: Python expressions over one call's values, as the generated row
+# function (``rows.row_function``) names them: ``s`` start, ``c`` connect (None if not answered),
+# ``e`` end (µs), ``q`` seq, ``du`` duration, ``b`` billsec, ``p`` pdd (ms); ``ts``, ``tc``, ``te``
+# the start, connect and end as local ``YYYY-MM-DD HH:MM:SS`` ("" for no connect); ``pt`` the
+# shape's price texts by billsec (originator, terminator); decimals go through ``D`` (the decimal
+# separator). The first element of each entry is the header text.
 ROW = {
-    "calldate2": ("Date", _time("start_us")),
-    "answer_time": ("Answer time", _time("connect_us", nullable=True)),
-    "end_time": ("End time", _time("end_us")),
-    "id": ("Call ID", f"c[{IDX['start_us']}] // 86400000000 * 10000000 + c[{IDX['seq']}] + 1"),
-    "uniqueid": ("Unique ID", f"f'{{c[{IDX['start_us']}] // 1000000}}.{{c[{IDX['seq']}]}}'"),
-    "duration": ("Duration", f"c[{IDX['duration']}]"),
-    "billsec": ("Billsec", f"c[{IDX['billsec']}]"),
-    "nice_billsec": ("Originator Billsec", f"(HMS[c[{IDX['billsec']}]] if c[{IDX['billsec']}] < HMS_SIZE "
-                                           f"else hms(c[{IDX['billsec']}]))"),
-    "provider_billsec": ("Terminator Billsec", f"c[{IDX['billsec']}]"),
-    "real_duration": ("Real Duration",
-                      f"D(f'{{(c[{IDX['end_us']}] - c[{IDX['start_us']}]) / 1000000:.6f}}')"),
-    "real_billsec": ("Real Billsec",
-                     f"(D(f'{{(c[{IDX['end_us']}] - c[{IDX['connect_us']}]) / 1000000:.6f}}') "
-                     f"if c[{IDX['connect_us']}] is not None else ZERO6)"),
-    "pdd": ("PDD", _memo("pdd", f"c[{IDX['pdd_ms']}]")),
-    "user_price": ("Originator Price", _memo("user_price", f"c[{IDX['cost']}]")),
-    "provider_price": ("Terminator Price", _memo("provider_price", f"c[{IDX['cost']}]")),
+    "calldate2": ("Date", "ts"),
+    "answer_time": ("Answer time", "tc"),
+    "end_time": ("End time", "te"),
+    "id": ("Call ID", "s // 86400000000 * 10000000 + q + 1"),
+    "uniqueid": ("Unique ID", "f'{s // 1000000}.{q}'"),
+    "duration": ("Duration", "du"),
+    "billsec": ("Billsec", "b"),
+    "nice_billsec": ("Originator Billsec", "(HMS[b] if b < HMS_SIZE else hms(b))"),
+    "provider_billsec": ("Terminator Billsec", "b"),
+    "real_duration": ("Real Duration", "D(f'{(e - s) / 1000000:.6f}')"),
+    "real_billsec": ("Real Billsec", "(D(f'{(e - c) / 1000000:.6f}') if c is not None else ZERO6)"),
+    "pdd": ("PDD", "PDD[p]"),
+    "user_price": ("Originator Price", "pt[0][b]"),
+    "provider_price": ("Terminator Price", "pt[1][b]"),
 }
-# How each memoised decimal column formats a value (``PR``: the provider cost ratio).
+# How each decimal drawn per call prints (``pr``: the provider cost ratio): the pdd by its value,
+# the prices by the call's cost (``round(rate * billsec / 60, 5)``).
 MEMO_FORMATS = {
     "pdd": lambda v, pr: f"{v / 1000:.3f}",
     "user_price": lambda v, pr: f"{v:.5f}",

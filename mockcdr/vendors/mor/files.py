@@ -62,11 +62,13 @@ def params_for(rt, directory, task: dict, due: datetime, start: datetime, end: d
     }
 
 
-def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: TenantView, escape=None):
+def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: TenantView, escape=None,
+                 runs=None, separator: str = ","):
     """(SV, fill): ``SV[shape_id]`` is a shape's shape-only column values, None if the filters
     drop it, or MISS until ``fill(shape_id)`` computes it on first use (a small window touches
     a few of the tenant's 4,096 shapes; a big one computes each once). ``escape``: a function
-    the values go through (a CSV cell escaper, for rows written as text)."""
+    the values go through (a CSV cell escaper, for rows written as text); ``runs``: (from, to)
+    ranges of the values joined by ``separator`` into one (a row function's ``runs``)."""
     names = SHAPE_FIELDS
     keep = shape_filter(query, view)
     funcs = [SHAPE[k][1] for k in shape_columns(columns)]
@@ -81,6 +83,8 @@ def shape_values(rt, tenant, columns: tuple[str, ...], query: dict, view: Tenant
             value = tuple(f(s, view) for f in funcs)
             if escape is not None:
                 value = tuple(map(escape, value))
+            if runs is not None:
+                value = tuple(separator.join(value[i:j]) for i, j in runs)
         sv[shape_id] = value
         return value
     return sv, fill
@@ -100,16 +104,17 @@ def build(rt, params: dict, limit: int | None = None, stats: dict | None = None)
     # rows as text, shape cells escaped once, when no per-call cell can need quoting
     as_text = len(columns) > 1 and text_safe(separator, decimal)
     escape = cell_escaper(separator) if as_text else None
-    sv, fill = shape_values(rt, tenant, columns, query, view, escape)
+    rows = row_function(columns, decimal == ".", as_text, separator)
+    sv, fill = shape_values(rt, tenant, columns, query, view, escape, rows.runs, separator)
+    test = shape_filter(query, view)
+    keep = None if test is None else [test(dict(zip(SHAPE_FIELDS, s))) for s in rt.universe.shapes(tenant)]
     env = RowEnv(tzinfo(params["timezone"]), decimal, ratio, separator)
-    rows = row_function(columns, decimal == ".", as_text)
 
-    def render(calls: list):
+    def render(calls):      # every call the task's filters keep is one line
         out = rows(calls, sv, fill, env)        # fills sv for every shape it meets
-        lines = list(out) if as_text else [row_text(r, separator) for r in out]
-        return lines, [c[3] for c in calls if sv[c[10]] is not None]
+        return (out if as_text else [row_text(r, separator) for r in out]), calls.start
     ex = Export(key=("mor", columns, decimal, separator, ratio, params["timezone"], _frozen(query)),
-                tenant=tenant, render=render)
+                tenant=tenant, render=render, keep=keep)
     head = ((separator.join(escape(header(k)) for k in columns) + "\n") if as_text
             else row_text([header(k) for k in columns], separator)).encode()
     start, end = us(parse_instant(params["window"]["from"])), us(parse_instant(params["window"]["till"]))

@@ -1,12 +1,12 @@
-"""Fast CSV rows for a template: one generated function per column list, fed by per-file caches."""
+"""Fast CSV rows for a template: one generated function per column list, over a day's columns."""
 from __future__ import annotations
 
 from functools import lru_cache
 
-from ...core.timefmt import TimeFormatter
-from .columns import IDX, MEMO_FORMATS, ROW
+from ...core.daycalls import CostTexts
+from ...core.timefmt import TimeFormatter, day_clocks
+from .columns import MEMO_FORMATS, ROW
 
-SEC = tuple(f"{s:02d}" for s in range(60))
 MISS = object()                   # a shape whose column values are not computed yet
 HMS_SIZE = 2 * 3600 + 1           # billsec is capped at 90 minutes in the call universe
 
@@ -18,33 +18,33 @@ def hms(seconds: int) -> str:
 HMS = tuple(hms(n) for n in range(HMS_SIZE))
 
 
-class RowEnv:
-    """What the generated row function reads: caches for one file (zone, separator, ratio)."""
+class _Memo(dict):
+    """value -> its text, worked out on first use."""
+    __slots__ = ("render",)
 
-    def __init__(self, tz, decimal: str = ".", provider_ratio: float = 0.8, separator: str = ","):
-        self.formatter = TimeFormatter(tz)
-        self.separator = separator
-        self.minutes: dict[int, str] = {}
-        self.decimal = decimal
-        self.ratio = provider_ratio
-        self.D = (lambda text: text) if decimal == "." else (lambda text: text.replace(".", decimal))
-        self.memos = {name: {} for name in MEMO_FORMATS}
+    def __init__(self, render):
+        super().__init__()
+        self.render = render
 
-    def minute(self, index: int) -> str:
-        """``YYYY-MM-DD HH:MM:`` of a minute since the epoch, in the file's zone (cached)."""
-        text = self.formatter.seconds(index * 60_000_000)[:-2]
-        self.minutes[index] = text
+    def __missing__(self, value):
+        text = self[value] = self.render(value)
         return text
 
-    def memo_function(self, name: str):
-        cache = self.memos[name]
-        render = MEMO_FORMATS[name]
-        ratio, dec = self.ratio, self.D
 
-        def fmt(value):
-            text = cache[value] = dec(render(value, ratio))
-            return text
-        return fmt
+class RowEnv:
+    """What the generated row function reads: tables for one file (zone, separator, decimal, ratio)."""
+
+    def __init__(self, tz, decimal: str = ".", provider_ratio: float = 0.8, separator: str = ","):
+        self.clock = day_clocks(TimeFormatter(tz))
+        self.separator = separator
+        self.decimal = decimal
+        self.ratio = provider_ratio
+        self.D = D = (lambda text: text) if decimal == "." else (lambda text: text.replace(".", decimal))
+        pdd, user, provider = (MEMO_FORMATS[k] for k in ("pdd", "user_price", "provider_price"))
+        self.pdd = _Memo(lambda v: D(pdd(v, provider_ratio)))
+        # rate -> (originator price, terminator price) texts by billsec
+        self.prices = _Memo(lambda rate: (CostTexts(rate, lambda v: D(user(v, provider_ratio))),
+                                          CostTexts(rate, lambda v: D(provider(v, provider_ratio)))))
 
 
 def text_safe(separator: str, decimal: str) -> bool:
@@ -54,41 +54,82 @@ def text_safe(separator: str, decimal: str) -> bool:
             and not any(ch in decimal for ch in (separator, '"', "\r", "\n")))
 
 
-@lru_cache(maxsize=128)
-def row_function(columns: tuple[str, ...], plain_decimal: bool = True, as_text: bool = False):
-    """A generator ``rows(calls, SV, fill, E)`` yielding one tuple per call the filters keep.
+# what a loop variable of ROW's expressions is drawn from
+_INPUTS = {
+    "s": "calls.start", "c": "calls.connect", "e": "calls.end", "q": "calls.seq", "du": "calls.duration",
+    "b": "calls.billsec", "p": "calls.pdd", "ts": "clock.seconds(calls.start)",
+    "tc": "clock.seconds(calls.connect)", "te": "clock.seconds(calls.end)",
+    "pt": "map(E.prices.__getitem__, map(calls.rates.__getitem__, calls.shape))",
+}
 
-    ``SV[shape_id]`` holds the shape-only columns of a shape, None when the task's filters
-    exclude it, or MISS until ``fill(shape_id)`` computes it; ``E`` is a RowEnv. The body is
-    generated once per column list, so each row is one tuple built from local names.
-    ``as_text``: each row is instead its CSV line, cells joined by ``E.separator``: the shape's
-    cells in SV must come escaped, and the per-call ones must need no quoting (see ``text_safe``).
+
+def _names(expr: str) -> set[str]:
+    import ast
+
+    return {n.id for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Name)}
+
+
+def _line(cells: list[str], sep: str) -> str:
+    """An expression for the CSV line of ``cells`` (expressions): f-strings of at most 30 parts
+    (CPython builds a longer one through a list and str.join), added; a cell that is itself an
+    f-string is inlined."""
+    parts = []
+    for cell in cells:
+        inner = cell[2:-1] if cell.startswith("f'") and cell.endswith("'") else \
+            cell[3:-2] if cell.startswith("(f'") and cell.endswith("')") else None
+        parts.append(inner if inner is not None and "'" not in inner else "{" + cell + "}")
+    groups, size = [[]], 0
+    for i, part in enumerate(parts):
+        cost = part.count("{") - part.count("{{") + 2
+        if size + cost > 28:
+            groups.append([])
+            size = 0
+        groups[-1].append(part + (sep if i < len(parts) - 1 else "\\n"))
+        size += cost
+    return " + ".join("f" + repr("".join(g)).replace("\\\\n", "\\n") for g in groups)
+
+
+@lru_cache(maxsize=128)
+def row_function(columns: tuple[str, ...], plain_decimal: bool = True, as_text: bool = False, separator: str = ","):
+    """A function ``rows(calls, SV, fill, E)`` giving one tuple per call (``calls``: a day's
+    columns, every call's shape kept by the task's filters).
+
+    ``SV[shape_id]`` holds the shape-only columns of a shape, or MISS until ``fill(shape_id)``
+    computes it (as text: each run of shape columns joined into one cell, see ``rows.runs``);
+    ``E`` is a RowEnv. The body is generated once per column list: one list
+    comprehension over the columns the template uses. ``as_text``: each row is instead its CSV
+    line, cells joined by ``separator``: the shape's cells in SV must come escaped, and the
+    per-call ones must need no quoting (see ``text_safe``).
     """
     cells = []
+    runs: list[list[int]] = []          # as text: runs of shape columns in a row, each one cell of SV
     shape_i = 0
     for key in columns:
         if key in ROW:
             expr = ROW[key][1]
             cells.append(expr.replace("D(", "(") if plain_decimal else expr)
+        elif as_text and cells and cells[-1] == f"sv[{len(runs) - 1}]":
+            runs[-1][1] = shape_i = shape_i + 1
         else:
-            cells.append(f"sv[{shape_i}]")
+            cells.append(f"sv[{len(runs) if as_text else shape_i}]")
+            runs.append([shape_i, shape_i + 1])
             shape_i += 1
-    memos = [name for name in MEMO_FORMATS if any(f"M_{name}" in c for c in cells)]
-    binds = "".join(f"    M_{n} = E.memos[{n!r}]\n    f_{n} = E.memo_function({n!r})\n" for n in memos)
+    used = set().union(*(_names(c) for c in cells))
+    sep = separator.replace("{", "{{").replace("}", "}}")
+    loop = [name for name in _INPUTS if name in used] + ["sv"]
     source = (
         "def rows(calls, SV, fill, E):\n"
-        "    MIN = E.minutes\n    mp = E.minute\n    D = E.D\n    SEP = E.separator\n"
-        "    ZERO6 = D('0.000000')\n"
-        f"{binds}"
-        "    for c in calls:\n"
-        f"        sv = SV[c[{IDX['shape_id']}]]\n"
-        "        if sv is MISS:\n"
-        f"            sv = fill(c[{IDX['shape_id']}])\n"
-        "        if sv is None:\n"
-        "            continue\n"
-        + (f"        yield f\"{'{SEP}'.join('{' + cell + '}' for cell in cells)}\\n\"\n" if as_text
-           else f"        yield ({', '.join(cells)},)\n")
+        "    for shape_id in set(calls.shape):\n"
+        "        if SV[shape_id] is MISS:\n"
+        "            fill(shape_id)\n"
+        "    D = E.D\n    ZERO6 = D('0.000000')\n    PDD = E.pdd\n"
+        "    clock = E.clock(calls.day_index)\n"
+        f"    return [{_line(cells, sep) if as_text else '(' + ', '.join(cells) + ',)'}\n"
+        f"            for ({', '.join(loop)},) in zip({''.join(_INPUTS[n] + ', ' for n in loop[:-1])}"
+        "map(SV.__getitem__, calls.shape))]\n"
     )
-    scope: dict = {"MISS": MISS, "SEC": SEC, "HMS": HMS, "HMS_SIZE": HMS_SIZE, "hms": hms}
+    scope: dict = {"MISS": MISS, "HMS": HMS, "HMS_SIZE": HMS_SIZE, "hms": hms}
     exec(compile(source, f"<mor rows {','.join(columns)}>", "exec"), scope)  # noqa: S102
+    scope["rows"].source = source
+    scope["rows"].runs = tuple(map(tuple, runs)) if as_text else None
     return scope["rows"]

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from operator import itemgetter
-from typing import Callable, Iterable, Iterator
+from typing import Callable
 
 from ...core.cdrs import Call
 from ...core.clock import UTC
 from ...core.csvout import escape
 from ...core.dayrender import Export, text_chunks, us
 from ...core.numbering import plan_for
-from ...core.timefmt import MINUTE_CACHE, TimeFormatter, zone
+from ...core.timefmt import TimeFormatter, day_clocks, zone
 from ...core.vendor import FileOut
 from .fixtures import Account
 
@@ -62,8 +62,6 @@ _SHAPE0 = _F.index("direction")            # shape values follow the per-call on
 S_DIRECTION, S_DISPOSITION, S_SIP, S_SRC, S_DST, S_DID, S_TRUNK, S_NETWORK, S_RATE, S_IP = (
     _F.index(n) - _SHAPE0 for n in ("direction", "disposition", "sip_code", "src", "dst", "did", "trunk",
                                     "network", "rate", "src_ip"))
-C_TAG, C_SEQ, C_START, C_CONNECT, C_END, C_BILLSEC, C_PDD, C_SHAPE = (
-    _F.index(n) for n in ("tag", "seq", "start_us", "connect_us", "end_us", "billsec", "pdd_ms", "shape_id"))
 
 
 def _place(digits: str) -> tuple[str, str, str]:
@@ -159,83 +157,102 @@ def shape_table(account: Account, shapes: tuple, params: dict) -> tuple[list, Ca
         mid = (DIRECTION_WORDS[direction], o_city, o_state, o_lata, o_plan.iso if o_plan else "",
                t_city, t_state, _route(remote, shape[S_NETWORK]), conn.id if conn else "",
                str(shape[S_SIP]))
-        cells = table[shape_id] = (tuple(map(escape, head)), tuple(map(escape, mid)),
-                                   escape(TAG_SEPARATOR.join(tags)), round(rate * 10_000),
-                                   escape(f"@{shape[S_IP]}"))
+        head, mid = tuple(map(escape, head)), tuple(map(escape, mid))
+        cells = table[shape_id] = (head, mid, escape(TAG_SEPARATOR.join(tags)), round(rate * 10_000),
+                                   escape(f"@{shape[S_IP]}"), ",".join(head), ",".join(mid),
+                                   _cost_texts(round(rate * 10_000)))
         return cells
     return table, fill
 
 
+class _CostTexts(dict):
+    """billable minutes -> the cost text at one rate (in 1/10,000 of a unit per minute)."""
+    __slots__ = ("units",)
+
+    def __init__(self, units: int):
+        super().__init__()
+        self.units = units
+
+    def __missing__(self, minutes: int) -> str:
+        units = self.units * minutes
+        text = self[minutes] = f"{units // 10_000}.{units % 10_000:04d}"
+        return text
+
+
+_COSTS: dict[int, _CostTexts] = {}
+
+
+def _cost_texts(rate_units: int) -> _CostTexts:
+    table = _COSTS.get(rate_units)
+    if table is None:
+        if len(_COSTS) > 1024:
+            _COSTS.clear()
+        table = _COSTS[rate_units] = _CostTexts(rate_units)
+    return table
+
+
 _BILLABLE = tuple(str(m * 60) for m in range(1000))      # calls last at most 90 minutes
 _PDD = tuple(str(ms) for ms in range(10_000))
+_HEX4 = tuple(f"{i:04x}" for i in range(1 << 16))
+_MIX = 0x9E3779B97F4A7C15
 
 
-def rows(calls: Iterable[tuple], table: list, tz, fill: Callable[[int], tuple] | None = None) -> Iterator[tuple]:
-    """One tuple of text cells per kept call (the universe's per-call values), in COLUMNS order.
+def _legs(calls) -> list[str]:
+    """call_leg_id per call: unique per (tenant, day, seq, start), in UUID v4 layout."""
+    tag = calls.tag         # the tenant-and-day part of the id
+    middle = f"-4{tag[1:4]}-{'89ab'[int(tag[4], 16) & 3]}{tag[5:8]}-{tag[8:12]}"
+    hex4, mix = _HEX4, _MIX
+    return [f"{'%08x' % ((m := (s * mix) >> 16 & 0xFFFFFFFFFFFF) >> 16)}-{hex4[m & 0xFFFF]}{middle}"
+            f"{hex4[q & 0xFFFF]}{hex4[s & 0xFFFF]}" for s, q in zip(calls.start, calls.seq)]
 
-    Times are cached per minute (``2024-02-12T14:05:`` + ``07Z`` or ``07-05:00``), costs per
-    amount, small integers come from tables: no datetime objects or formatting calls per row.
-    """
-    formatters = {UTC: TimeFormatter(UTC), tz: TimeFormatter(tz)}
-    second_tables: dict[str, tuple[str, ...]] = {}
-    utc_minutes: dict[int, tuple] = {}
-    local_minutes: dict[int, tuple] = utc_minutes if tz is UTC else {}
 
-    def minute_of(cache: dict, zone_tz, minute: int) -> tuple[str, tuple[str, ...]]:
-        if len(cache) > MINUTE_CACHE:
-            cache.clear()
-        hour, mm, _s, _u, short = formatters[zone_tz].parts(minute * 60_000_000)
-        suffix = "Z" if zone_tz is UTC else (short if ":" in short else short + ":00")
-        secs = second_tables.get(suffix)
-        if secs is None:
-            secs = second_tables[suffix] = tuple(f"{i:02d}{suffix}" for i in range(61))
-        cache[minute] = entry = (f"{hour.replace(' ', 'T')}:{mm:02d}:", secs)
-        return entry
+class Clocks:
+    """The DayClocks of one report: start_timestamp_utc in UTC, the other times in the report's zone."""
 
-    def in_zone(us: int) -> str:
-        minute, rest = divmod(us, 60_000_000)
-        prefix, secs = local_minutes.get(minute) or minute_of(local_minutes, tz, minute)
-        return prefix + secs[rest // 1_000_000]
+    def __init__(self, tz):
+        self.utc = day_clocks(TimeFormatter(UTC), "T")
+        self.local = None if tz is UTC else day_clocks(TimeFormatter(tz), "T")
 
-    local = None if tz is UTC else in_zone
 
-    billable, pdds, mos_table = _BILLABLE, _PDD, _MOS
-    costs: dict[int, str] = {}
-    last_tag, id_middle = None, ""       # call_leg_id: unique per (tenant, day, seq, start)
-    for c in calls:
-        static = table[c[C_SHAPE]]
-        if static is None:
-            continue
-        if static is PENDING:
-            static = fill(c[C_SHAPE])
-        head, mid, tags, rate_units, at_ip = static
-        minutes = (c[C_BILLSEC] + 59) // 60
-        units = rate_units * minutes
-        cost = costs.get(units)
-        if cost is None:
-            cost = costs[units] = f"{units // 10_000}.{units % 10_000:04d}"
-        start = c[C_START]
-        minute, rest = divmod(start, 60_000_000)
-        prefix, secs = utc_minutes.get(minute) or minute_of(utc_minutes, UTC, minute)
-        start_utc = prefix + secs[rest // 1_000_000]
-        connect = c[C_CONNECT]
-        if connect is not None:
-            minute, rest = divmod(connect, 60_000_000)
-            prefix, secs = local_minutes.get(minute) or minute_of(local_minutes, tz, minute)
-            answered, mos = prefix + secs[rest // 1_000_000], mos_table[start % 101]
-        else:
-            answered = mos = ""
-        minute, rest = divmod(c[C_END], 60_000_000)
-        prefix, secs = local_minutes.get(minute) or minute_of(local_minutes, tz, minute)
-        ended = prefix + secs[rest // 1_000_000]
-        tag = c[C_TAG]
-        if tag is not last_tag:     # the tenant-and-day part of the id, in UUID v4 layout
-            last_tag, id_middle = tag, f"-4{tag[1:4]}-{'89ab'[int(tag[4], 16) & 3]}{tag[5:8]}-{tag[8:12]}"
-        mixed = (start * 0x9E3779B97F4A7C15) >> 16 & 0xFFFFFFFFFFFF
-        leg = f"{mixed >> 16:08x}-{mixed & 0xFFFF:04x}{id_middle}{c[C_SEQ] & 0xFFFF:04x}{start & 0xFFFF:04x}"
-        yield ((billable[minutes], cost) + head
-               + (start_utc, start_utc if local is None else local(start), answered, ended)
-               + mid + (pdds[c[C_PDD]], tags, leg + at_ip, mos, leg))
+def _filled(calls, table: list, fill) -> list:
+    """The shape cells of each call (filled on first use)."""
+    if fill is not None:
+        for shape_id in set(calls.shape):
+            if table[shape_id] is PENDING:
+                fill(shape_id)
+    return list(map(table.__getitem__, calls.shape))
+
+
+def _texts(calls, clocks: Clocks):
+    utc = clocks.utc(calls.day_index).iso(calls.start)
+    local = clocks.utc if clocks.local is None else clocks.local
+    clock = local(calls.day_index)
+    start = utc if clocks.local is None else clock.iso(calls.start)
+    return utc, start, clock.iso(calls.connect), clock.iso(calls.end)
+
+
+def rows(calls, table: list, clocks: Clocks, fill: Callable[[int], tuple] | None = None) -> list[tuple]:
+    """One tuple of text cells per call (a day's columns, every call kept by the table), in COLUMNS
+    order. Times come from DayClocks, costs per rate and billable minutes, small integers from tables."""
+    utc, start, answered, ended = _texts(calls, clocks)
+    billable, pdds, mos = _BILLABLE, _PDD, _MOS
+    return [(billable[minutes], st[7][minutes]) + st[0] + (u, s, a, e) + st[1]
+            + (pdds[p], st[2], leg + st[4], a and mos[us % 101], leg)
+            for u, s, a, e, minutes, p, leg, us, st in zip(
+                utc, start, answered, ended, [(b + 59) // 60 for b in calls.billsec], calls.pdd, _legs(calls),
+                calls.start, _filled(calls, table, fill))]
+
+
+def lines(calls, table: list, clocks: Clocks, fill: Callable[[int], tuple] | None = None) -> list[str]:
+    """The CSV lines of ``rows`` with every column (no cell of ours needs quoting beyond the
+    shape's, escaped once)."""
+    utc, start, answered, ended = _texts(calls, clocks)
+    billable, pdds, mos = _BILLABLE, _PDD, _MOS
+    return [f"{billable[minutes]},{st[7][minutes]},{st[5]},{u},{s},{a},{e},{st[6]},{pdds[p]},{st[2]},{leg}{st[4]},"
+            f"{a and mos[us % 101]},{leg}\n"
+            for u, s, a, e, minutes, p, leg, us, st in zip(
+                utc, start, answered, ended, [(b + 59) // 60 for b in calls.billsec], calls.pdd, _legs(calls),
+                calls.start, _filled(calls, table, fill))]
 
 
 def select(fields: list[str] | None):
@@ -258,12 +275,13 @@ def report(rt, account: Account, params: dict, start: datetime, end: datetime | 
     tz = zone(params["timezone"])
     header, pick = select(params["fields"])
 
-    def render(calls: list):      # every call the shape table keeps is one line
-        out = rows(calls, table, tz, fill)
-        if pick is not None:
-            out = map(pick, out)
-        return [(",".join(cells) or ('""' if len(cells) == 1 else "")) + "\n" for cells in out], \
-            [c[C_START] for c in calls]
+    clocks = Clocks(tz)
+
+    def render(calls):      # every call the shape table keeps is one line
+        if pick is None:
+            return lines(calls, table, clocks, fill), calls.start
+        return [(",".join(cells) or ('""' if len(cells) == 1 else "")) + "\n"
+                for cells in map(pick, rows(calls, table, clocks, fill))], calls.start
     ex = Export(key=("telnyx", account, _frozen(account.number_tags), tuple(header),
                      _frozen({k: params[k] for k in RENDERED_BY})), tenant=profile, render=render, keep=keep)
     head = (",".join(escape(h) for h in header) + "\n").encode()

@@ -13,6 +13,7 @@ from ...core.clock import UTC
 from ...core.http import runtime
 from ...core.tokens import TokenError
 from ...core.dayrender import Export, text_chunks, us
+from ...core.timefmt import TimeFormatter, day_clocks
 from ...core.vendor import FileOut, GenerateRequest
 from . import errors as E
 from . import formats
@@ -84,11 +85,10 @@ def _body(rt, user: dict, exts: list[str] | None, start: datetime, end: datetime
         keep = [shape[ext] in wanted or shape[peer] in wanted for shape in shapes]
     sn, recordings, terminator = user["sn"], st.options["recordings"], st.options["csv_line_terminator"]
     memo: dict = {}
+    clock_for = day_clocks(TimeFormatter(st.tz))
 
-    def render(calls: list):        # every call the extension filter keeps is one line
-        full = [values + shapes[values[10]] for values in calls]
-        return formats.lines(formats.rows(full, st.tz, sn, exts, recordings, memo), terminator), \
-            [c[3] for c in calls]
+    def render(calls):        # every call the extension filter keeps is one line
+        return formats.lines(calls, shapes, clock_for, sn, exts, terminator, recordings, memo), calls.start
     ex = Export(key=("yeastar", st.tz, sn, tuple(exts) if exts is not None else None, recordings, terminator),
                 tenant=tenant, render=render, keep=keep)
     return text_chunks(rt, ex, us(start), us(end), limit)

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from itertools import chain
-from typing import Iterable, Iterator
+from typing import Iterable
 
-from ...core.cdrs import Call
+from ...core.cdrs import SHAPE_INDEX
 from ...core.csvout import cell_escaper, row_text
-from ...core.timefmt import TimeFormatter
 from ...core.vendor import FileOut
 
 # [V] order from two independent clients; the header text itself is unknown (option csv_header).
@@ -16,85 +15,75 @@ COLUMNS = ("callid", "timestart", "callfrom", "callto", "callduraction", "talkdu
 
 STATUS = {"answered": "ANSWERED", "no_answer": "NO ANSWER", "busy": "BUSY", "failed": "FAILED"}
 
-_I = {name: i for i, name in enumerate(Call._fields)}
-_SEQ, _START, _DUR, _BILL = _I["seq"], _I["start_us"], _I["duration"], _I["billsec"]
-_DIR, _DISP, _SRC, _DST, _DID = _I["direction"], _I["disposition"], _I["src"], _I["dst"], _I["did"]
-_TRUNK, _EXT, _PEER = _I["trunk"], _I["extension"], _I["peer_extension"]
-_SHAPE_ID = _I["shape_id"]
-_MISS = object()
+_S = SHAPE_INDEX
+_DIR, _DISP, _SRC, _DST, _DID = _S["direction"], _S["disposition"], _S["src"], _S["dst"], _S["did"]
+_TRUNK, _EXT, _PEER = _S["trunk"], _S["extension"], _S["peer_extension"]
 
 
-def _shape_cells(c, wanted, esc) -> tuple | None:
+def _shape_cells(shape, wanted, esc, recordings: bool) -> tuple | None:
     """What a call's shape fixes: None if the call is not in the file, else (the raw values;
-    from,to cells; trunks,status,type,pincode cells; did cell; answered; the from-to-type tail of
-    a recording name when it needs no quoting; whether every cell escapes alike with CR LF)."""
-    ext = c[_EXT]
-    if wanted is not None and ext not in wanted and c[_PEER] not in wanted:
+    from,to cells; trunks,status,type,pincode cells; did cell; whether the call has a recording;
+    the from-to-type tail of a recording name when it needs no quoting, else None; whether every
+    cell escapes alike with CR LF; the tail unescaped; the status)."""
+    ext = shape[_EXT]
+    if wanted is not None and ext not in wanted and shape[_PEER] not in wanted:
         return None
-    direction = c[_DIR]
-    trunk = c[_TRUNK]
+    direction = shape[_DIR]
+    trunk = shape[_TRUNK]
     trunk_name = trunk.name if trunk is not None else ""
     if direction == "in":
-        raw = (c[_SRC], ext or "", "Inbound", trunk_name, "", c[_DID])
+        raw = (shape[_SRC], ext or "", "Inbound", trunk_name, "", shape[_DID])
     elif direction == "out":
-        raw = (ext or c[_SRC], c[_DST], "Outbound", "", trunk_name, "")
+        raw = (ext or shape[_SRC], shape[_DST], "Outbound", "", trunk_name, "")
     else:
-        raw = (ext, c[_PEER], "Internal", "", "", "")
+        raw = (ext, shape[_PEER], "Internal", "", "", "")
     frm, to, kind, src_trunk, dst_trunk, did = raw
     rec = f"-{frm}-{to}-{kind}.wav"
-    status = STATUS[c[_DISP]]
+    status = STATUS[shape[_DISP]]
     return (raw, f"{esc(frm)},{esc(to)}", f"{esc(src_trunk)},{esc(dst_trunk)},{esc(status)},{esc(kind)},",
-            esc(did), status == "ANSWERED", rec if rec == esc(rec) else None,
-            not any("\r" in str(v) for v in raw))
+            esc(did), recordings and status == "ANSWERED", rec if rec == esc(rec) else None,
+            not any("\r" in str(v) for v in raw), rec, status)
 
 
-def rows(calls: Iterable[Call], tz, sn: str, exts: Iterable[str] | None,
-         recordings: bool = True, memo: dict | None = None) -> Iterator[str | tuple]:
-    """One CSV row per call that involves one of ``exts`` (every call when ``exts`` is None).
+def lines(calls, shapes, clock_for, sn: str, exts: Iterable[str] | None, terminator: str,
+          recordings: bool = True, memo: dict | None = None) -> list[str]:
+    """One CSV line per call (a day's columns) that involves one of ``exts`` (every call when
+    ``exts`` is None), ending in ``terminator``.
 
-    ``timestart`` is in the PBX's local zone ``tz``; ``callid`` has the Asterisk ``epoch.seq``
-    shape; answered calls carry a recording file name when ``recordings``. A row is its line
-    (no terminator; what depends on the call's shape is escaped once per shape), or a tuple of
-    its cells when a cell holds a CR (whose quoting depends on the line terminator). ``memo``
-    keeps what was worked out per shape (and the time formatter) across calls of one file.
+    ``timestart`` is in the PBX's local zone (``clock_for``: day index -> DayClock); ``callid`` has
+    the Asterisk ``epoch.seq`` shape; answered calls carry a recording file name when
+    ``recordings``. What depends on the call's shape is escaped once per shape (``memo`` keeps it
+    across the calls of one file); a row whose cells hold a CR is written by the csv module (its
+    quoting depends on the line terminator).
     """
     memo = {} if memo is None else memo
     if not memo:
-        memo.update(seconds=TimeFormatter(tz).seconds, esc=cell_escaper(",", "\n"), shapes={})
-    seconds, esc, shapes = memo["seconds"], memo["esc"], memo["shapes"]
+        memo.update(esc=cell_escaper(",", "\n"), shapes={})
+    esc, cells = memo["esc"], memo["shapes"]
     wanted = None if exts is None else frozenset(exts)
-    tail = "," + esc(sn)
+    for shape_id in set(calls.shape).difference(cells):
+        cells[shape_id] = _shape_cells(shapes[shape_id], wanted, esc, recordings)
+    tail = "," + esc(sn) + terminator
     plain_sn = "\r" not in sn
-    for c in calls:
-        cells = shapes.get(c[_SHAPE_ID], _MISS)
-        if cells is _MISS:
-            cells = shapes[c[_SHAPE_ID]] = _shape_cells(c, wanted, esc)
-        if cells is None:
-            continue
-        start_us = c[_START]
-        ts = seconds(start_us)
-        callid = f"{start_us // 1_000_000}.{c[_SEQ]}"
-        if recordings and cells[4]:
-            rec = f"{ts[0:4]}{ts[5:7]}{ts[8:10]}{ts[11:13]}{ts[14:16]}{ts[17:19]}-{callid}"
-            if cells[5] is not None:        # digits, dots and dashes: the cell is the name itself
-                rec = rec_cell = rec + cells[5]
-            else:
-                frm, to, kind = cells[0][:3]
-                rec = f"{rec}-{frm}-{to}-{kind}.wav"
-                rec_cell = esc(rec)
-        else:
-            rec = rec_cell = ""
-        if cells[6] and plain_sn:
-            yield f"{callid},{ts},{cells[1]},{c[_DUR]},{c[_BILL]},{cells[2]},{rec_cell},{cells[3]}{tail}"
-        else:
-            frm, to, kind, src_trunk, dst_trunk, did = cells[0]
-            yield (callid, ts, frm, to, c[_DUR], c[_BILL], src_trunk, dst_trunk, STATUS[c[_DISP]], kind, "",
-                   rec, did, sn)
+    clock = clock_for(calls.day_index)
+    start = calls.start
+    stamps = clock.seconds(start)
+    compact = clock.compact(start) if recordings else stamps
+    ids = [f"{s // 1_000_000}.{q}" for s, q in zip(start, calls.seq)]
+    out = [f"{cid},{ts},{st[1]},{du},{b},{st[2]},"
+           f"{(f'{cp}-{cid}{st[5]}' if st[5] is not None else esc(f'{cp}-{cid}{st[7]}')) if st[4] else ''},{st[3]}{tail}"
+           if st[6] and plain_sn else _slow(cid, ts, cp, du, b, st, sn, terminator)
+           for cid, ts, cp, du, b, st in zip(ids, stamps, compact, calls.duration, calls.billsec,
+                                             map(cells.__getitem__, calls.shape))]
+    return out
 
 
-def lines(rows: Iterable[str | tuple], terminator: str) -> list[str]:
-    """The rows of ``rows`` as CSV lines ending in ``terminator``."""
-    return [row + terminator if row.__class__ is str else row_text(row, ",", terminator) for row in rows]
+def _slow(callid: str, ts: str, compact: str, duration: int, billsec: int, cells: tuple, sn: str,
+          terminator: str) -> str:
+    frm, to, kind, src_trunk, dst_trunk, did = cells[0]
+    rec = f"{compact}-{callid}{cells[7]}" if cells[4] else ""
+    return row_text((callid, ts, frm, to, duration, billsec, src_trunk, dst_trunk, cells[8],
+                     kind, "", rec, did, sn), ",", terminator)
 
 
 def cdr_file(body: Iterable[bytes], options: dict) -> FileOut:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
+from itertools import repeat
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,8 @@ from mockcdr.core.cdrs import US_PER_DAY
 from mockcdr.core.dayrender import Export, segments
 from mockcdr.core.deflate import gzip_stream
 from mockcdr.core.numbering import plan_for
-from mockcdr.core.timefmt import MINUTE_CACHE, TimeFormatter, zone as tz_for
+from mockcdr.core.daycalls import cost_texts
+from mockcdr.core.timefmt import TimeFormatter, day_clocks, zone as tz_for
 from mockcdr.core.vendor import FileOut
 
 from .fixtures import FIELDS, Directory
@@ -109,59 +112,37 @@ def _static(shape, switch_host: str) -> tuple[tuple, tuple]:
             (user_agent, None))
 
 
-def _time_renderer(time_format: str, zone: str | None):
-    """us -> text in the export's zone; PostgreSQL drops the fraction's trailing zeros."""
-    fmt = TimeFormatter(tz_for(zone))
+def _clocks(time_format: str, zone: str | None):
+    """calls -> a function of a time column giving its texts in the export's zone: PostgreSQL's
+    ``to_char(..., 'YYYY-MM-DD HH24:MI:SS')`` for round_to_seconds, else the timestamp as it
+    prints it (the fraction's trailing zeros dropped), with the offset for with_timezone."""
+    clock_for = day_clocks(TimeFormatter(tz_for(zone)))
     if time_format == "round_to_seconds":
-        return fmt.seconds                               # to_char(..., 'YYYY-MM-DD HH24:MI:SS')
+        return lambda calls: clock_for(calls.day_index).seconds
     with_offset = time_format == "with_timezone"
-    minutes: dict[int, tuple[str, str]] = {}
-    get = minutes.get
-    sec = _SEC
-
-    def render(us: int) -> str:
-        minute, rest = divmod(us, 60_000_000)
-        head = get(minute)
-        if head is None:
-            if len(minutes) > MINUTE_CACHE:
-                minutes.clear()
-            hour, mi, _s, _m, short = fmt.parts(minute * 60_000_000)
-            head = minutes[minute] = (f"{hour}:{mi:02d}:", short if with_offset else "")
-        second, micro = divmod(rest, 1_000_000)
-        if micro % 10:      # no trailing zero to drop (nine times in ten)
-            return f"{head[0]}{sec[second]}.{micro:06d}{head[1]}"
-        if micro:
-            return f"{head[0]}{sec[second]}.{micro:06d}".rstrip("0") + head[1]
-        return head[0] + sec[second] + head[1]
-    return render
+    return lambda calls: partial(clock_for(calls.day_index).micros, with_offset=with_offset)
 
 
-_SEC = tuple(f"{s:02d}" for s in range(60))
+def _uid(tag: str, seq: int, start: int) -> str:
+    return f"{tag}{seq:08x}{start & 0xFFFFFFFFFFFF:012x}"
 
 
-def _uid(c) -> str:
-    return f"{c[0]}{c[1]:08x}{c[3] & 0xFFFFFFFFFFFF:012x}"
-
-
-def rows(calls, spec: ExportSpec, shapes, statics: dict | None = None):
-    """One tuple per call (per-call values, see ``selection.matching_calls``), in TITLES order; booleans as
-    t/f, NULL as None. The general path: ``lines`` writes the same rows faster when no column is hidden.
-    ``statics``: the shapes' columns worked out so far in this file."""
-    render = _time_renderer(spec.time_format, spec.zone)
+def rows(calls, spec: ExportSpec, shapes, statics: dict | None = None, clocks=None) -> list[tuple]:
+    """One tuple per call (a day's columns, see ``selection.matching_calls``), in TITLES order;
+    booleans as t/f, NULL as None. The general path: ``lines`` writes the same rows faster when no
+    column is hidden. ``statics``: the shapes' columns worked out so far in this file."""
+    texts = (clocks or _clocks(spec.time_format, spec.zone))(calls)
     switch_host = spec.switch_host
     statics = {} if statics is None else statics
-    get = statics.get
-    for c in calls:
-        static = get(c[10])
-        if static is None:
-            static = statics[c[10]] = _static(shapes[c[10]], switch_host)
-        connect = c[4]
-        billsec = c[7]
-        uid = _uid(c)
-        yield ((render(c[3]), render(connect) if connect is not None else None, render(c[5]),
-                "t" if connect is not None else "f", billsec) + static[0]
-               + (f"{c[9]:.5f}", billsec, f"{uid}@{shapes[c[10]][16]}",
-                  f"{uid[:8]}-{uid[8:20]}-{uid[20:]}".upper()) + static[1])
+    for shape_id in set(calls.shape).difference(statics):
+        statics[shape_id] = _static(shapes[shape_id], switch_host) + (cost_texts(shapes[shape_id][15], 5),
+                                                                       shapes[shape_id][16])
+    tag = calls.tag
+    return [(s, c or None, e, "t" if c else "f", b) + st[0] + (st[2][b], b, f"{uid}@{st[3]}",
+                                                                f"{uid[:8]}-{uid[8:20]}-{uid[20:]}".upper()) + st[1]
+            for s, c, e, b, st, uid in zip(texts(calls.start), texts(calls.connect), texts(calls.end), calls.billsec,
+                                           map(statics.__getitem__, calls.shape),
+                                           map(_uid, repeat(tag), calls.seq, calls.start))]
 
 
 def _quoted(cells) -> str:
@@ -175,31 +156,27 @@ def _quoted(cells) -> str:
     return ",".join(out) + ","
 
 
-def lines(calls, spec: ExportSpec, shapes, statics: dict | None = None):
+def lines(calls, spec: ExportSpec, shapes, statics: dict | None = None, clocks=None) -> list[str]:
     """The CSV lines of ``rows`` with every column, PostgreSQL's FORCE_QUOTE applied: what depends
     on a call's shape is quoted once per shape (``statics``: those quoted so far in this file),
     the per-call cells (digits, hex, times) need none."""
-    render = _time_renderer(spec.time_format, spec.zone)
+    texts = (clocks or _clocks(spec.time_format, spec.zone))(calls)
     switch_host = spec.switch_host
     statics = {} if statics is None else statics
-    get = statics.get
-    last_tag = tag_hi = tag_lo = None
-    for c in calls:
-        shape_id = c[10]
-        static = get(shape_id)
-        if static is None:
-            head, tail = _static(shapes[shape_id], switch_host)
-            static = statics[shape_id] = (_quoted(head), _quoted((shapes[shape_id][16],))[1:-2], _quoted(tail)[:-1])
-        tag, seq, start, connect = c[0], c[1], c[3], c[4]
-        if tag is not last_tag:
-            last_tag, tag_hi, tag_lo = tag, tag[:8].upper(), tag[8:].upper()
-        billsec = c[7]
-        low = start & 0xFFFFFFFFFFFF
-        answer = '"f",' if connect is None else '"t",'
-        connect = "," if connect is None else '"' + render(connect) + '",'
-        yield (f'"{render(start)}",{connect}"{render(c[5])}",{answer}"{billsec}",{static[0]}"{c[9]:.5f}",'
-               f'"{billsec}","{tag}{seq:08x}{low:012x}@{static[1]}",'
-               f'"{tag_hi}-{tag_lo}{seq:08X}-{low:012X}",{static[2]}\n')
+    for shape_id in set(calls.shape).difference(statics):
+        shape = shapes[shape_id]
+        head, tail = _static(shape, switch_host)
+        # how the answer columns print: a connect time quoted or NULL, then Success
+        answer = ('"', '",', '"t",') if shape[1] == "answered" else ("", ",", '"f",')
+        statics[shape_id] = (_quoted(head), _quoted((shape[16],))[1:-2], _quoted(tail)[:-1], cost_texts(shape[15], 5)) + answer
+    tag = calls.tag
+    hi, lo = tag[:8].upper(), tag[8:].upper()
+    mask = 0xFFFFFFFFFFFF
+    # (two f-strings: one of more than 30 parts would be built through a list and str.join)
+    return [f'"{s}",{st[4]}{c}{st[5]}"{e}",{st[6]}"{b}",{st[0]}"{st[3][b]}","{b}",'
+            + f'"{tag}{"%08x%012x" % (q, (low := u & mask))}@{st[1]}","{hi}-{lo}{"%08X-%012X" % (q, low)}",{st[2]}\n'
+            for s, c, e, b, q, u, st in zip(texts(calls.start), texts(calls.connect), texts(calls.end), calls.billsec,
+                                            calls.seq, calls.start, map(statics.__getitem__, calls.shape))]
 
 
 def _visible_columns(spec: ExportSpec):
@@ -228,17 +205,19 @@ def file_out(rt, export_id: str, spec: ExportSpec, limit: int | None = None) -> 
     per_call = d_eq is not None or d_ge is not None or d_le is not None
     statics: dict = {}      # the shapes' cells, quoted once per file (rows and lines keep them apart)
 
-    def render(calls: list):
-        if cap is not None and calls and max(c[5] for c in calls) > cap:
-            calls = [c for c in calls if c[5] <= cap]
+    clocks = _clocks(spec.time_format, spec.zone)
+
+    def render(calls):
+        if cap is not None and calls.end and max(calls.end) > cap:
+            calls = calls.where([e <= cap for e in calls.end])
         if per_call:
-            calls = [c for c in calls if (d_eq is None or c[7] == d_eq) and (d_ge is None or c[7] >= d_ge)
-                     and (d_le is None or c[7] <= d_le)]
+            calls = calls.where([(d_eq is None or b == d_eq) and (d_ge is None or b >= d_ge)
+                                 and (d_le is None or b <= d_le) for b in calls.billsec])
         if project is None:
-            out = list(lines(calls, spec, shapes, statics))
+            out = lines(calls, spec, shapes, statics, clocks)
         else:
-            out = [_quoted(project(row))[:-1] + "\n" for row in rows(calls, spec, shapes, statics)]
-        return out, [c[3] for c in calls]
+            out = [_quoted(project(row))[:-1] + "\n" for row in rows(calls, spec, shapes, statics, clocks)]
+        return out, calls.start
 
     def day_key(index: int):
         """The cap (when the export ran) cuts only calls still going on then."""
