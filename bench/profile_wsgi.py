@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.test import EnvironBuilder
 
-from common import CLOCK
+from common import CLOCK, OUT
 from scenarios import Scenario, prepare
 from trivial_app import app as trivial_app
 
@@ -92,6 +92,7 @@ def main(argv=None) -> None:
                 call(wsgi, env)
             prof.disable()
             out = io.StringIO()
+            prof.dump_stats(str(OUT / "profile_wsgi.prof"))
             pstats.Stats(prof, stream=out).sort_stats(ns.sort).print_stats(ns.top)
             print(out.getvalue())
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import json
 import os
 import signal
@@ -94,6 +95,10 @@ def cmd_serve(ns: argparse.Namespace) -> int:
               f"server, move its clock and read its journal; set --control-token (MOCKCDR_CONTROL_TOKEN)",
               file=sys.stderr, flush=True)
     servers.start()
+    # everything built so far (the World: fixtures, universe tables, routes; imported modules)
+    # lives as long as the process: out of the collector's sight, a full collection while
+    # serving walks only what requests made (4-5 ms instead of 15-30 ms: bench/RESULTS.md)
+    gc.freeze()
     stop = threading.Event()
 
     def _stop(signum, _frame):
@@ -189,7 +194,9 @@ class _Progress:
         sys.stderr.write("\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; ``command`` (serve, spec, generate): one the arguments name, so
+    the control client (urllib, http.client: 10-15 ms) is not imported to start a server."""
     parser = Parser(prog="mockcdr", description="Telecom CDR-export API test double")
     parser.add_argument("--version", action="version", version=f"mockcdr {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="{serve,spec,generate,control}")
@@ -208,15 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
     settings_args(p, serving=False)
     p.set_defaults(func=cmd_generate, parser=p)
 
-    from .control_cli import add_control_parser
+    if command not in ("serve", "spec", "generate"):
+        from .control_cli import add_control_parser
 
-    add_control_parser(sub)
+        add_control_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2: a bad argument, said on one line)."""
-    parser = build_parser()
+    args = sys.argv[1:] if argv is None else argv
+    parser = build_parser(args[0] if args else None)
     try:
         ns = parser.parse_args(argv)
         return ns.func(ns) or 0

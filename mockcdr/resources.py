@@ -1,20 +1,20 @@
 """Where the shipped OpenAPI specs and default fixtures are, installed or in a source checkout."""
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+_REPO = _PACKAGE.parent
 
 
 def _package_dir(package: str, repo_dir: str) -> Path:
-    try:
-        path = Path(str(resources.files(package)))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return _REPO / repo_dir
+    """``mockcdr/<dir>`` as installed from the wheel, else ``<dir>`` of a source checkout.
+
+    A plain path beside this file, as ``importlib.resources.files`` gives for an unzipped
+    install, without importing it (15-30 ms of the start-up).
+    """
+    path = _PACKAGE / package.rpartition(".")[2]
+    return path if path.is_dir() else _REPO / repo_dir
 
 
 def specs_dir() -> Path:

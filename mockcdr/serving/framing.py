@@ -43,7 +43,7 @@ def response_head(req: Request, res, closing: bool) -> bytes:
     """The status line and headers of a response; decides its framing (length, chunks or close)."""
     status = res.status
     code = int(status[:3])
-    lines = [b"HTTP/1.1 " + status.encode("latin-1")]
+    lines = ["HTTP/1.1 " + status]        # text, encoded once at the end
     has_length = False
     for name, value in res.headers:
         lname = name.lower()
@@ -55,15 +55,15 @@ def response_head(req: Request, res, closing: bool) -> bytes:
             continue
         elif lname == "transfer-encoding":
             continue
-        lines.append(f"{name}: {value}".encode("latin-1"))
+        lines.append(f"{name}: {value}")
     no_body = code in NO_BODY_STATUS or code < 200
     if not has_length and not no_body:
         if res.done and not (res.dropped or res.failed):
-            lines.append(b"Content-Length: %d" % sum(map(len, res.chunks)))
+            lines.append(f"Content-Length: {sum(map(len, res.chunks))}")
         elif req.version == "1.1":
             req.chunked_out = req.method != "HEAD"
             if req.chunked_out:
-                lines.append(b"Transfer-Encoding: chunked")
+                lines.append("Transfer-Encoding: chunked")
         else:
             req.keep_alive = False      # HTTP/1.0: the end of the body is the close
     if no_body:
@@ -71,13 +71,10 @@ def response_head(req: Request, res, closing: bool) -> bytes:
     if closing:
         req.keep_alive = False
     if not req.keep_alive:
-        lines.append(b"Connection: close")
+        lines.append("Connection: close")
     elif req.version == "1.0":
-        lines.append(b"Connection: keep-alive")
-    lines.append(b"Date: " + http_date())
-    lines.append(b"Server: mockcdr")
-    lines.append(b"\r\n")
-    return b"\r\n".join(lines)
+        lines.append("Connection: keep-alive")
+    return ("\r\n".join(lines) + "\r\nDate: ").encode("latin-1") + http_date() + b"\r\nServer: mockcdr\r\n\r\n"
 
 
 def error_response(status: int, detail: str) -> bytes:

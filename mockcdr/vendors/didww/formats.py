@@ -4,6 +4,8 @@
 # into a mapping by ``shape_id``; the per-row work is times, durations, money and the call id.
 from __future__ import annotations
 
+import functools
+
 from operator import itemgetter
 
 from mockcdr.core.cdrs import SHAPE_INDEX
@@ -117,11 +119,15 @@ def _outbound(shapes, trunk_id: str | None, home_country: str) -> Statics:
 # Line builders, one list comprehension over a day's columns (core.daycalls.Calls) each: per-call
 # cells are digits, times, money and hex, which never need quoting, and come from tables (times
 # from a DayClock, money per rate and billsec); the shape's cells come escaped from Statics.
-_SEQ_HEX = tuple(f"{i:08x}" for i in range(1 << 16))
+@functools.cache
+def _seq_hex_table() -> tuple:
+    """The 65,536 first sequence numbers as hex: built on the first file (4 MB and 10 ms that
+    the start-up and an idle server need not hold)."""
+    return tuple(f"{i:08x}" for i in range(1 << 16))
 
 
 def _seq_hex(seq: list[int]) -> list[str]:
-    table = _SEQ_HEX
+    table = _seq_hex_table()
     return [table[q] if q < 65536 else f"{q:08x}" for q in seq]
 
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import time
-import uuid
 
 from flask import Blueprint, Response, g, request
 
@@ -157,32 +157,59 @@ def getCdrExportAccount(export_id):
 
 
 # -- the blueprint --------------------------------------------------------------------------------------------
+_DEFAULTS_BY_LOWER = tuple((name.lower(), (name, value)) for name, value in DEFAULT_HEADERS)
+_SET_HERE = ("etag", "x-request-id", "x-runtime")     # replaced, as headers[...] = would
+
+
+def request_id() -> str:
+    """A random (version 4) UUID as Rails' X-Request-Id (SecureRandom.uuid).
+
+    From a generator seeded once by the system, not ``uuid.uuid4()``: ``os.urandom`` releases
+    the GIL on every call, and getting it back behind busy threads cost the poll up to a switch
+    interval (5 ms) of its tail (bench/RESULTS.md). An id tells requests apart; no secret.
+    """
+    h = f"{_IDS.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_IDS = random.Random()      # seeded from os.urandom once
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}    # RFC 4122: 10xx
+
+
 def _after(resp: Response) -> Response:
-    """Rails' default headers and ETag, and a fresh session cookie for cookie-authenticated calls."""
+    """Rails' default headers and ETag, and a fresh session cookie for cookie-authenticated calls.
+
+    Every header is added in one ``extend`` after one look at those present (this hook runs on
+    every yeti response, the status poll included)."""
     state = g._get_current_object()
     access = state.get("yeti_cookie_access")
     headers = resp.headers
+    extra = []
     if access is not None:
         rt = runtime()
         options = rt.state["yeti"].options
         token, _exp = auth.issue(access, options, rt.clock.timestamp(), auth.secret(rt))
-        headers.add("Set-Cookie", auth.cookie_header(token, options["token_lifetime"]))
+        extra.append(("Set-Cookie", auth.cookie_header(token, options["token_lifetime"])))
     present = {name.lower() for name, _ in headers}
-    for name, value in DEFAULT_HEADERS:      # setdefault, one look at the headers instead of six
-        if name.lower() not in present:
-            headers.add(name, value)
+    extra += [pair for lower, pair in _DEFAULTS_BY_LOWER if lower not in present]   # setdefault
     if "cache-control" not in present:
         streamed = resp.direct_passthrough or resp.is_streamed
         body = b"" if streamed else resp.get_data()
         if resp.status_code in (200, 201) and body:
-            headers["ETag"] = f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'
-            headers["Cache-Control"] = "max-age=0, private, must-revalidate"
+            extra.append(("ETag", f'W/"{hashlib.sha256(body).hexdigest()[:32]}"'))
+            extra.append(("Cache-Control", "max-age=0, private, must-revalidate"))
         else:
-            headers["Cache-Control"] = "no-cache"
-    headers["X-Request-Id"] = str(uuid.uuid4())
+            extra.append(("Cache-Control", "no-cache"))
+    extra.append(("X-Request-Id", request_id()))
     started = state.get("mockcdr_t0")
     if started is not None:
-        headers["X-Runtime"] = f"{time.perf_counter() - started:.6f}"
+        extra.append(("X-Runtime", f"{time.perf_counter() - started:.6f}"))
+    for name in _SET_HERE:
+        if name in present:
+            del headers[name]
+    headers.extend(extra)
     return resp
 
 

@@ -101,3 +101,16 @@ def test_responses_carry_rails_default_headers_and_an_etag(yeti):
     assert r.headers["Cache-Control"] == "max-age=0, private, must-revalidate"
     assert r.headers["ETag"].startswith('W/"') and len(r.headers["ETag"]) == 36
     assert yeti.get(f"/cdr-exports/{UNKNOWN}").headers["Cache-Control"] == "no-cache"
+
+
+def test_every_response_has_its_own_request_id_a_version_4_uuid_as_rails_gives(yeti):
+    import uuid
+
+    ids = [yeti.get("/cdr-exports").headers["X-Request-Id"] for _ in range(50)]
+    assert len(set(ids)) == 50
+    for text in ids:
+        value = uuid.UUID(text)
+        assert str(value) == text and value.version == 4 and value.variant == uuid.RFC_4122
+    r = yeti.get("/cdr-exports")
+    assert [name for name, _ in r.headers].count("X-Request-Id") == 1
+    assert float(r.headers["X-Runtime"]) >= 0

@@ -1,0 +1,75 @@
+"""``mockcdr serve`` with one process-level knob changed, for bench/ab_tail.py (not part of ``make bench``).
+
+    python serve_variant.py [gc=default|nofreeze|freeze|freeze-thresholds|off] [switch=SECONDS] -- serve ARGS...
+
+``mockcdr serve`` itself calls ``gc.freeze()`` once serving starts (every object of the start-up
+moves to the permanent generation, so no collection walks them again). ``gc=nofreeze``: without
+that (as before); ``gc=freeze``: a full collection first, then the freeze; ``freeze-thresholds``:
+that and gen-0 threshold 50,000; ``off``: no automatic collection at all (a bound: not a setting
+anyone should ship). ``switch``: ``sys.setswitchinterval``. ``gcstats=PATH``: every collection's generation and
+duration, written to PATH as JSON at exit.
+"""
+from __future__ import annotations
+
+import atexit
+import gc
+import json
+import sys
+import time
+
+
+def main(argv: list[str]) -> int:
+    split = argv.index("--")
+    knobs = dict(a.split("=", 1) for a in argv[:split])
+    mode = knobs.get("gc", "default")
+    if "gcstats" in knobs:
+        _record_gc(knobs["gcstats"])
+    if "switch" in knobs:
+        sys.setswitchinterval(float(knobs["switch"]))
+    from mockcdr import server
+    start = server.Servers.start
+
+    def start_then_gc(self):
+        if mode in ("freeze", "freeze-thresholds"):
+            gc.collect()
+            gc.freeze()
+        if mode == "freeze-only":
+            gc.freeze()
+        if mode == "freeze-thresholds":
+            gc.set_threshold(50_000, 20, 100)
+        if mode == "off":
+            gc.disable()
+        start(self)
+    server.Servers.start = start_then_gc
+    if mode == "nofreeze":
+        gc.freeze = lambda: None
+    from mockcdr.cli import main as cli_main
+    return cli_main(argv[split + 1:])
+
+
+def _record_gc(path: str) -> None:
+    seen, started = [], {}
+
+    def callback(phase, info):
+        if phase == "start":
+            if info["generation"] == 2:
+                started["n"] = len(gc.get_objects(2))
+            started["t"] = time.thread_time()
+        else:
+            seen.append((info["generation"], (time.thread_time() - started.pop("t", time.thread_time())) * 1000,
+                         info["collected"], started.pop("n", 0)))
+    gc.callbacks.append(callback)
+
+    def dump():
+        by_gen = {}
+        for gen, ms, *_ in seen:
+            by_gen.setdefault(gen, []).append(ms)
+        with open(path, "w") as f:
+            json.dump({str(g): {"count": len(v), "total_ms": sum(v), "max_ms": max(v),
+                                "over_1ms": sum(1 for x in v if x > 1)} for g, v in sorted(by_gen.items())}
+                      | {"full": [(round(ms, 2), collected, n) for gen, ms, collected, n in seen if gen == 2]}, f)
+    atexit.register(dump)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
