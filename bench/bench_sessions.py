@@ -10,9 +10,9 @@ worktree and put first on PYTHONPATH, so both sides use this venv's libraries.
   on the built World (``mockcdr_app``); before, ``create_app(settings)`` (the old ``mockcdr_app``).
 - held: 1,000 sessions with 5 DIDWW exports each: RSS growth; a status poll with one session and
   with 1,000 held (in-process test client).
-- jobs: DIDWW exports created one after the other on a running clock (so jobs keep falling due, as
-  in a real run): ms per create in each block of 1,000 (flat = linear time), and the median poll
-  with 1 job and with 10,000 held.
+- jobs: DIDWW exports created one after the other on a running clock with 0.25 s steps (so jobs keep
+  falling due, as in a busy run): ms per create in each block of 1,000 (flat = linear time), and
+  the median poll (each after one more create) with about 100 jobs and with 10,000 held.
 """
 from __future__ import annotations
 
@@ -126,15 +126,33 @@ def measure_held(count: int, jobs: int) -> dict:
             "poll_ms_held": held}
 
 
+STEP_S = 0.25     # the DIDWW export's pending and processing steps in measure_jobs (seconds)
+
+
 def measure_jobs(total: int, block: int) -> dict:
-    app, client = _app(frozen=False)          # a running clock: jobs keep falling due
+    """Creates on a running clock with steps of STEP_S, so jobs keep falling due the whole time,
+    as in a busy CI run (with the default 5 s steps, a quiet machine creates 10,000 before the
+    first is due, and nothing is measured). Each poll sample follows one more create, so jobs are
+    due while the polls are timed too."""
+    app, client = _app(frozen=False)
+    resp = client.put("/_mockcdr/transitions/didww.export",
+                      json={"mode": "after_seconds", "seconds": {"pending": STEP_S, "processing": STEP_S}})
+    assert resp.status_code == 200, resp.data[:300]
     first = _create(client)
     poll = lambda: client.get(f"/v3/exports/{first}", headers=HEADERS)      # noqa: E731
-    for _ in range(100):
-        poll()
-    one = timed(poll, 300)
+
+    def polls(n: int) -> float:
+        out = []
+        for _ in range(n):
+            _create(client)
+            t0 = time.perf_counter()
+            poll()
+            out.append(time.perf_counter() - t0)
+        return median(out) * 1000
+
+    one = polls(100)
+    made = 101
     blocks = []
-    made = 1
     while made < total:
         t0 = time.perf_counter()
         for _ in range(block):
@@ -142,8 +160,9 @@ def measure_jobs(total: int, block: int) -> dict:
         blocks.append((time.perf_counter() - t0) * 1000 / block)
         made += block
         say(f"    {made:>6} jobs: {blocks[-1]:.2f} ms per create")
-    held = timed(poll, 300)
-    return {"jobs": made, "poll_ms_one": one, "poll_ms_held": held, "create_ms_by_block": blocks, "block": block}
+    held = polls(100)
+    return {"jobs": made + 100, "poll_ms_one": one, "poll_ms_held": held, "create_ms_by_block": blocks,
+            "block": block, "step_s": STEP_S}
 
 
 MEASURES = {"create": measure_create, "fixture": measure_fixture, "held": measure_held, "jobs": measure_jobs}
