@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from importlib import resources
+from pathlib import Path
 
 from flask import Blueprint, Response, request
 
@@ -25,7 +25,7 @@ def asset(name: str) -> tuple[bytes, str] | None:
         return None
     found = _CACHE.get(name)
     if found is None:
-        path = resources.files(__name__).joinpath(name)
+        path = Path(__file__).with_name(name)          # shipped beside this module
         if not path.is_file():
             return None
         data = path.read_bytes()
