@@ -209,6 +209,12 @@ class DayClock:
     def compact_dates(self) -> tuple[str, ...]:
         return tuple(d[:4] + d[5:7] + d[8:10] for d in self.dates[:4]) + ("",)
 
+    def _each(self, col, text) -> list[str]:
+        """Each instant's text one at a time (a day whose offset changes): ``text(prefix, minute,
+        second, micro, short)`` of the formatter's parts; ``""`` for a missing instant."""
+        parts = self.formatter.parts
+        return ["" if u is None else text(*parts(u)) for u in col]
+
     def iso(self, col, utc_z: bool = True) -> list[str]:
         """``YYYY-MM-DDTHH:MM:SS`` and the offset (``Z`` in UTC when ``utc_z``, else ``+05:30``)."""
         def suffix(short: str) -> str:
@@ -216,31 +222,19 @@ class DayClock:
                 return "Z"
             return short if ":" in short else short + ":00"
         if self.offset is None:
-            parts = self.formatter.parts
-            out = []
-            for u in col:
-                if u is None:
-                    out.append("")
-                    continue
-                prefix, minute, second, _micro, short = parts(u)
-                out.append(f"{prefix.replace(' ', 'T')}:{minute:02d}:{second:02d}{suffix(short)}")
-            return out
+            return self._each(col, lambda prefix, minute, second, _micro, short:
+                              f"{prefix.replace(' ', 'T')}:{minute:02d}:{second:02d}{suffix(short)}")
         dates, hms, tail = self.dates, self.hms, suffix(self.short)
+        if self.sep != "T":                 # built for another date separator: ISO wants a T
+            dates = tuple(d[:10] + "T" if d else "" for d in dates)
         return [f"{dates[i // 86400]}{hms[i]}{tail}" if i >= 0 else "" for i in self.index(col)]
 
     def micros(self, col, with_offset: bool) -> list[str]:
         """``YYYY-MM-DD HH:MM:SS.ffffff`` as PostgreSQL prints it (the fraction's trailing zeros
         dropped, no fraction when it is 0), with the short offset (``+00``, ``+05:30``) if asked."""
         if self.offset is None:
-            parts = self.formatter.parts
-            out = []
-            for u in col:
-                if u is None:
-                    out.append("")
-                    continue
-                prefix, minute, second, micro, short = parts(u)
-                out.append(f"{prefix}:{minute:02d}:{second:02d}{_fraction(micro)}{short if with_offset else ''}")
-            return out
+            return self._each(col, lambda prefix, minute, second, micro, short:
+                              f"{prefix}:{minute:02d}:{second:02d}{_fraction(micro)}{short if with_offset else ''}")
         dates, hms, base = self.dates, self.hms, self.base
         tail = self.short if with_offset else ""
         # nine fractions in ten end in a non-zero digit: nothing to strip
