@@ -75,3 +75,12 @@ def test_loopback_binds_and_names():
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "a.localhost"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "10.0.0.1", "mockcdr", "localhost.example"))
     assert Hosts.for_server("0.0.0.0", ()) is None and Hosts.for_server("127.0.0.1", ("*",)) is None
+
+
+def test_the_flag_and_the_variable_name_the_allowed_hosts():
+    from mockcdr import cli
+    from mockcdr.settings import from_sources
+
+    ns = cli.build_parser().parse_args(["serve", "--allowed-host", "mockcdr", "--allowed-host", "ci.internal"])
+    assert cli._settings(ns).allowed_hosts == ("mockcdr", "ci.internal")
+    assert from_sources(env={"MOCKCDR_ALLOWED_HOSTS": "mockcdr, *"}).allowed_hosts == ("mockcdr", "*")
