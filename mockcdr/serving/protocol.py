@@ -207,7 +207,7 @@ class HttpProtocol:
             body, length = bytes(req.body), None
         environ = wsgi.build_environ(req.method, req.target, req.version, req.headers, body,
                                      self.server_addr, self.client, length)
-        environ["mockcdr.defer"] = _Deferrer(self.loop, req)
+        environ["mockcdr.defer"] = wsgi.Deferrer(self.loop, req)
         req.result = wsgi.Result()
         self.site.workers.submit(self._call, environ, req)
 
@@ -337,15 +337,3 @@ class HttpProtocol:
         if self.current is None and not self.pending and not self.lost:
             self.transport.close()
 
-
-class _Deferrer:
-    """environ["mockcdr.defer"]: hold this response ``seconds`` on the loop instead of a thread."""
-
-    __slots__ = ("loop", "req")
-
-    def __init__(self, loop, req):
-        self.loop, self.req = loop, req
-
-    def __call__(self, seconds: float, cancel=None) -> None:
-        self.req.hold_until = self.loop.time() + seconds
-        self.req.hold_cancel = cancel

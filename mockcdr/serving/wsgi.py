@@ -192,3 +192,16 @@ def build_environ(method: str, target: bytes, version: str, headers: list[tuple[
     environ["CONTENT_LENGTH"] = content_length if content_length is not None else str(len(body))
     environ["wsgi.input"] = io.BytesIO(body)
     return environ
+
+
+class Deferrer:
+    """environ["mockcdr.defer"]: hold this response ``seconds`` on the loop instead of a thread."""
+
+    __slots__ = ("loop", "req")
+
+    def __init__(self, loop, req):
+        self.loop, self.req = loop, req
+
+    def __call__(self, seconds: float, cancel=None) -> None:
+        self.req.hold_until = self.loop.time() + seconds
+        self.req.hold_cancel = cancel
