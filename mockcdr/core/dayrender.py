@@ -2,7 +2,7 @@
 # A vendor describes an export as an ``Export``: the identity of its layout and filters (``key``),
 # the tenant, a shape filter, and ``render(calls)``: the CSV lines of some of a day's calls (a
 # ``daycalls.Calls``, columns in file order) with the start time of each line. This module walks the window's days, takes each day from
-# the World's RenderCache or renders it (whole, when the window needs a fair share of it, so a
+# the World's render cache or renders it (whole, when the window needs a fair share of it, so a
 # repeat finds it), slices lines by start time at the window's edges and by count at the limit,
 # and streams text or gzip segments. Deflate runs on a worker thread (it releases the GIL), so
 # compressing one day overlaps rendering the next; the cache keeps days deflated.

@@ -13,7 +13,7 @@ import pytest
 from mockcdr.app import build_runtime
 from mockcdr.core import deflate, rendercache
 from mockcdr.core.archives import tgz_segments
-from mockcdr.core.rendercache import MB, RenderCache
+from mockcdr.core.rendercache import MB, SharedStore
 from mockcdr.core.vendor import GenerateRequest
 from mockcdr.settings import Settings, SettingsError, from_sources
 
@@ -21,6 +21,10 @@ T0 = datetime(2025, 3, 1, tzinfo=timezone.utc)
 
 
 # -- the cache itself -------------------------------------------------------------------------
+def RenderCache(max_bytes: int):           # noqa: N802 (a World's view, over a store of its own)
+    return SharedStore().view(max_bytes)
+
+
 def test_least_recently_used_go_first_and_the_size_is_bounded():
     cache = RenderCache(100)
     for key in "abc":
@@ -66,7 +70,7 @@ def test_threads_putting_and_getting_keep_the_accounting_right():
         t.join()
     stats = cache.stats()
     assert stats["bytes"] <= 1000
-    assert stats["bytes"] == sum(size for _value, size in cache._items.values())
+    assert stats["bytes"] == sum(size for _value, size in cache.store._items.values()) == cache.store.bytes
 
 
 # -- deflate segments ---------------------------------------------------------------------------
