@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import os
 import statistics
 import subprocess
 import sys
@@ -28,8 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
+from common import ROOT, in_tree
+
 DIDWW = {"Api-Key": "didww-test-globex-51a7c9d2", "Accept": "application/vnd.api+json",
          "Content-Type": "application/vnd.api+json"}
 EXPORT = {"data": {"type": "exports", "attributes": {
@@ -98,17 +96,7 @@ def measure(n: int, rounds: int) -> dict:
 
 
 def child(tree: str | None, n: int, rounds: int) -> dict:
-    env = dict(os.environ, MOCKCDR_VALIDATE_RESPONSES="0")
-    if tree:
-        env["PYTHONPATH"] = tree
-    code = (f"import sys, json; sys.path.insert(0, {str(BENCH)!r}); import bench_coverage as b; "
-            f"import mockcdr; assert mockcdr.__file__.startswith({(tree or str(ROOT))!r}), mockcdr.__file__; "
-            f"print(json.dumps(b.measure({n}, {rounds})))")
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=1800,
-                          cwd=tree or tempfile.gettempdir())
-    if done.returncode != 0:
-        raise RuntimeError(f"{tree or 'after'}: {done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_tree("bench_coverage", f"b.measure({n}, {rounds})", tree, timeout=1800)
 
 
 def before_tree(rev: str) -> str:

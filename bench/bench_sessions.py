@@ -19,14 +19,12 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import BENCH, CLOCK, ROOT, free_port, machine, median, mock_server, say, timed, write_result
+from common import CLOCK, ROOT, free_port, in_tree, machine, median, mock_server, say, timed, write_result
 
 BEFORE = "93a2108"          # main before sessions
 KEY = "didww-test-globex-51a7c9d2"
@@ -169,18 +167,7 @@ MEASURES = {"create": measure_create, "fixture": measure_fixture, "held": measur
 
 
 def child(name: str, tree: str | None, *args) -> dict:
-    env = dict(os.environ, MOCKCDR_VALIDATE_RESPONSES="0")
-    if tree:
-        env["PYTHONPATH"] = tree
-    code = (f"import sys, json; sys.path.insert(0, {str(BENCH)!r}); import bench_sessions as b; "
-            f"import mockcdr; assert mockcdr.__file__.startswith({(tree or str(ROOT))!r}), mockcdr.__file__; "
-            f"print(json.dumps(b.MEASURES[{name!r}](*{list(args)!r})))")
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=3600,
-                          cwd=tree or tempfile.gettempdir())       # not this checkout: sys.path[0] is the cwd
-    if done.returncode != 0:
-        raise RuntimeError(f"{name} ({tree or 'after'}): {done.stderr[-2000:]}")
-    sys.stderr.write(done.stderr)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_tree("bench_sessions", f"b.MEASURES[{name!r}](*{list(args)!r})", tree)
 
 
 def before_tree(rev: str) -> str:

@@ -9,6 +9,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from datetime import datetime, timezone
@@ -43,6 +44,25 @@ def timed(fn, n: int) -> float:
         fn()
         out.append(time.perf_counter() - t0)
     return median(out) * 1000
+
+
+def in_tree(module: str, call: str, tree: str | None, timeout: float = 3600) -> dict:
+    """``bench/<module>.py``'s ``call`` (an expression giving JSON-able data) run in a child
+    process against the mockcdr of ``tree`` (another version's source, first on PYTHONPATH) or of
+    this checkout, with this venv's libraries; its last stdout line, parsed. The child's stderr
+    (progress) is passed on; a failure raises with its tail."""
+    env = dict(os.environ, MOCKCDR_VALIDATE_RESPONSES="0")
+    if tree:
+        env["PYTHONPATH"] = tree
+    code = (f"import sys, json; sys.path.insert(0, {str(BENCH)!r}); import {module} as b; "
+            f"import mockcdr; assert mockcdr.__file__.startswith({(tree or str(ROOT))!r}), mockcdr.__file__; "
+            f"print(json.dumps({call}))")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout,
+                          cwd=tree or tempfile.gettempdir())       # not this checkout: sys.path[0] is the cwd
+    if done.returncode != 0:
+        raise RuntimeError(f"{call} ({tree or 'after'}): {done.stderr[-2000:]}")
+    sys.stderr.write(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def loadavg() -> str:
