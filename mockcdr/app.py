@@ -234,31 +234,28 @@ def create_app(settings: Settings | None = None, *, runtime: Session | None = No
         status = response.status_code if response else 0
         resp_body = None if streamed else response.get_data()
         name = operation(state)
-        fired = [f["kind"] for f in state.get("mockcdr_faults") or ()]
-        kinds = list(dict.fromkeys(fired + ([fault["kind"]] if fault else [])))   # in the order they acted
+        acted = list(state.get("mockcdr_faults") or ())       # the faults that acted, in order
+        if fault is not None and not any(f["kind"] == fault["kind"] for f in acted):
+            acted.append(fault)         # a download fault, or a drop the teardown saw
         rt.journal.record(
             at=rt.clock.timestamp(), vendor=vendor.slug, operation=name,
             method=req.method, path=req.path, query=req.query_string, tenant=state.get("mockcdr_tenant"),
             status=status, duration_ms=(time.perf_counter() - t0) * 1000 if t0 is not None else 0.0,
             request_body=req_body, request_type=req.content_type,
             response_body=resp_body, response_type=response.content_type if response else None,
-            client=req.remote_addr, fault=",".join(kinds) or None)
+            client=req.remote_addr, fault=",".join(dict.fromkeys(f["kind"] for f in acted)) or None)
         try:
-            _cover(rt, vendor, name, req, status, resp_body, fault, state)
+            _cover(rt, vendor, name, req, status, resp_body, acted, fault is None and not state.get("mockcdr_injected"))
         except Exception as exc:      # counting must never cost a client its answer
             rt.errors.append(exc)
             log.exception("coverage could not count %s %s", req.method, req.path)
 
-    def _cover(rt, vendor: Vendor, name, req, status: int, body, fault: dict | None, state) -> None:
-        """Count the request in the session's coverage; injected faults apart from responses."""
-        taken = state.get("mockcdr_faults")
-        if not taken and fault is None:
+    def _cover(rt, vendor: Vendor, name, req, status: int, body, acted: list, real: bool) -> None:
+        """Count the request in the session's coverage; the faults that ``acted`` apart from
+        responses (``real``: the client got the mock's own response, not one a fault made)."""
+        if not acted:
             rt.coverage.record(vendor.slug, name, req.method, req.path, status, body)
             return
-        acted = list(taken or ())
-        if fault is not None and not any(f["kind"] == fault["kind"] for f in acted):
-            acted.append(fault)         # a download fault, or a drop the teardown saw
-        real = fault is None and not state.get("mockcdr_injected")
         faults = tuple((f["kind"], fault_status(f, status)) for f in acted)
         rt.coverage.record(vendor.slug, name, req.method, req.path, status, body, faults, real)
 
