@@ -153,7 +153,7 @@ class DayClock:
     """
 
     def __init__(self, formatter: TimeFormatter, day_index: int, date_sep: str = " "):
-        self.formatter, self.sep = formatter, date_sep
+        self.formatter, self.sep, self.day_index = formatter, date_sep, day_index
         first_hour = day_index * 24
         hours = [formatter._hour(h) for h in range(first_hour, first_hour + SPAN_S // 3600)]
         offsets = {h[1] if h is not None else None for h in hours}
@@ -236,11 +236,17 @@ class DayClock:
             return self._each(col, lambda prefix, minute, second, micro, short:
                               f"{prefix}:{minute:02d}:{second:02d}{_fraction(micro)}{short if with_offset else ''}")
         dates, hms, base = self.dates, self.hms, self.base
+        base_us = base * 1_000_000
         tail = self.short if with_offset else ""
-        # nine fractions in ten end in a non-zero digit: nothing to strip
+        if self.day_index <= 0:     # instants that may have fewer than 7 digits
+            return ["" if u is None else
+                    f"{dates[(i := u // 1_000_000 - base) // 86400]}{hms[i]}{_fraction(u % 1_000_000)}{tail}"
+                    for u in col]
+        # nine fractions in ten end in a non-zero digit: nothing to strip, and the fraction's six
+        # digits are the last six of the instant's
         return ["" if u is None else
-                f"{dates[(i := u // 1_000_000 - base) // 86400]}{hms[i]}.{m:06d}{tail}" if (m := u % 1_000_000) % 10
-                else f"{dates[(i := u // 1_000_000 - base) // 86400]}{hms[i]}{_fraction(m)}{tail}"
+                f"{dates[(i := (u - base_us) // 1_000_000) // 86400]}{hms[i]}.{str(u)[-6:]}{tail}" if u % 10
+                else f"{dates[(i := u // 1_000_000 - base) // 86400]}{hms[i]}{_fraction(u % 1_000_000)}{tail}"
                 for u in col]
 
 
