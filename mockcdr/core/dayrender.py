@@ -17,7 +17,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from itertools import accumulate, repeat
+from itertools import accumulate, islice, repeat
 from typing import Callable, Hashable, Iterator, Sequence
 
 from .cdrs import EPOCH_DAY, US_PER_DAY, TenantProfile
@@ -84,15 +84,23 @@ class Export:
     lines: int = field(default=0, init=False)        # lines streamed so far (the header not counted)
 
 
-def _encode(lines: Sequence[str], encoding: str) -> tuple[bytes, array]:
+def _encode(lines: Sequence[str], encoding: str, offsets: array | None = None) -> tuple[bytes, array]:
+    """The lines as one piece of bytes, and where each ends: appended to ``offsets`` (a day's,
+    whose last entry is where this piece starts) or to a new array from 0."""
     text = "".join(lines)
     data = text.encode(encoding)
-    offsets = array("q", [0])
-    if len(data) == len(text):      # one byte per character: offsets from the lines' lengths
-        offsets.extend(accumulate(map(len, lines)))
-    else:
-        offsets.extend(accumulate(map(len, map(str.encode, lines, repeat(encoding)))))
+    if offsets is None:
+        offsets = array("q", [0])
+    # one byte per character: offsets from the lines' lengths
+    sizes = map(len, lines) if len(data) == len(text) else map(len, map(str.encode, lines, repeat(encoding)))
+    offsets.extend(islice(accumulate(sizes, initial=offsets[-1]), 1, None))
     return data, offsets
+
+
+def _ends(lines: Sequence[str], encoding: str, y: int) -> int:
+    """The byte length of the first ``y`` lines."""
+    head = "".join(lines[:y])
+    return len(head.encode(encoding)) if not head.isascii() else len(head)
 
 
 def _span(starts: Sequence[int], lo_us: int, hi_us: int | None, descending: bool) -> tuple[int, int]:
@@ -238,13 +246,13 @@ class _Walk:
             if not room and not keep:
                 break
             lines, batch_starts = ex.render(calls.take(i, i + BATCH))
-            data, batch_offsets = _encode(lines, ex.encoding)
-            lines = None
-            if keep:
-                base = offsets[-1]
-                offsets.extend([base + o for o in batch_offsets[1:]] if base else batch_offsets[1:])
+            if keep:                    # the day's line offsets, for the cache (and the cut)
+                first = len(starts)
+                data, _ = _encode(lines, ex.encoding, offsets)
                 starts.extend(batch_starts)
                 self.submit(store.feed, data)
+            else:
+                data = "".join(lines).encode(ex.encoding)
             if not room:
                 continue
             m = len(batch_starts)
@@ -254,7 +262,14 @@ class _Walk:
                 continue
             ex.lines += y - x
             sent += y - x
-            piece = data if x == 0 and y == m else data[batch_offsets[x]:batch_offsets[y]]
+            if x == 0 and y == m:
+                piece = data
+            elif keep:
+                at = offsets[first]
+                piece = data[offsets[first + x] - at:offsets[first + y] - at]
+            else:                       # only the row limit cuts a batch rendered for the window
+                piece = data[:_ends(lines, ex.encoding, y)]
+            lines = None
             if not self.deflated:
                 yield piece
             elif out is not store:
