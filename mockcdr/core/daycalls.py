@@ -189,15 +189,15 @@ def draw(rng, n: int, base_us: int, tag: str, day, kinds: Sequence[int], rates: 
     else:
         seq = list(range(n))
     shape = [p >> 20 for p in pick]
-    start = [hour_starts[(k := int(f)) >> 32] + ((k & 0xFFFFFFFF) * 3_600_000_000 >> 32) + base_us for f in keys]
+    # the low word's share of the hour: lo * 3,600,000,000 >> 32, i.e. lo * 3,515,625 >> 22 (exact)
+    hour_base = [h + base_us for h in hour_starts]
+    start = [hour_base[(k := int(f)) >> 32] + ((k & 0xFFFFFFFF) * 3_515_625 >> 22) for f in keys]
     kind = list(map(kinds.__getitem__, shape))
     answered = [k == 0 for k in kind]
     # answered calls: connect 2-20 s after the start, talk 1 s + exponential (mean 150 s), at most 90 min
     talk = [t if (t := 1_000_000 + int(-150_000_000.0 * log((x + 0.5) * TO_UNIT))) < LONGEST_TALK_US
             else LONGEST_TALK_US for x in compress(lo, answered)]
-    next_connect = iter([s + 2_000_000 + (h * 18_000_000 >> 32)
-                         for s, h in zip(compress(start, answered), compress(hi, answered))]).__next__
-    connect = [next_connect() if a else None for a in answered]
+    connect = [s + 2_000_000 + (h * 18_000_000 >> 32) if a else None for s, h, a in zip(start, hi, answered)]
     next_talk = iter(talk).__next__
     end = [c + next_talk() if c is not None else s + RING_BASE[k] + (h * RING_SPAN[k] >> 32)
            for s, c, h, k in zip(start, connect, hi, kind)]
