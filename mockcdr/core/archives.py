@@ -10,7 +10,7 @@ from typing import Iterable, Iterator
 
 from .deflate import FINAL, Segment, crc_combine, gzip_stream, segment
 
-SPOOL = 4 * 1024 * 1024   # compressed members larger than this spill to a temporary file, not memory
+SPOOL = 1 * 1024 * 1024   # compressed members larger than this spill to a temporary file, not memory
 _ZIP64_VERSION = 45       # "version needed to extract" of a zip64 entry
 
 
@@ -21,7 +21,7 @@ def tgz_chunks(member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterat
 
 def tgz_segments(member: str, segments: Iterable[Segment], mtime: float = 0) -> Iterator[bytes]:
     """``tgz_chunks`` for a member given as deflate segments (core.deflate): the same tar, whose
-    compressed data is the segments themselves. They are spooled (memory up to 4 MiB, then a
+    compressed data is the segments themselves. They are spooled (memory up to 1 MiB, then a
     temporary file: nothing is copied on the way) until their total size, which the tar header
     holds, is known."""
     held: list[Segment] = []        # the first segments, in memory
