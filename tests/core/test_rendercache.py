@@ -99,10 +99,16 @@ def test_crc_combine_without_the_codec_matches_zlib():
     assert deflate._crc_combine(123, 0, 0) == 123
 
 
-@pytest.mark.parametrize("size", [0, 1, 511, 512, 10240 - 1536, 10240 - 1535, 70_000])
-def test_tgz_from_segments_is_the_tar_tarfile_writes(size):
+@pytest.mark.parametrize("size,spool", [(0, None), (1, None), (511, None), (512, None), (10240 - 1536, None),
+                                        (10240 - 1535, None), (70_000, None), (70_000, "none"), (70_000, "one")])
+def test_tgz_from_segments_is_the_tar_tarfile_writes(size, spool, monkeypatch):
+    """``spool``: how many segments are held in memory before the rest go to a temporary file."""
     body = bytes((i * 7) % 251 for i in range(size))
-    parts = [body[:size // 3], body[size // 3:]]
+    parts = [body[:size // 3], body[size // 3:2 * size // 3], body[2 * size // 3:]]
+    if spool is not None:
+        from mockcdr.core import archives
+
+        monkeypatch.setattr(archives, "SPOOL", 0 if spool == "none" else len(deflate.segment(parts[0]).data))
     data = b"".join(tgz_segments("x.csv", (deflate.segment(p) for p in parts), mtime=1_700_000_000))
     expected = io.BytesIO()
     with tarfile.open(fileobj=expected, mode="w", format=tarfile.USTAR_FORMAT) as tar:
