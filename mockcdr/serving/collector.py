@@ -48,8 +48,11 @@ class Collector:
             self._installed = True
 
     def uninstall(self) -> None:
+        """Give the interpreter its collections back: nothing frozen, no callback (a server
+        stopped inside a process that goes on, such as a test's)."""
         if self._installed:
             gc.callbacks.remove(self._after_collection)
+            gc.unfreeze()
             self._installed = False
 
     def request(self) -> None:
