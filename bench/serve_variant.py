@@ -1,10 +1,10 @@
 """``mockcdr serve`` with one process-level knob changed, for bench/ab_tail.py (not part of ``make bench``).
 
-    python serve_variant.py [gc=default|nofreeze|freeze|freeze-thresholds|off] [switch=SECONDS] -- serve ARGS...
+    python serve_variant.py [gc=default|startfreeze|nofreeze|freeze|freeze-thresholds|off] [switch=SECONDS] -- serve ARGS...
 
-``mockcdr serve`` itself calls ``gc.freeze()`` once serving starts (every object of the start-up
-moves to the permanent generation, so no collection walks them again). ``gc=nofreeze``: without
-that (as before); ``gc=freeze``: a full collection first, then the freeze; ``freeze-thresholds``:
+``mockcdr serve`` itself freezes every object once serving starts and then the survivors of each
+full collection (serving/collector.py), sweeping when idle. ``gc=startfreeze``: only the freeze at
+start (the server before the collector); ``gc=nofreeze``: no freeze at all (as before that); ``gc=freeze``: a full collection first, then the freeze; ``freeze-thresholds``:
 that and gen-0 threshold 50,000; ``off``: no automatic collection at all (a bound: not a setting
 anyone should ship). ``switch``: ``sys.setswitchinterval``. ``gcstats=PATH``: every collection's generation and
 duration, written to PATH as JSON at exit.
@@ -41,8 +41,9 @@ def main(argv: list[str]) -> int:
             gc.disable()
         start(self)
     server.Servers.start = start_then_gc
-    if mode == "nofreeze":
-        gc.freeze = lambda: None
+    if mode in ("nofreeze", "startfreeze", "freeze", "freeze-thresholds", "off", "freeze-only"):
+        # the collector is the default; every other mode sets the collection up itself
+        server.Servers.manage_garbage = (lambda self: gc.freeze()) if mode == "startfreeze" else (lambda self: None)
     from mockcdr.cli import main as cli_main
     return cli_main(argv[split + 1:])
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import gc
 import json
 import os
 import signal
@@ -96,9 +95,10 @@ def cmd_serve(ns: argparse.Namespace) -> int:
               file=sys.stderr, flush=True)
     servers.start()
     # everything built so far (the World: fixtures, universe tables, routes; imported modules)
-    # lives as long as the process: out of the collector's sight, a full collection while
-    # serving walks only what requests made (4-5 ms instead of 15-30 ms: bench/RESULTS.md)
-    gc.freeze()
+    # lives as long as the process, and so does most of what survives a full collection (jobs,
+    # sessions): frozen out of the collector's sight, a full collection while serving walks only
+    # what requests made since (serving/collector.py; bench/RESULTS.md)
+    servers.manage_garbage()
     stop = threading.Event()
 
     def _stop(signum, _frame):

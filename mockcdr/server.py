@@ -8,6 +8,7 @@ from .core.sessions import Sessions
 from .core.ticker import Ticker
 from .logs import AccessLog, access_logger
 from .serving import Limits, Listeners
+from .serving.collector import Collector
 
 
 def wrap(app, access_log: bool = False, out: TextIO | None = None):
@@ -103,9 +104,20 @@ class Servers:
         self.ticker.start()
         self.listeners.start()
 
+    def manage_garbage(self) -> Collector:
+        """Keep full garbage collections short while serving (serving/collector.py): a process
+        that serves and nothing else (``mockcdr serve``), since it freezes every object there is."""
+        if self.listeners.collector is None:
+            collector = Collector()
+            collector.install()
+            self.listeners.collector = collector
+        return self.listeners.collector
+
     def stop(self, timeout: float = 5.0) -> None:
         self.ticker.stop()
         self.listeners.stop(grace=timeout)
+        if self.listeners.collector is not None:
+            self.listeners.collector.uninstall()
         self.sessions.open_port = self.sessions.close_port = None
 
     def wait(self, should_stop: Callable[[], bool] = lambda: False) -> None:

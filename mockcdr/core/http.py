@@ -17,6 +17,20 @@ _MISSING = object()
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+class MockResponse(Response):
+    """Flask's response, able to carry headers the mock writes itself (constants, hex digests,
+    numbers) past Werkzeug's per-header checks: ``trusted`` pairs go out as they are, after the
+    checked headers, when the response is sent (the app's ``response_class``)."""
+
+    trusted: list[tuple[str, str]] | None = None
+
+    def get_wsgi_response(self, environ):
+        app_iter, status, headers = super().get_wsgi_response(environ)
+        if self.trusted:
+            headers.extend(self.trusted)
+        return app_iter, status, headers
+
+
 def runtime():
     """The Session serving the current request (``/_s/{id}/...``, a session's port, or the root)."""
     return request.environ.get(SESSION_KEY) or current_app.extensions["mockcdr"]
@@ -59,7 +73,7 @@ def media_type(header_value: str | None) -> tuple[str, dict]:
 def json_response(payload: Any, status: int = 200, content_type: str = "application/json",
                   headers: dict | None = None) -> Response:
     body = _ENCODE(payload)
-    resp = Response(body, status=status, content_type=content_type)
+    resp = MockResponse(body, status=status, content_type=content_type)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     return resp
@@ -67,7 +81,7 @@ def json_response(payload: Any, status: int = 200, content_type: str = "applicat
 
 def file_response(out: FileOut, status: int = 200, disposition: str | None = "attachment") -> Response:
     """Stream a FileOut; faults may truncate or corrupt it (see core.faults)."""
-    resp = Response(out.chunks, status=status, content_type=out.content_type)
+    resp = MockResponse(out.chunks, status=status, content_type=out.content_type)
     if disposition:
         resp.headers["Content-Disposition"] = f'{disposition}; filename="{out.filename}"'
     for k, v in out.headers.items():
@@ -89,5 +103,19 @@ def set_operation(name: str) -> None:
 
 def external_base() -> str:
     """``scheme://host[:port]`` exactly as the client addressed this server (its Host header),
-    with the session's prefix (``/_s/{id}``) when the request came under one."""
-    return f"{request.scheme}://{request.host}{request.script_root}"
+    with the session's prefix (``/_s/{id}``) when the request came under one.
+
+    Worked out once per distinct (scheme, Host, server, prefix) of the environ: every link of
+    every document starts with it."""
+    env = request.environ
+    key = (env.get("wsgi.url_scheme"), env.get("HTTP_HOST"), env.get("SERVER_NAME"), env.get("SERVER_PORT"),
+           env.get("SCRIPT_NAME"))
+    base = _BASES.get(key)
+    if base is None:
+        if len(_BASES) > 1024:
+            _BASES.clear()
+        base = _BASES[key] = f"{request.scheme}://{request.host}{request.script_root}"
+    return base
+
+
+_BASES: dict[tuple, str] = {}

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from .collector import Collector
 from .protocol import HttpProtocol
 from .wsgi import Workers
 
@@ -130,6 +131,7 @@ class Listeners:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
+        self.collector: Collector | None = None     # set to manage garbage collection (collector.py)
 
     # -- listeners ----------------------------------------------------------------------------
     def add(self, name: str, app, host: str, port: int) -> int:
@@ -183,6 +185,11 @@ class Listeners:
         for site in list(self.sites.values()):
             for conn in list(site.connections):
                 conn.expire(now)
+        if self.collector is not None:
+            try:
+                self.collector.check()
+            except Exception:       # never stop the sweeps over it
+                log.exception("garbage collection sweep")
         self.loop.call_later(min(0.5, self.limits.header_timeout / 4, self.limits.idle_timeout / 4), self._sweep)
 
     def _run(self, coro, timeout: float = 10.0):

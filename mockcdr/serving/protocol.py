@@ -200,6 +200,9 @@ class HttpProtocol:
             self.last_io = self.loop.time()
             return
         req = self.current = self.pending.popleft()
+        collector = self.site.owner.collector
+        if collector is not None:
+            collector.request()
         if req.too_large:
             body, length = bytes(req.body[: req.limit + 1]), \
                 str(req.declared if req.declared is not None else len(req.body))

@@ -111,3 +111,27 @@ def test_over_http_the_server_drops_them_unless_it_trusts_the_peer():
         doc = requests.put(f"{trusting.url}/_mockcdr/sessions/p", json={"port": 0}, headers=PROXY).json()
         assert doc["port_url"] == f"http://127.0.0.1:{doc['port']}"
         assert requests.get(f"{doc['port_url']}/_mockcdr/health").status_code == 200
+
+
+def test_each_request_links_to_the_host_and_prefix_it_came_by_alternating_on_one_server():
+    """The external base is worked out once per host and prefix: requests that alternate between
+    names, proxied or not and under a session or not, each get links to their own."""
+    app, c = client(trusted=["127.0.0.1"])
+    c.put("/_mockcdr/sessions/alt")
+    c.put("/_mockcdr/transitions/didww.export", json={"mode": "immediate"})
+    headers = {"Api-Key": DIDWW_KEY, "Content-Type": JSONAPI, "Accept": JSONAPI}
+    body = {"data": {"type": "exports", "attributes": {
+        "export_type": "cdr_in", "filters": {"from": "2026-04-01 00:00:00", "to": "2026-04-02 00:00:00"}}}}
+    export_id = c.post("/v3/exports", json=body, headers=headers).get_json()["data"]["id"]
+    seen = []
+    for _ in range(2):
+        for host, extra, expect in (("a.example:1", {}, "http://a.example:1"),
+                                    ("b.example:2", {}, "http://b.example:2"),
+                                    ("a.example:1", PROXY, "https://mock.example:8443/mock")):
+            r = c.get(f"/v3/exports/{export_id}", headers={**headers, "Host": host, **extra})
+            url = r.get_json()["data"]["attributes"]["url"]
+            assert url.startswith(f"{expect}/v3/exports/") and url.endswith(".csv.gz"), url
+            seen.append(url)
+    assert c.get("/_s/alt/_mockcdr/info", headers={"Host": "127.0.0.1:9"}).get_json()["session"]["base_url"] == \
+        "http://127.0.0.1:9/_s/alt"
+    assert len(set(seen)) == 3

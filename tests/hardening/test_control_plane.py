@@ -234,6 +234,9 @@ class _NoServers:
     def start(self):
         pass
 
+    def manage_garbage(self):
+        pass
+
     def wait(self, should_stop):
         pass
 

@@ -9,6 +9,8 @@ from urllib.parse import quote_plus
 
 from flask import Response, request
 
+from mockcdr.core.http import MockResponse
+
 from . import errors
 from .errors import JSONAPI
 
@@ -48,6 +50,8 @@ def rails_params(pairs) -> dict:
 
 
 def query_params() -> dict:
+    if not request.environ.get("QUERY_STRING"):
+        return {}           # the status poll's case: no query string to parse
     return rails_params(request.args.items(multi=True))
 
 
@@ -283,7 +287,7 @@ def rails_json(payload) -> str:
 
 
 def document(payload, status: int = 200, content_type: str = JSONAPI, headers: dict | None = None) -> Response:
-    resp = Response(rails_json(payload), status=status, content_type=content_type)
+    resp = MockResponse(rails_json(payload), status=status, content_type=content_type)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     return resp
