@@ -88,13 +88,23 @@ def _encode(lines: Sequence[str], encoding: str, offsets: array | None = None) -
     """The lines as one piece of bytes, and where each ends: appended to ``offsets`` (a day's,
     whose last entry is where this piece starts) or to a new array from 0."""
     text = "".join(lines)
-    data = text.encode(encoding)
     if offsets is None:
         offsets = array("q", [0])
-    # one byte per character: offsets from the lines' lengths
-    sizes = map(len, lines) if len(data) == len(text) else map(len, map(str.encode, lines, repeat(encoding)))
+    if text.isascii():              # one byte per character: offsets from the lines' lengths
+        data = text.encode(encoding)
+        sizes = map(len, lines)
+    else:                           # each line encoded once (a whole non-ASCII text encodes slowly)
+        pieces = list(map(str.encode, lines, repeat(encoding)))
+        data = b"".join(pieces)
+        sizes = map(len, pieces)
     offsets.extend(islice(accumulate(sizes, initial=offsets[-1]), 1, None))
     return data, offsets
+
+
+def _bytes(lines: Sequence[str], encoding: str) -> bytes:
+    """The lines as one piece of bytes (no offsets)."""
+    text = "".join(lines)
+    return text.encode(encoding) if text.isascii() else b"".join(map(str.encode, lines, repeat(encoding)))
 
 
 def _ends(lines: Sequence[str], encoding: str, y: int) -> int:
@@ -252,7 +262,7 @@ class _Walk:
                 starts.extend(batch_starts)
                 self.submit(store.feed, data)
             else:
-                data = "".join(lines).encode(ex.encoding)
+                data = _bytes(lines, ex.encoding)
             if not room:
                 continue
             m = len(batch_starts)
