@@ -202,6 +202,22 @@ def test_the_bytes_do_not_depend_on_what_the_cache_saw_before(slug, case):
         assert _generate(warm, slug, case, start, end) == _generate(_runtime(0), slug, case, start, end)
 
 
+@pytest.mark.parametrize("slug,case", [CASES[0], CASES[1], CASES[6]], ids=["didww", "telnyx", "yeastar"])
+def test_a_day_cut_short_by_the_row_limit_is_kept_whole(slug, case):
+    """The limit stops a file in the middle of a day the cache keeps: the file ends there, the
+    rest of the day is still rendered for the cache, and a later window over the whole day
+    (served from the cache) is the file a render without the cache gives."""
+    warm = _runtime(64)
+    start = T0 + timedelta(hours=2)
+    short = _generate(warm, slug, case, start, limit=37)
+    assert short == _generate(_runtime(0), slug, case, start, limit=37)
+    assert _plain(short).count(b"\n") == 38                      # the header and 37 rows
+    assert warm.render_cache.stats()["entries"] == 1
+    whole = (T0, T0 + timedelta(days=1))
+    assert _generate(warm, slug, case, *whole) == _generate(_runtime(0), slug, case, *whole)
+    assert warm.render_cache.stats()["hits"] >= 1
+
+
 def test_a_repeat_is_served_from_the_cache_and_other_windows_share_its_days():
     rt = _runtime(64)
     case = CASES[0][1]
