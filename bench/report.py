@@ -1,6 +1,7 @@
 """Renders bench/out/*.json into bench/RESULTS.md, between its generated markers (the notes around them stay)."""
 from __future__ import annotations
 
+import report_gc
 import report_sessions
 from common import BENCH, read_result
 
@@ -352,6 +353,9 @@ def render(command: str = "make bench") -> str:
             out += ["", f"### {title}", ""] + fn(data)
     if sessions:
         out += ["", "### Sessions", ""] + report_sessions.section(sessions)
+    gcs = read_result("gc")
+    if gcs:
+        out += ["", "### Garbage collection while serving", ""] + report_gc.section(gcs)
     if growth:
         out += ["", "### Growth", ""] + growth_section(growth, export)
     out.append(END)
