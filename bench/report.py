@@ -83,8 +83,8 @@ def http_section(http: dict) -> list[str]:
         out[0] += (f" WireMock {http['wiremock_version']} (`java -jar wiremock-standalone.jar`, request journal on) "
                    "serves one static stub with the DIDWW poll's exact body, after 20 s of warm-up.")
     if http.get("before"):
-        out[0] += (f" `{http['before']}` is the previous version's `mockcdr serve` (waitress), each poll measured "
-                   "right after this version's.")
+        out[0] += (f" `{http['before']}` is another version's `mockcdr serve` (a `git archive` of it), each poll "
+                   "measured right after this version's.")
     for key, c in ceilings.items():
         out.append(f"| ceiling ({key}) | GET /ping, trivial Flask on waitress | {c['rps']:,.0f} | {c['p50_ms']:.1f} | "
                    f"{c['p99_ms']:.1f} | {c['server_cpu_ms_per_request']:.2f} | | | | | |")
