@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 
 import requests
 
-import wrklua
+import report_gc
 from bench_http import measure
 from common import BENCH, CLOCK, OUT, Proc, free_port, machine, say, write_result
 from scenarios import prepare
@@ -81,20 +80,8 @@ def main(argv=None) -> dict:
             runs.append(one(variant, ns.duration))
     summary = {"machine": info, "duration_s": ns.duration, "rounds": ns.rounds, "runs": runs,
                "loadavg_end": machine()["loadavg"]}
-    print("| variant | jobs held | full collections | longest pause ms | all pauses ms | MOR poll p99 ms | DIDWW poll p99 ms |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for v in ("startfreeze", "collector"):
-        mine = [x for x in runs if x["variant"] == v]
-
-        def each(fmt, get):
-            return ", ".join(fmt.format(get(x)) for x in mine)
-        print(f"| {v} | {statistics.median(x['jobs_held'] for x in mine):,.0f} | "
-              f"{each('{}', lambda x: x['full_collections'])} | {each('{:.0f}', lambda x: x['full_max_ms'])} | "
-              f"{each('{:.0f}', lambda x: x['full_total_ms'])} | "
-              f"{each('{:.1f}', lambda x: x['polls']['mor poll']['p99_ms'])} | "
-              f"{each('{:.1f}', lambda x: x['polls']['didww poll']['p99_ms'])} |")
-    print(f"load average {info['loadavg']} -> {summary['loadavg_end']}")
     write_result("gc", summary)
+    print("\n".join(report_gc.section(summary)))
     return summary
 
 

@@ -1,6 +1,7 @@
 """Renders bench/out/*.json into bench/RESULTS.md, between its generated markers (the notes around them stay)."""
 from __future__ import annotations
 
+import report_gc
 import report_sessions
 from common import BENCH, read_result
 
@@ -82,8 +83,8 @@ def http_section(http: dict) -> list[str]:
         out[0] += (f" WireMock {http['wiremock_version']} (`java -jar wiremock-standalone.jar`, request journal on) "
                    "serves one static stub with the DIDWW poll's exact body, after 20 s of warm-up.")
     if http.get("before"):
-        out[0] += (f" `{http['before']}` is the previous version's `mockcdr serve` (waitress), each poll measured "
-                   "right after this version's.")
+        out[0] += (f" `{http['before']}` is another version's `mockcdr serve` (a `git archive` of it), each poll "
+                   "measured right after this version's.")
     for key, c in ceilings.items():
         out.append(f"| ceiling ({key}) | GET /ping, trivial Flask on waitress | {c['rps']:,.0f} | {c['p50_ms']:.1f} | "
                    f"{c['p99_ms']:.1f} | {c['server_cpu_ms_per_request']:.2f} | | | | | |")
@@ -352,6 +353,9 @@ def render(command: str = "make bench") -> str:
             out += ["", f"### {title}", ""] + fn(data)
     if sessions:
         out += ["", "### Sessions", ""] + report_sessions.section(sessions)
+    gcs = read_result("gc")
+    if gcs:
+        out += ["", "### Garbage collection while serving", ""] + report_gc.section(gcs)
     if growth:
         out += ["", "### Growth", ""] + growth_section(growth, export)
     out.append(END)

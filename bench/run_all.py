@@ -22,8 +22,8 @@ QUICK = {"http": ["--duration", "3"], "startup": ["-n", "3"], "reset": ["-n", "1
          "export": ["--sizes", "10000,100000"], "growth": ["--jobs", "0,1000,5000", "--journal", "1000,5000",
                                                                 "--mor", "0,500"],
          "sessions": ["--n", "60", "--sessions", "100", "--jobs", "2000"],
-         "cluster": ["--duration", "3", "--rounds", "1"]}
-ORDER = ("startup", "reset", "http", "slow", "servers", "export", "growth", "sessions", "cluster")
+         "cluster": ["--duration", "3", "--rounds", "1"], "gc": ["--rounds", "1", "--duration", "3"]}
+ORDER = ("startup", "reset", "http", "slow", "gc", "servers", "export", "growth", "sessions", "cluster")
 BEFORE = ("startup", "http", "slow")     # the measures that take --before TREE
 
 

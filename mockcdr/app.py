@@ -15,7 +15,7 @@ from .core.coverage import fault_status
 from .core.errors import (BadRequest, MethodNotAllowed, MockError, PayloadTooLarge, RouteNotFound,
                           ServerError)
 from .core.faults import mangle
-from .core.http import json_response
+from .core.http import MockResponse, json_response
 from .core.routing import SESSION_KEY, SessionRouter
 from .core.session import Session
 from .core.sessions import Sessions
@@ -46,9 +46,11 @@ class LazyRule(Rule):
 
 class MockFlask(Flask):
     """Flask, asking once per function (not on every request and hook) whether it is a coroutine;
-    its URL rules compile their builders lazily (LazyRule)."""
+    its URL rules compile their builders lazily (LazyRule); its responses can carry trusted
+    headers (core.http.MockResponse)."""
 
     url_rule_class = LazyRule
+    response_class = MockResponse
 
     def ensure_sync(self, func):
         cache = self.__dict__.setdefault("_mockcdr_sync", {})

@@ -8,8 +8,7 @@ import time
 log = logging.getLogger("mockcdr.serving")
 
 IDLE_SECONDS = 1.0          # no request for this long: a sweep may run
-FORCE_GROWTH = 4.0          # ... or, under load that never pauses, once the frozen objects grew this much
-FORCE_FLOOR = 500_000       # (counted from at least this many)
+FORCE_SECONDS = 300.0       # ... or, under load that never pauses, this long after the last sweep
 
 
 class Collector:
@@ -25,15 +24,16 @@ class Collector:
       only what requests made since, and its pause does not grow with what is held;
     * frozen objects are never collected, so cyclic garbage among them (a deleted session, whose
       parts refer to each other) waits for a sweep: unfreeze, one full collection, freeze. It runs
-      when no request has arrived for ``IDLE_SECONDS``, or, under load that never pauses, once
-      the frozen objects have grown ``FORCE_GROWTH``-fold since the last sweep.
+      when no request has arrived for ``IDLE_SECONDS``, or, under load that never pauses,
+      ``FORCE_SECONDS`` after the last one.
 
-    ``request()`` is called for every request (cheap); ``check()`` every half second or so.
+    ``request()`` is called for every request and ``check()`` every half second or so: both are
+    O(1) (counting the frozen objects walks all of them: tens of milliseconds with a million).
     """
 
-    def __init__(self, idle: float = IDLE_SECONDS, growth: float = FORCE_GROWTH, floor: int = FORCE_FLOOR):
-        self.idle, self.growth, self.floor = idle, growth, floor
-        self.last_request = time.monotonic()
+    def __init__(self, idle: float = IDLE_SECONDS, force: float = FORCE_SECONDS):
+        self.idle, self.force = idle, force
+        self.last_request = self.last_sweep = time.monotonic()
         self.dirty = False          # objects frozen since the last sweep: garbage may hide among them
         self.freezes = self.sweeps = 0
         self.swept_count = 0        # frozen objects right after the last sweep
@@ -69,8 +69,7 @@ class Collector:
         if not self.dirty:
             return False
         now = time.monotonic() if now is None else now
-        return (now - self.last_request >= self.idle
-                or gc.get_freeze_count() > self.growth * max(self.swept_count, self.floor))
+        return now - self.last_request >= self.idle or now - self.last_sweep >= self.force
 
     def check(self, now: float | None = None) -> bool:
         """Sweep if one is due; True when it ran."""
@@ -92,6 +91,7 @@ class Collector:
         self.swept_count = gc.get_freeze_count()
         self.dirty = False
         self.sweeps += 1
+        self.last_sweep = time.monotonic()
         log.debug("garbage sweep: %d objects collected, %d kept, %.1f ms", found, self.swept_count,
                   (time.perf_counter() - started) * 1000)
         return found

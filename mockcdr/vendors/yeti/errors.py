@@ -227,7 +227,7 @@ def rails_page(status: int, headers: dict | None = None) -> Response:
                              content_type=RAILS_JSON, headers=headers)
     title, text = _PAGES[status]
     resp = MockResponse(_PAGE.format(title=title, text=text), status=status,
-                    content_type="text/html; charset=utf-8")
+                        content_type="text/html; charset=utf-8")
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     return resp
