@@ -10,6 +10,11 @@ apart in this process, one thread, no cache, each stage timed by CPU time:
 and ``deflate`` (ISA-L, for the compressed formats; in an export it runs on a second thread).
 Prints one line per variant: microseconds of CPU per row per stage, and the rows per CPU second
 the draw and render alone allow.
+
+``--trees before=DIR,after=DIR --rounds 3``: each variant measured in a child process per source
+tree (first on PYTHONPATH), the trees alternated within each round so that a before and an after
+meet the same load; each stage's median over the rounds is printed (CPU time per row is steady
+on a shared box, its medians side by side are what to compare).
 """
 from __future__ import annotations
 
@@ -18,7 +23,10 @@ import json
 import time
 from datetime import timedelta
 
+from common import in_tree, loadavg, median, write_result
 from exports import CALLS_PER_DAY, START, VARIANTS
+
+STAGES = ("draw", "render", "encode", "deflate")
 
 
 def split(variant, days: int) -> dict:
@@ -70,10 +78,48 @@ def split(variant, days: int) -> dict:
             "draw_render_rows_per_cpu_s": rows / (took["draw"] + took["render"] + took["encode"])}
 
 
+def split_variant(index: int, days: int) -> dict:
+    """``split`` of VARIANTS[index] (for a child process running another tree)."""
+    return split(VARIANTS[index], days)
+
+
+def side_by_side(trees: list[tuple[str, str | None]], days: int, rounds: int) -> list[dict]:
+    """Every variant on every tree, alternated, ``rounds`` times; the median of each stage."""
+    runs: dict = {}
+    for r in range(rounds):
+        for i, v in enumerate(VARIANTS):
+            for label, path in trees:
+                got = in_tree("export_split", f"b.split_variant({i}, {days})", path)
+                runs.setdefault((i, label), []).append(got)
+        print(f"round {r + 1} of {rounds} done, load {loadavg()}", flush=True)
+    out = []
+    for i, v in enumerate(VARIANTS):
+        for label, _path in trees:
+            got = runs[(i, label)]
+            per_row = {k: median([g["us_per_row"][k] for g in got]) for k in STAGES}
+            total = per_row["draw"] + per_row["render"] + per_row["encode"]
+            out.append({"tree": label, "vendor": v.vendor, "label": v.label, "rows": got[0]["rows"],
+                        "us_per_row": per_row, "draw_render_rows_per_cpu_s": 1e6 / total, "rounds": len(got)})
+            print(f"{label:<8}{v.vendor:<8}{v.label:<15}draw {per_row['draw']:.2f}  render {per_row['render']:.2f}  "
+                  f"encode {per_row['encode']:.2f}  deflate {per_row['deflate']:.2f} µs/row (medians of {len(got)});  "
+                  f"draw+render+encode: {1e6 / total:,.0f} rows per CPU s", flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--days", type=int, default=6)
+    ap.add_argument("--trees", default="", help="label=DIR,... source trees to measure side by side")
+    ap.add_argument("--rounds", type=int, default=3, help="with --trees: rounds (medians are printed)")
     ns = ap.parse_args()
+    if ns.trees:
+        trees = [tuple(t.split("=", 1)) for t in ns.trees.split(",") if t]
+        trees = [(label, path or None) for label, path in trees]
+        load0 = loadavg()
+        out = side_by_side(trees, ns.days, ns.rounds)
+        write_result("export-split", {"trees": dict(trees), "days": ns.days, "rounds": ns.rounds,
+                                      "loadavg": [load0, loadavg()], "rows": out})
+        return
     out = []
     for v in VARIANTS:
         r = split(v, ns.days)

@@ -10,7 +10,7 @@ from typing import Iterable, Iterator
 
 from .deflate import FINAL, Segment, crc_combine, gzip_stream, segment
 
-SPOOL = 8 * 1024 * 1024   # members larger than this spill to a temporary file, not memory
+SPOOL = 1 * 1024 * 1024   # compressed members larger than this spill to a temporary file, not memory
 _ZIP64_VERSION = 45       # "version needed to extract" of a zip64 entry
 
 
@@ -21,16 +21,26 @@ def tgz_chunks(member: str, chunks: Iterable[bytes], mtime: float = 0) -> Iterat
 
 def tgz_segments(member: str, segments: Iterable[Segment], mtime: float = 0) -> Iterator[bytes]:
     """``tgz_chunks`` for a member given as deflate segments (core.deflate): the same tar, whose
-    compressed data is the segments themselves. They are spooled (memory up to 8 MiB, then a
-    temporary file) until their total size, which the tar header holds, is known."""
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL) as spool:
-        index: list[tuple[int, int, int]] = []
-        size = 0
+    compressed data is the segments themselves. They are spooled (memory up to 1 MiB, then a
+    temporary file: nothing is copied on the way) until their total size, which the tar header
+    holds, is known."""
+    held: list[Segment] = []        # the first segments, in memory
+    spill = None                    # the rest, in a temporary file
+    index: list[tuple[int, int, int]] = []
+    size = kept = 0
+    try:
         for seg in segments:
-            spool.write(seg.data)
-            index.append((len(seg.data), seg.crc, seg.size))
             size += seg.size
-        spool.seek(0)
+            if spill is None and kept + len(seg.data) <= SPOOL:
+                held.append(seg)
+                kept += len(seg.data)
+                continue
+            if spill is None:
+                spill = tempfile.TemporaryFile()
+            spill.write(seg.data)
+            index.append((len(seg.data), seg.crc, seg.size))
+        if spill is not None:
+            spill.seek(0)
         info = tarfile.TarInfo(member)
         info.size = size
         info.mtime = int(mtime)
@@ -44,10 +54,15 @@ def tgz_segments(member: str, segments: Iterable[Segment], mtime: float = 0) -> 
 
         def parts() -> Iterator[Segment]:
             yield segment(head)
+            while held:
+                yield held.pop(0)
             for length, crc, raw in index:
-                yield Segment(spool.read(length), crc, raw)
+                yield Segment(spill.read(length), crc, raw)
             yield segment(tail)
         yield from gzip_stream(parts(), mtime=int(mtime))
+    finally:
+        if spill is not None:
+            spill.close()
 
 
 def zip_segments(member: str, segments: Iterable[Segment], mtime: float = 0) -> Iterator[bytes]:

@@ -27,36 +27,56 @@ class Segment(NamedTuple):
     size: int
 
 
-def segment(text: bytes | list[bytes]) -> Segment:
-    """``text`` (or the text of its pieces, in order) deflated on its own, ended with a sync
-    flush (joinable with any other segment). The compressor is fed the text in blocks of
-    ``BLOCK`` bytes whatever the pieces are (its output depends on how its input is cut), so the
-    same text gives the same bytes however it was assembled."""
-    pieces = [text] if isinstance(text, (bytes, bytearray, memoryview)) else text
-    comp = _codec.compressobj(LEVEL, zlib.DEFLATED, _WBITS)
-    out = []
-    crc = size = 0
-    held = bytearray()
-    for piece in pieces:
-        crc = zlib.crc32(piece, crc)
-        size += len(piece)
+class Deflater:
+    """A segment built from its text given piece by piece: ``finish()`` is ``segment`` of all the
+    pieces ``feed`` was given, in order, byte for byte (the compressor is fed the text in blocks of
+    ``BLOCK`` bytes whatever the pieces are: its output depends on how its input is cut). Not
+    thread-safe: one thread feeds it."""
+    __slots__ = ("_comp", "_out", "_held", "crc", "size")
+
+    def __init__(self):
+        self._comp = _codec.compressobj(LEVEL, zlib.DEFLATED, _WBITS)
+        self._out: list[bytes] = []
+        self._held = bytearray()
+        self.crc = self.size = 0
+
+    def feed(self, piece) -> None:
+        self.crc = zlib.crc32(piece, self.crc)
+        self.size += len(piece)
         view = memoryview(piece)
         at = 0
+        held = self._held
         if held:
             at = BLOCK - len(held)
             held += view[:at]
             if len(held) < BLOCK:
-                continue
-            out.append(comp.compress(held))
-            held = bytearray()
+                return
+            self._out.append(self._comp.compress(held))
+            held = self._held = bytearray()
         while len(view) - at >= BLOCK:
-            out.append(comp.compress(view[at:at + BLOCK]))
+            self._out.append(self._comp.compress(view[at:at + BLOCK]))
             at += BLOCK
         held += view[at:]
-    if held:
-        out.append(comp.compress(held))
-    out.append(comp.flush(_codec.Z_SYNC_FLUSH))
-    return Segment(b"".join(out), crc, size)
+
+    def finish(self) -> Segment:
+        """The segment (ended with a sync flush); the deflater is spent."""
+        if self._held:
+            self._out.append(self._comp.compress(self._held))
+            self._held = bytearray()
+        self._out.append(self._comp.flush(_codec.Z_SYNC_FLUSH))
+        data = b"".join(self._out)
+        self._out = []
+        return Segment(data, self.crc, self.size)
+
+
+def segment(text: bytes | list[bytes]) -> Segment:
+    """``text`` (or the text of its pieces, in order) deflated on its own, ended with a sync
+    flush (joinable with any other segment); the same bytes however the text was cut."""
+    pieces = [text] if isinstance(text, (bytes, bytearray, memoryview)) else text
+    deflater = Deflater()
+    for piece in pieces:
+        deflater.feed(piece)
+    return deflater.finish()
 
 
 def inflate(seg: Segment) -> bytes:

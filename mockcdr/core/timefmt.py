@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from itertools import compress
 from typing import Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -153,7 +152,7 @@ class DayClock:
     """
 
     def __init__(self, formatter: TimeFormatter, day_index: int, date_sep: str = " "):
-        self.formatter, self.sep = formatter, date_sep
+        self.formatter, self.sep, self.day_index = formatter, date_sep, day_index
         first_hour = day_index * 24
         hours = [formatter._hour(h) for h in range(first_hour, first_hour + SPAN_S // 3600)]
         offsets = {h[1] if h is not None else None for h in hours}
@@ -188,15 +187,10 @@ class DayClock:
         if self.offset is None:
             sec, sep = self.formatter.seconds, self.sep
             return [sec(u, sep) if u is not None else "" for u in col]
-        if None in col:
-            present = [u is not None for u in col]
-            nxt = iter(self.seconds(list(compress(col, present)))).__next__
-            return [nxt() if p else "" for p in present]
-        dates, hms = self.dates, self.hms
-        index = self.index(col)
-        if index and (first := min(index) // 86400) == max(index) // 86400:
-            return list(map(dates[first].__add__, map(hms.__getitem__, index)))     # all on one local day
-        return [dates[i // 86400] + hms[i] for i in index]
+        dates, hms, base_us = self.dates, self.hms, self.base * 1_000_000
+        # one pass (a column of indexes first, or instants kept apart from None, costs more)
+        return [dates[(i := (u - base_us) // 1_000_000) // 86400] + hms[i] if u is not None else ""
+                for u in col]
 
     def compact(self, col) -> list[str]:
         """``YYYYMMDDHHMMSS`` of each instant (no None)."""
@@ -227,7 +221,9 @@ class DayClock:
         dates, hms, tail = self.dates, self.hms, suffix(self.short)
         if self.sep != "T":                 # built for another date separator: ISO wants a T
             dates = tuple(d[:10] + "T" if d else "" for d in dates)
-        return [f"{dates[i // 86400]}{hms[i]}{tail}" if i >= 0 else "" for i in self.index(col)]
+        base_us = self.base * 1_000_000
+        return [f"{dates[(i := (u - base_us) // 1_000_000) // 86400]}{hms[i]}{tail}" if u is not None else ""
+                for u in col]
 
     def micros(self, col, with_offset: bool) -> list[str]:
         """``YYYY-MM-DD HH:MM:SS.ffffff`` as PostgreSQL prints it (the fraction's trailing zeros
@@ -236,11 +232,17 @@ class DayClock:
             return self._each(col, lambda prefix, minute, second, micro, short:
                               f"{prefix}:{minute:02d}:{second:02d}{_fraction(micro)}{short if with_offset else ''}")
         dates, hms, base = self.dates, self.hms, self.base
+        base_us = base * 1_000_000
         tail = self.short if with_offset else ""
-        # nine fractions in ten end in a non-zero digit: nothing to strip
+        if self.day_index <= 0:     # instants that may have fewer than 7 digits
+            return ["" if u is None else
+                    f"{dates[(i := u // 1_000_000 - base) // 86400]}{hms[i]}{_fraction(u % 1_000_000)}{tail}"
+                    for u in col]
+        # nine fractions in ten end in a non-zero digit: nothing to strip, and the fraction's six
+        # digits are the last six of the instant's
         return ["" if u is None else
-                f"{dates[(i := u // 1_000_000 - base) // 86400]}{hms[i]}.{m:06d}{tail}" if (m := u % 1_000_000) % 10
-                else f"{dates[(i := u // 1_000_000 - base) // 86400]}{hms[i]}{_fraction(m)}{tail}"
+                f"{dates[(i := (u - base_us) // 1_000_000) // 86400]}{hms[i]}.{str(u)[-6:]}{tail}" if u % 10
+                else f"{dates[(i := u // 1_000_000 - base) // 86400]}{hms[i]}{_fraction(u % 1_000_000)}{tail}"
                 for u in col]
 
 

@@ -145,3 +145,11 @@ def test_bare_calls_and_counts_agree_with_the_full_calls():
     window = (start, start + timedelta(days=1, hours=3))
     assert list(u.calls(ACME, *window, keep=keep, bare=True)) == [
         tuple(c)[:11] for c in u.calls(ACME, *window, keep=keep)]
+
+
+def test_call_numbers_in_hex_are_eight_digits_past_the_table_too():
+    from mockcdr.core.daycalls import seq_hex
+
+    numbers = [0, 1, 255, 65_535, 65_536, 1_000_000, 0xFFFFFFFF]
+    assert seq_hex(numbers) == [f"{q:08x}" for q in numbers]
+    assert seq_hex(numbers)[4] == "00010000"

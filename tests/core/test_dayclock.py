@@ -10,7 +10,8 @@ from mockcdr.core.timefmt import SPAN_S, DayClock, TimeFormatter, zone
 
 DAYS = [("UTC", "2026-04-16"), ("Europe/Berlin", "2026-03-29"), ("Europe/Berlin", "2026-03-28"),
         ("America/St_Johns", "2026-03-08"), ("America/St_Johns", "2026-11-01"),
-        ("Australia/Lord_Howe", "2026-04-05"), ("Asia/Kolkata", "2026-07-01")]
+        ("Australia/Lord_Howe", "2026-04-05"), ("Asia/Kolkata", "2026-07-01"),
+        ("UTC", "1970-01-01"), ("Asia/Kolkata", "1970-01-01")]      # instants of fewer than 7 digits
 
 
 def _column(day: str) -> list[int | None]:

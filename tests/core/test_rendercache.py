@@ -99,10 +99,16 @@ def test_crc_combine_without_the_codec_matches_zlib():
     assert deflate._crc_combine(123, 0, 0) == 123
 
 
-@pytest.mark.parametrize("size", [0, 1, 511, 512, 10240 - 1536, 10240 - 1535, 70_000])
-def test_tgz_from_segments_is_the_tar_tarfile_writes(size):
+@pytest.mark.parametrize("size,spool", [(0, None), (1, None), (511, None), (512, None), (10240 - 1536, None),
+                                        (10240 - 1535, None), (70_000, None), (70_000, "none"), (70_000, "one")])
+def test_tgz_from_segments_is_the_tar_tarfile_writes(size, spool, monkeypatch):
+    """``spool``: how many segments are held in memory before the rest go to a temporary file."""
     body = bytes((i * 7) % 251 for i in range(size))
-    parts = [body[:size // 3], body[size // 3:]]
+    parts = [body[:size // 3], body[size // 3:2 * size // 3], body[2 * size // 3:]]
+    if spool is not None:
+        from mockcdr.core import archives
+
+        monkeypatch.setattr(archives, "SPOOL", 0 if spool == "none" else len(deflate.segment(parts[0]).data))
     data = b"".join(tgz_segments("x.csv", (deflate.segment(p) for p in parts), mtime=1_700_000_000))
     expected = io.BytesIO()
     with tarfile.open(fileobj=expected, mode="w", format=tarfile.USTAR_FORMAT) as tar:
@@ -194,6 +200,22 @@ def test_the_bytes_do_not_depend_on_what_the_cache_saw_before(slug, case):
     _generate(warm, slug, case, T0 + timedelta(hours=9), T0 + timedelta(days=1, hours=20))
     for start, end in ((T0, T0 + timedelta(days=2)), (T0 + timedelta(hours=3), T0 + timedelta(days=1, hours=1))):
         assert _generate(warm, slug, case, start, end) == _generate(_runtime(0), slug, case, start, end)
+
+
+@pytest.mark.parametrize("slug,case", [CASES[0], CASES[1], CASES[6]], ids=["didww", "telnyx", "yeastar"])
+def test_a_day_cut_short_by_the_row_limit_is_kept_whole(slug, case):
+    """The limit stops a file in the middle of a day the cache keeps: the file ends there, the
+    rest of the day is still rendered for the cache, and a later window over the whole day
+    (served from the cache) is the file a render without the cache gives."""
+    warm = _runtime(64)
+    start = T0 + timedelta(hours=2)
+    short = _generate(warm, slug, case, start, limit=37)
+    assert short == _generate(_runtime(0), slug, case, start, limit=37)
+    assert _plain(short).count(b"\n") == 38                      # the header and 37 rows
+    assert warm.render_cache.stats()["entries"] == 1
+    whole = (T0, T0 + timedelta(days=1))
+    assert _generate(warm, slug, case, *whole) == _generate(_runtime(0), slug, case, *whole)
+    assert warm.render_cache.stats()["hits"] >= 1
 
 
 def test_a_repeat_is_served_from_the_cache_and_other_windows_share_its_days():

@@ -4,14 +4,12 @@
 # into a mapping by ``shape_id``; the per-row work is times, durations, money and the call id.
 from __future__ import annotations
 
-import functools
-
 from operator import itemgetter
 
 from mockcdr.core.cdrs import SHAPE_INDEX
 from mockcdr.core.csvout import cell_escaper
 from mockcdr.core.numbering import PLANS
-from mockcdr.core.daycalls import cost_texts
+from mockcdr.core.daycalls import cost_texts, seq_hex
 from mockcdr.core.timefmt import TimeFormatter, day_clocks
 
 HEAD_2026_IN = (
@@ -118,19 +116,8 @@ def _outbound(shapes, trunk_id: str | None, home_country: str) -> Statics:
 
 # Line builders, one list comprehension over a day's columns (core.daycalls.Calls) each: per-call
 # cells are digits, times, money and hex, which never need quoting, and come from tables (times
-# from a DayClock, money per rate and billsec); the shape's cells come escaped from Statics.
-@functools.cache
-def _seq_hex_table() -> tuple:
-    """The 65,536 first sequence numbers as hex: built on the first file (4 MB and 10 ms that
-    the start-up and an idle server need not hold)."""
-    return tuple(f"{i:08x}" for i in range(1 << 16))
-
-
-def _seq_hex(seq: list[int]) -> list[str]:
-    table = _seq_hex_table()
-    return [table[q] if q < 65536 else f"{q:08x}" for q in seq]
-
-
+# from a DayClock, money per rate and billsec, call numbers in hex); the shape's cells come
+# escaped from Statics.
 def _times(calls, clock_for) -> tuple:
     """(start, connect, end indexes, dates, hms): a time's text is ``dates[i // 86400] + hms[i]``;
     connect is "" for a call not answered (print ``c and e`` for an end that is blank then too)."""
@@ -149,7 +136,7 @@ def lines_2026_in(calls, statics: Statics, clock_for) -> list[str]:
     tag = calls.tag
     return [f"{D[s // 86400]}{H[s]},{DC[c // 86400]}{HC[c]},{(DE[e // 86400] + HE[e]) if st[0] else ''},{st[11]},{b},1,"
             f"{st[12]},,,{st[13]}{(m := st[15][b])}{st[14]},{m},{tag}{q}{'%012x' % (u & M)}\n"
-            for s, c, e, b, q, u, st in zip(starts, connects, ends, calls.billsec, _seq_hex(calls.seq), calls.start,
+            for s, c, e, b, q, u, st in zip(starts, connects, ends, calls.billsec, seq_hex(calls.seq), calls.start,
                                             map(S.__getitem__, calls.shape))]
 
 
@@ -159,7 +146,7 @@ def lines_2026_out(calls, statics: Statics, clock_for) -> list[str]:
     tag = calls.tag
     return [f"{D[s // 86400]}{H[s]},{DC[c // 86400]}{HC[c]},{(DE[e // 86400] + HE[e]) if st[0] else ''},{st[13]},"
             f"{(e_ - c_) // 1_000_000 if c_ is not None else 0},{b},{st[14]},{st[15][b]},,{tag}{q}{'%012x' % (u & M)}\n"
-            for s, c, e, b, q, u, c_, e_, st in zip(starts, connects, ends, calls.billsec, _seq_hex(calls.seq),
+            for s, c, e, b, q, u, c_, e_, st in zip(starts, connects, ends, calls.billsec, seq_hex(calls.seq),
                                                     calls.start, calls.connect, calls.end,
                                                     map(S.__getitem__, calls.shape))]
 
@@ -183,7 +170,7 @@ def lines_legacy_out(calls, statics: Statics, clock_for, customer_id: int, pick)
     return [(",".join(pick((s, c, c and e, st[2], st[3], st[4], str((e_ - c_) // 1_000_000) if c_ is not None else "0",
                             str(b), st[5], st[6], st[12], st[7], st[8], st[9], st[11], st[16][b], customer,
                             f"{tag}{q}{'%012x' % (u & M)}"))) or '""') + "\n"
-            for s, c, e, b, q, u, c_, e_, st in zip(starts, connects, ends, calls.billsec, _seq_hex(calls.seq),
+            for s, c, e, b, q, u, c_, e_, st in zip(starts, connects, ends, calls.billsec, seq_hex(calls.seq),
                                                     calls.start, calls.connect, calls.end,
                                                     map(S.__getitem__, calls.shape))]
 

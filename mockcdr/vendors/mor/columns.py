@@ -12,13 +12,14 @@ TERMINATED_BY = {"caller": "originator", "callee": "terminator", "system": "syst
 # function (``rows.row_function``) names them: ``s`` start, ``c`` connect (None if not answered),
 # ``e`` end (µs), ``q`` seq, ``du`` duration, ``b`` billsec, ``p`` pdd (ms); ``ts``, ``tc``, ``te``
 # the start, connect and end as local ``YYYY-MM-DD HH:MM:SS`` ("" for no connect); ``pt`` the
-# shape's price texts by billsec (originator, terminator); decimals go through ``D`` (the decimal
-# separator). The first element of each entry is the header text.
+# shape's price texts by billsec (originator, terminator); ``IDB`` the day's first call id
+# (``day * 10,000,000 + 1``, the day of every start in a row function's call); decimals go
+# through ``D`` (the decimal separator). The first element of each entry is the header text.
 ROW = {
     "calldate2": ("Date", "ts"),
     "answer_time": ("Answer time", "tc"),
     "end_time": ("End time", "te"),
-    "id": ("Call ID", "s // 86400000000 * 10000000 + q + 1"),
+    "id": ("Call ID", "IDB + q"),
     "uniqueid": ("Unique ID", "f'{s // 1000000}.{q}'"),
     "duration": ("Duration", "du"),
     "billsec": ("Billsec", "b"),

@@ -124,6 +124,7 @@ def row_function(columns: tuple[str, ...], plain_decimal: bool = True, as_text: 
         "            fill(shape_id)\n"
         "    D = E.D\n    ZERO6 = D('0.000000')\n    PDD = E.pdd\n"
         "    clock = E.clock(calls.day_index)\n"
+        "    IDB = calls.day_index * 10000000 + 1\n"
         f"    return [{_line(cells, sep) if as_text else '(' + ', '.join(cells) + ',)'}\n"
         f"            for ({', '.join(loop)},) in zip({''.join(_INPUTS[n] + ', ' for n in loop[:-1])}"
         "map(SV.__getitem__, calls.shape))]\n"

@@ -13,7 +13,7 @@ from mockcdr.core.cdrs import US_PER_DAY
 from mockcdr.core.dayrender import Export, segments
 from mockcdr.core.deflate import gzip_stream
 from mockcdr.core.numbering import plan_for
-from mockcdr.core.daycalls import cost_texts
+from mockcdr.core.daycalls import cost_texts, seq_hex
 from mockcdr.core.timefmt import TimeFormatter, day_clocks, zone as tz_for
 from mockcdr.core.vendor import FileOut
 
@@ -173,10 +173,12 @@ def lines(calls, spec: ExportSpec, shapes, statics: dict | None = None, clocks=N
     hi, lo = tag[:8].upper(), tag[8:].upper()
     mask = 0xFFFFFFFFFFFF
     # (two f-strings: one of more than 30 parts would be built through a list and str.join)
+    # the call's uid (Orig Call before the @) and Local Tag (the same, in capitals): its number in
+    # hex from a table, the low 48 bits of its start in hex
     return [f'"{s}",{st[4]}{c}{st[5]}"{e}",{st[6]}"{b}",{st[0]}"{st[3][b]}","{b}",'
-            + f'"{tag}{"%08x%012x" % (q, (low := u & mask))}@{st[1]}","{hi}-{lo}{"%08X-%012X" % (q, low)}",{st[2]}\n'
+            + f'"{tag}{q}{(low := "%012x" % (u & mask))}@{st[1]}","{hi}-{lo}{q.upper()}-{low.upper()}",{st[2]}\n'
             for s, c, e, b, q, u, st in zip(texts(calls.start), texts(calls.connect), texts(calls.end), calls.billsec,
-                                            calls.seq, calls.start, map(statics.__getitem__, calls.shape))]
+                                            seq_hex(calls.seq), calls.start, map(statics.__getitem__, calls.shape))]
 
 
 def _visible_columns(spec: ExportSpec):
