@@ -26,7 +26,7 @@ from common import BENCH, CLOCK, OUT, Proc, free_port, machine, say, write_resul
 from scenarios import prepare
 
 CREATES = (("didww", "create"), ("telnyx", "create"), ("yeti", "create"))
-POLLS = (("mor", "poll"), ("didww", "poll"))
+POLLS = (("mor", "poll"), ("didww", "poll"), ("yeti", "poll"))
 
 
 def server(port: int, variant: str, stats: str) -> Proc:
@@ -62,7 +62,8 @@ def one(variant: str, duration: float) -> dict:
     return {"variant": variant, "jobs_held": total_jobs, "full_collections": len(full),
             "full_max_ms": max(full, default=0.0), "full_total_ms": sum(full),
             "full_pauses_ms": [round(x, 1) for x in full],
-            "polls": {k: {"rps": v["rps"], "p99_ms": v["p99_ms"], "max_ms": v.get("max_ms")}
+            "polls": {k: {"rps": v["rps"], "p99_ms": v["p99_ms"], "max_ms": v.get("max_ms"),
+                          "cpu_ms": v["server_cpu_ms_per_request"]}
                       for k, v in polls.items()}}
 
 

@@ -33,7 +33,7 @@ def targets(http, startup, reset, export, slow=None) -> list[str]:
             ceiling = ceilings.get(v) or ceilings.get("start")
             if mock and prism:
                 ratio = mock["rps"] / prism["rps"]
-                out.append(f"| {v} status poll >= 1.5x Prism | {ratio:.1f}x ({mock['rps']:,.0f} / {prism['rps']:,.0f} "
+                out.append(f"| {v} status poll >= 1.5x Prism | {ratio:.2f}x ({mock['rps']:,.0f} / {prism['rps']:,.0f} "
                            f"req/s) | {mark(ratio >= 1.5)} |")
             if mock and ceiling:
                 ratio = mock["rps"] / ceiling["rps"]
