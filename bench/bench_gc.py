@@ -6,9 +6,9 @@ Each round starts a fresh ``mockcdr serve`` per variant (alternated): ``collecto
 as it is (serving/collector.py: survivors of each full collection frozen, sweeps when idle), and
 ``startfreeze``, the server before it (one ``gc.freeze()`` at start). In each, wrk creates jobs
 (DIDWW, Telnyx, Yeti creates, ``--duration`` seconds each: tens of thousands of jobs), then
-measures the MOR status poll and the DIDWW poll with all of them held (p99, the issue's <= 15 ms).
+measures the MOR, DIDWW and Yeti status polls with all of them held (p99, the issue's <= 15 ms).
 Every full collection is timed in the server (``serve_variant.py gcstats=``: thread CPU time).
-Not part of ``make bench``; results in bench/out/gc.json.
+Part of ``make bench`` (``run_all.py --only gc``); results in bench/out/gc.json, read by report_gc.py.
 """
 from __future__ import annotations
 
