@@ -1,10 +1,11 @@
-"""``mockcdr serve`` with one process-level knob changed, for bench/ab_tail.py (not part of ``make bench``).
+"""``mockcdr serve`` with one process-level knob changed, for bench/ab_tail.py and bench/bench_gc.py.
 
     python serve_variant.py [gc=default|startfreeze|nofreeze|freeze|freeze-thresholds|off] [switch=SECONDS] -- serve ARGS...
 
 ``mockcdr serve`` itself freezes every object once serving starts and then the survivors of each
 full collection (serving/collector.py), sweeping when idle. ``gc=startfreeze``: only the freeze at
-start (the server before the collector); ``gc=nofreeze``: no freeze at all (as before that); ``gc=freeze``: a full collection first, then the freeze; ``freeze-thresholds``:
+start (the server before the collector); ``gc=nofreeze``: no freeze at all (as before that);
+``gc=freeze``: a full collection first, then the freeze; ``freeze-thresholds``:
 that and gen-0 threshold 50,000; ``off``: no automatic collection at all (a bound: not a setting
 anyone should ship). ``switch``: ``sys.setswitchinterval``. ``gcstats=PATH``: every collection's generation and
 duration, written to PATH as JSON at exit.
@@ -41,7 +42,7 @@ def main(argv: list[str]) -> int:
             gc.disable()
         start(self)
     server.Servers.start = start_then_gc
-    if mode in ("nofreeze", "startfreeze", "freeze", "freeze-thresholds", "off", "freeze-only"):
+    if mode != "default":
         # the collector is the default; every other mode sets the collection up itself
         server.Servers.manage_garbage = (lambda self: gc.freeze()) if mode == "startfreeze" else (lambda self: None)
     from mockcdr.cli import main as cli_main
