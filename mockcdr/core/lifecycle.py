@@ -14,6 +14,14 @@ POLICIES = "_policies"
 Hook = Callable[[object, dict, str, datetime], None]     # hook(owner, job, state, at)
 
 
+def copy_job(job: dict) -> dict:
+    """A job as it is now, apart from the stored one: a step entered later (its state, its
+    hooks' attrs, its timeline entry) does not show in it. Records only ever replace the values
+    of a job's keys and of its ``attrs`` (and append to its timeline), so copying those two
+    levels is enough; take it under the store's lock."""
+    return {**job, "attrs": {**job["attrs"]}, "timeline": list(job["timeline"])}
+
+
 class Lifecycle:
     """Creates jobs and moves them along their kind's steps when they are read or come due.
 
@@ -88,21 +96,31 @@ class Lifecycle:
             self._schedule(job)
         return job
 
-    def get(self, job_id: str, poll: bool = False) -> dict | None:
-        """The job with its status brought up to the clock; ``poll=True`` counts a status read."""
+    def get(self, job_id: str, poll: bool = False, snapshot: bool = False,
+            where: Callable[[dict], bool] | None = None) -> dict | None:
+        """The job with its status brought up to the clock; ``poll=True`` counts a status read.
+
+        ``where``: None (and no poll counted) for a job it refuses (another tenant's, say);
+        ``snapshot=True``: a copy taken under the store's lock (``copy_job``), for a reader that
+        renders the job without holding the lock."""
         with self.store.lock:
             job = self.store.get(JOBS, job_id)
+            if job is not None and where is not None and not where(job):
+                return None
             if job is not None:
                 if poll:
                     job["polls"] += 1
                 if self._advance(job, self.clock.now()):
                     self._schedule(job)
+                if snapshot:
+                    return copy_job(job)
             return job
 
     def jobs(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None,
-             last: int | None = None) -> list[dict]:
+             last: int | None = None, snapshot: bool = False) -> list[dict]:
         """Matching jobs in creation order, brought up to the clock; ``last``: only the newest
-        that many (the others are not even brought up to the clock)."""
+        that many (the others are not even brought up to the clock); ``snapshot``: copies taken
+        under the lock, as ``get``'s."""
         now = self.clock.now()
         with self.store.lock:
             out = [job for job in self.store.collection(JOBS).values()
@@ -113,7 +131,7 @@ class Lifecycle:
             for job in out:
                 if self._advance(job, now):
                     self._schedule(job)
-            return out
+            return [copy_job(job) for job in out] if snapshot else out
 
     def count(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None) -> int:
         with self.store.lock:

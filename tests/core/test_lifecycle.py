@@ -140,3 +140,22 @@ def test_jobs_filters_by_vendor_kind_and_tenant(lc):
 def test_kind_refuses_steps_to_undeclared_states():
     with pytest.raises(ValueError, match="undeclared"):
         JobKind("v", "k", states=("a",), initial="a", steps={"a": Step("b")})
+
+
+def test_a_snapshot_is_the_job_as_read_whatever_happens_to_it_later(lc):
+    lc.create("v.export", "j1", "acme", {"rows": None})
+    seen = lc.get("j1", snapshot=True)
+    assert seen == lc.get("j1") and seen is not lc.get("j1")
+    lc.clock.advance(timedelta(seconds=60))
+    stored = lc.get("j1")
+    stored["attrs"]["rows"] = 42                    # what a hook of the completing step writes
+    assert stored["state"] == "Completed" and len(stored["timeline"]) == 3
+    assert seen["state"] == "Pending" and seen["attrs"] == {"rows": None} and len(seen["timeline"]) == 1
+
+
+def test_a_job_refused_by_where_is_not_found_and_its_poll_not_counted(lc):
+    lc.set_policy("v.export", {"mode": "after_polls", "polls": 1})
+    lc.create("v.export", "j1", "acme")
+    assert lc.get("j1", poll=True, where=lambda job: job["tenant"] == "globex") is None
+    assert lc.get("j1")["polls"] == 0 and lc.get("j1")["state"] == "Pending"
+    assert lc.get("j1", poll=True, where=lambda job: job["tenant"] == "acme")["state"] == "Processing"

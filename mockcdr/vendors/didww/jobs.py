@@ -62,8 +62,10 @@ def _visible(job: dict | None, customer) -> bool:
 
 
 def find(rt, caller, export_id: str, poll: bool = False) -> dict:
-    """The caller's export; a foreign, unknown or deleted one is "Record not found"."""
-    job = rt.lifecycle.get(export_id, poll=poll)
+    """The caller's export; a foreign, unknown or deleted one is "Record not found". ``poll``: a
+    status read, counted, and a copy to render without the store's lock (``Lifecycle.get``)."""
+    job = rt.lifecycle.get(export_id, poll=poll, snapshot=poll,
+                           where=lambda j: j["kind"] == KIND_KEY and j["tenant"] == caller.customer.name)
     if not _visible(job, caller.customer):
         raise errors.record_not_found(export_id)
     return job
@@ -71,7 +73,7 @@ def find(rt, caller, export_id: str, poll: bool = False) -> dict:
 
 def owned(rt, caller) -> list[dict]:
     """The caller's exports that still exist, oldest first."""
-    return [job for job in rt.lifecycle.jobs(kind=KIND_KEY, tenant=caller.customer.name)
+    return [job for job in rt.lifecycle.jobs(kind=KIND_KEY, tenant=caller.customer.name, snapshot=True)
             if job["state"] != "deleted"]
 
 

@@ -65,15 +65,18 @@ def create(rt, account: Account, params: dict) -> dict:
 
 
 def find(rt, account: Account, job_id: str, poll: bool = False) -> dict:
-    job = rt.lifecycle.get(job_id)
-    if job is None or job["kind"] != KIND_KEY or job["attrs"]["account"] != account.key:
+    """The account's request; ``poll``: a status read, counted, and a copy to render without the
+    store's lock (``Lifecycle.get``)."""
+    job = rt.lifecycle.get(job_id, poll=poll, snapshot=poll,
+                           where=lambda j: j["kind"] == KIND_KEY and j["attrs"]["account"] == account.key)
+    if job is None:
         raise NotFound(f"no CDR request {job_id}")
-    return rt.lifecycle.get(job_id, poll=True) if poll else job
+    return job
 
 
 def listing(rt, account: Account) -> list[dict]:
     """The account's requests, newest first."""
-    jobs = rt.lifecycle.jobs(vendor=SLUG, kind=KIND_KEY, tenant=account.tenant)
+    jobs = rt.lifecycle.jobs(vendor=SLUG, kind=KIND_KEY, tenant=account.tenant, snapshot=True)
     return [j for j in reversed(jobs) if j["attrs"]["account"] == account.key]
 
 

@@ -40,7 +40,8 @@ def create(rt, stored: dict) -> dict:
 def visible(rt, access: ApiAccess) -> list[dict]:
     """The exports whose account this access may see (its customer's, within its whitelist)."""
     accounts = directory(rt).visible_accounts(access)
-    return [job for job in rt.lifecycle.jobs(vendor="yeti", kind=KIND_KEY) if job["attrs"]["account"] in accounts]
+    return [job for job in rt.lifecycle.jobs(vendor="yeti", kind=KIND_KEY, snapshot=True)
+            if job["attrs"]["account"] in accounts]
 
 
 def verify_key(key: str) -> None:
@@ -49,10 +50,11 @@ def verify_key(key: str) -> None:
         raise errors.invalid_field_value(key)
 
 
-def find(rt, access: ApiAccess, key: str) -> dict:
-    """One visible export by UUID: 400 for a key that is not a UUID, 404 for unknown or foreign."""
+def find(rt, access: ApiAccess, key: str, snapshot: bool = False) -> dict:
+    """One visible export by UUID: 400 for a key that is not a UUID, 404 for unknown or foreign.
+    ``snapshot``: a copy to render without the store's lock (``Lifecycle.get``)."""
     verify_key(key)
-    job = rt.lifecycle.get(key.lower())
+    job = rt.lifecycle.get(key.lower(), snapshot=snapshot)
     if job is None or job["kind"] != KIND_KEY or \
             job["attrs"]["account"] not in directory(rt).visible_accounts(access):
         raise errors.record_not_found(key)

@@ -99,10 +99,9 @@ def deleteAuthSession():
 def listCdrExports():
     rt, directory, access = _context()
     q = parse_index_query(listing.ALLOWED_FILTERS, listing.SORTABLE)
-    with rt.store.lock:
-        found = listing.apply_sort(listing.apply_filters(jobs.visible(rt, access), q.filters), q.sort)
-        doc = collection_document(listing.page(found, q.page_number, q.page_size), len(found), directory,
-                                  external_base(), q)
+    found = listing.apply_sort(listing.apply_filters(jobs.visible(rt, access), q.filters), q.sort)
+    doc = collection_document(listing.page(found, q.page_number, q.page_size), len(found), directory,
+                              external_base(), q)
     return document(doc)
 
 
@@ -122,8 +121,7 @@ def createCdrExport():
 def getCdrExport(export_id):
     rt, directory, access = _context()
     q = parse_show_query()
-    with rt.store.lock:
-        doc = export_document(jobs.find(rt, access, export_id), directory, external_base(), q)
+    doc = export_document(jobs.find(rt, access, export_id, snapshot=True), directory, external_base(), q)
     return document(doc)
 
 
@@ -142,17 +140,14 @@ def downloadCdrExport(export_id):
 
 def getCdrExportAccountRelationship(export_id):
     rt, directory, access = _context()
-    with rt.store.lock:
-        doc = relationship_document(jobs.find(rt, access, export_id), external_base())
-    return document(doc)
+    return document(relationship_document(jobs.find(rt, access, export_id, snapshot=True), external_base()))
 
 
 def getCdrExportAccount(export_id):
     rt, directory, access = _context()
     jobs.verify_key(export_id)
     q = parse_related_query("accounts")
-    with rt.store.lock:
-        account = directory.accounts[jobs.find(rt, access, export_id)["attrs"]["account"]]
+    account = directory.accounts[jobs.find(rt, access, export_id, snapshot=True)["attrs"]["account"]]
     return document(account_document(account, external_base(), q))
 
 

@@ -97,6 +97,13 @@ def test_after_polls_policy_counts_show_requests(api, rt):
     assert rt.lifecycle.get(created["id"])["polls"] == 1
 
 
+def test_another_customers_poll_neither_sees_nor_moves_the_export(api, rt):
+    rt.lifecycle.set_policy("didww.export", {"mode": "after_polls", "polls": 1})
+    created = api.create_ok(IN_2026)
+    assert api.show(created["id"], customer="acme").status_code == 404
+    assert [status(api, created["id"])["status"] for _ in range(2)] == ["processing", "completed"]
+
+
 def test_manual_policy_and_force(api, rt):
     rt.lifecycle.set_policy("didww.export", {"mode": "manual"})
     created = api.create_ok(IN_2026)
