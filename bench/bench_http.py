@@ -6,9 +6,11 @@ health endpoint, then per vendor and operation mockcdr and Prism mocking the sam
 ``--before TREE`` each vendor's poll also on another version of mockcdr (a ``git archive``),
 right after this one's; WireMock (a static stub of the same DIDWW body, journal on, warmed up)
 right after the DIDWW poll. A vendor's poll and its neighbours (the ceiling, ``before``,
-WireMock, Prism) are measured ``--rounds`` times in turn, and each row holds the medians of its
-rounds (the rounds are kept in the row): a single 10 s run of either side moves with the box by
-more than the 1.2x a target asks for.
+WireMock, Prism) are measured ``--rounds`` times in turn, each round starting one further along
+their list, with every server idle again before the next run (a JVM or Node collecting after its
+run took CPU from whatever came next), and each row holds the medians of its rounds (the rounds
+are kept in the row): a single 10 s run of either side moves with the box by more than the 1.2x
+a target asks for. WireMock's journal is emptied before each of its runs, as mockcdr's is.
 """
 from __future__ import annotations
 
@@ -73,6 +75,27 @@ def measure(base: str, sc: Scenario, randoms: str, label: str, duration: float, 
     say(f"  {label:<24} {result['rps']:7.1f} req/s  p50 {result['p50_ms']:7.2f} ms  p99 {result['p99_ms']:7.2f} ms"
         f"  cpu {result['server_cpu_ms_per_request']:.2f} ms/req  non-2xx {result['non_2xx']}")
     return result
+
+
+def wiremock_run(wbase: str, sc: Scenario, randoms: str, duration: float, pid: int) -> dict:
+    """WireMock serving the DIDWW poll's stub, its journal emptied first (as mockcdr's is)."""
+    wiremock.reset_journal(wbase)
+    row = measure(wbase, sc, randoms, "wiremock didww poll", duration, False, pid)
+    row["journal_entries"] = wiremock.journal_count(wbase)
+    return row
+
+
+def settle(pids: list[int], quiet: float = 0.05, window: float = 0.5, most: float = 15.0) -> float:
+    """Wait until every server is idle (under ``quiet`` of a core over ``window`` s: a JVM or Node
+    collecting garbage after its run would take CPU from the next measurement); at most ``most``
+    seconds. Returns the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < most:
+        before = [cpu_seconds(p) for p in pids]
+        time.sleep(window)
+        if all(cpu_seconds(p) - b < quiet * window for p, b in zip(pids, before)):
+            break
+    return time.perf_counter() - started
 
 
 def medians(runs: list[dict]) -> dict:
@@ -164,30 +187,31 @@ def main(argv=None) -> dict:
                 # the ceiling again right before this vendor's poll: the ratio compares neighbours; the
                 # poll and its neighbours are measured in alternated rounds and their medians kept
                 runs: dict[str, list[dict]] = {}
-                for _ in range(ns.rounds if "poll" in ops else 1):
-                    runs.setdefault("ceiling", []).append(
-                        measure(ceiling, ping, randoms, "ceiling", ns.duration, False, trivial.pid))
-                    if "poll" not in ops:
-                        break
-                    sc = scenarios[(vendor, "poll")]
-                    runs.setdefault("mock", []).append(
-                        measure(base, sc, randoms, f"mock {vendor} poll", ns.duration, True, mock.pid))
+                sc = scenarios[(vendor, "poll")]
+                order = [("ceiling", lambda: measure(ceiling, ping, randoms, "ceiling", ns.duration, False,
+                                                     trivial.pid))]
+                if "poll" in ops:
+                    order.append(("mock", lambda: measure(base, sc, randoms, f"mock {vendor} poll", ns.duration,
+                                                          True, mock.pid)))
                     if before is not None:
-                        runs.setdefault("before", []).append(measure(
+                        order.append(("before", lambda: measure(
                             f"http://127.0.0.1:{bport}", old[(vendor, "poll")], randoms,
-                            f"{ns.before_label} {vendor} poll", ns.duration, True, before.pid))
+                            f"{ns.before_label} {vendor} poll", ns.duration, True, before.pid)))
                     if vendor == "didww" and wm is not None:
-                        row = measure(wbase, sc, randoms, "wiremock didww poll", ns.duration, False, wm.pid)
-                        row["journal_entries"] = wiremock.journal_count(wbase)
-                        runs.setdefault("wiremock", []).append(row)
+                        order.append(("wiremock", lambda: wiremock_run(wbase, sc, randoms, ns.duration, wm.pid)))
                     if prism is not None and sc.prism:
-                        runs.setdefault("prism", []).append(measure(
+                        order.append(("prism", lambda: measure(
                             f"http://127.0.0.1:{pport}", sc, randoms, f"prism {vendor} poll", ns.duration, False,
-                            prism.pid, prism=True))
+                            prism.pid, prism=True)))
+                for r in range(ns.rounds if "poll" in ops else 1):
+                    # each round starts one further along the list, so no server always follows the
+                    # same neighbour (a JVM or Node still collecting after its run slows what follows)
+                    for target, run in order[r % len(order):] + order[:r % len(order)]:
+                        runs.setdefault(target, []).append(run())
+                        settle([p.pid for p in (mock, trivial, before, wm, prism) if p is not None])
                 rows.append(dict(target="ceiling", vendor="ceiling", op="poll", what=ping.what, round=vendor,
                                  **medians(runs.pop("ceiling"))))
                 for target, got in runs.items():
-                    sc = scenarios[(vendor, "poll")]
                     rows.append(dict(target=target, vendor=vendor, op="poll", what=sc.what, **medians(got)))
                 for op in ops:
                     if op == "poll":

@@ -49,3 +49,11 @@ def journal_count(base: str) -> int:
     with urllib.request.urlopen(f"{base}/__admin/requests/count", data=json.dumps({"method": "ANY"}).encode(),
                                 timeout=30) as resp:
         return json.loads(resp.read())["count"]
+
+
+def reset_journal(base: str) -> None:
+    """Empty the request journal (as a test suite does between tests): each measured run starts
+    from the same journal, as mockcdr's does (its journal is cleared before each run too)."""
+    req = urllib.request.Request(f"{base}/__admin/requests", method="DELETE")
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        resp.read()
