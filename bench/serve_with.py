@@ -22,13 +22,12 @@ def build(kind: str):
     if kind == "trivial":
         from trivial_app import app
         return app(), None
-    from mockcdr.app import build_runtime, create_app
-    from mockcdr.server import Ticker
+    from mockcdr.app import build_sessions, create_app
+    from mockcdr.core.ticker import Ticker
     from mockcdr.settings import from_sources
-    runtime = build_runtime(from_sources(cli={}))
-    ticker = Ticker(runtime, runtime.settings.tick_interval)
-    ticker.start()
-    return create_app(runtime=runtime), runtime
+    sessions = build_sessions(from_sources(cli={}))
+    Ticker(sessions).start()
+    return create_app(sessions=sessions), sessions.default
 
 
 def granian_target():
