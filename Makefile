@@ -5,6 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
+STAMP_BENCH := $(VENV)/.installed-bench
 PYTEST_ARGS ?=
 ARGS ?=
 # pip says nothing but errors
@@ -35,7 +36,11 @@ run: $(STAMP_RUN)
 test: $(STAMP_TEST)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP_TEST)
+$(STAMP_BENCH): $(STAMP_TEST)
+	@$(PIP) install -e '.[test,bench]'
+	@touch $@
+
+bench: $(STAMP_BENCH)
 	$(BIN)/python bench/run_all.py
 
 clean:
