@@ -184,8 +184,8 @@ def main(argv=None) -> dict:
                     wrklua.run(f"http://127.0.0.1:{pport}", request_of(first, randoms, True),
                                f"warmup-prism-{vendor}", wrklua.WARMUP)
                 ops = [op for op in OPS.get(vendor, DEFAULT_OPS) if not ns.ops or op in ns.ops.split(",")]
-                # the ceiling again right before this vendor's poll: the ratio compares neighbours; the
-                # poll and its neighbours are measured in alternated rounds and their medians kept
+                # the ceiling again beside this vendor's poll: the ratio compares neighbours in time;
+                # the poll and its neighbours are measured in alternated rounds and their medians kept
                 runs: dict[str, list[dict]] = {}
                 sc = scenarios[(vendor, "poll")]
                 order = [("ceiling", lambda: measure(ceiling, ping, randoms, "ceiling", ns.duration, False,
