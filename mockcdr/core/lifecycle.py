@@ -105,16 +105,13 @@ class Lifecycle:
         renders the job without holding the lock."""
         with self.store.lock:
             job = self.store.get(JOBS, job_id)
-            if job is not None and where is not None and not where(job):
+            if job is None or (where is not None and not where(job)):
                 return None
-            if job is not None:
-                if poll:
-                    job["polls"] += 1
-                if self._advance(job, self.clock.now()):
-                    self._schedule(job)
-                if snapshot:
-                    return copy_job(job)
-            return job
+            if poll:
+                job["polls"] += 1
+            if self._advance(job, self.clock.now()):
+                self._schedule(job)
+            return copy_job(job) if snapshot else job
 
     def jobs(self, vendor: str | None = None, kind: str | None = None, tenant: str | None = None,
              last: int | None = None, snapshot: bool = False) -> list[dict]:
