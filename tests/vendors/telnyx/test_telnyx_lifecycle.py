@@ -1,7 +1,10 @@
 """Status 1 Pending -> 2 Complete | 3 Failed -> 4 Expired on the virtual clock; the report link."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+
+from mockcdr.vendors.telnyx import shapes
 
 V1 = "/reporting/cdr_requests"
 V2 = "/v2/legacy/reporting/batch_detail_records/voice"
@@ -177,3 +180,42 @@ def test_the_control_api_serves_the_report_without_spending_a_one_time_link(make
     served = api.download(done["report_url"])                 # the one use is still there
     assert served.status_code == 200 and served.data == from_control
     assert control.get_job_file(job["id"]) == from_control    # and the control copy needs none
+
+
+def test_a_poll_rendered_while_another_poll_completes_the_request_shows_one_state(api, monkeypatch):
+    """Poll A is being rendered when poll B completes the request and is still minting its link:
+    A shows the request as it was when A read it (status 1, no link), not status 2 without one."""
+    api.rt.lifecycle.set_policy(KIND, {"mode": "after_polls", "polls": 2})
+    job = api.created()
+    a_rendering, b_completing, a_done = threading.Event(), threading.Event(), threading.Event()
+    real_v1, real_issue = shapes.v1, api.rt.tokens.issue
+
+    def v1(*args):
+        if threading.current_thread().name != "poll-a":
+            return real_v1(*args)
+        a_rendering.set()
+        b_completing.wait(5)        # B has entered "complete" and is minting the link
+        try:
+            return real_v1(*args)
+        finally:
+            a_done.set()
+
+    def issue(*args, **kwargs):
+        b_completing.set()
+        a_done.wait(5)
+        return real_issue(*args, **kwargs)
+    monkeypatch.setattr(shapes, "v1", v1)
+    monkeypatch.setattr(api.rt.tokens, "issue", issue)
+    shown = {}
+
+    def poll(name: str) -> None:
+        shown[name] = api.app.test_client().get(f"{V1}/{job['id']}", headers=api.v1_headers()).get_json()
+    a = threading.Thread(target=poll, args=("a",), name="poll-a")
+    a.start()
+    assert a_rendering.wait(5)
+    b = threading.Thread(target=poll, args=("b",), name="poll-b")
+    b.start()
+    a.join(10)
+    b.join(10)
+    assert (shown["a"]["status"], shown["a"]["report_url"]) == (1, "")
+    assert shown["b"]["status"] == 2 and shown["b"]["report_url"].startswith("http")
