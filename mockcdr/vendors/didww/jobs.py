@@ -56,16 +56,18 @@ def create(rt, caller, new: NewExport) -> dict:
         return rt.lifecycle.create(KIND_KEY, export_id, caller.customer.name, attrs)
 
 
+def _owned(job: dict, customer) -> bool:
+    return job["kind"] == KIND_KEY and job["tenant"] == customer.name
+
+
 def _visible(job: dict | None, customer) -> bool:
-    return (job is not None and job["kind"] == KIND_KEY and job["tenant"] == customer.name
-            and job["state"] != "deleted")
+    return job is not None and _owned(job, customer) and job["state"] != "deleted"
 
 
 def find(rt, caller, export_id: str, poll: bool = False) -> dict:
     """The caller's export; a foreign, unknown or deleted one is "Record not found". ``poll``: a
     status read, counted, and a copy to render without the store's lock (``Lifecycle.get``)."""
-    job = rt.lifecycle.get(export_id, poll=poll, snapshot=poll,
-                           where=lambda j: j["kind"] == KIND_KEY and j["tenant"] == caller.customer.name)
+    job = rt.lifecycle.get(export_id, poll=poll, snapshot=poll, where=lambda j: _owned(j, caller.customer))
     if not _visible(job, caller.customer):
         raise errors.record_not_found(export_id)
     return job
