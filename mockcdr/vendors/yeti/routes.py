@@ -140,14 +140,15 @@ def downloadCdrExport(export_id):
 
 def getCdrExportAccountRelationship(export_id):
     rt, directory, access = _context()
-    return document(relationship_document(jobs.find(rt, access, export_id, snapshot=True), external_base()))
+    # the export's id and account never change: no copy needed to read them without the lock
+    return document(relationship_document(jobs.find(rt, access, export_id), external_base()))
 
 
 def getCdrExportAccount(export_id):
     rt, directory, access = _context()
     jobs.verify_key(export_id)
     q = parse_related_query("accounts")
-    account = directory.accounts[jobs.find(rt, access, export_id, snapshot=True)["attrs"]["account"]]
+    account = directory.accounts[jobs.find(rt, access, export_id)["attrs"]["account"]]
     return document(account_document(account, external_base(), q))
 
 
