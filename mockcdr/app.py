@@ -7,7 +7,6 @@ from typing import Iterable
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter, Rule
 
 from . import dashboard, resources
 from .core import admin
@@ -21,49 +20,11 @@ from .core.session import Session
 from .core.sessions import Sessions
 from .core.vendor import Vendor
 from .core.world import World, Worlds
+from .flaskapp import AsciiInt, MockFlask
 from .settings import Settings, validate
 
 log = logging.getLogger("mockcdr")
 _UNSET = object()
-
-
-class LazyRule(Rule):
-    """A URL rule whose URL builders (``url_for``) are compiled on first use, not at start-up.
-
-    Werkzeug compiles two builders per rule through ``ast`` when the rule is added: about 40 ms
-    for our ~190 rules, a sixth of the start-up, for builders that serving never calls.
-    """
-
-    def _compile_builder(self, append_unknown: bool = True):
-        built = []
-
-        def build(rule, *args, **kwargs):
-            if not built:
-                built.append(Rule._compile_builder(rule, append_unknown).__get__(rule, None))
-            return built[0](*args, **kwargs)
-        return build
-
-
-class MockFlask(Flask):
-    """Flask, asking once per function (not on every request and hook) whether it is a coroutine;
-    its URL rules compile their builders lazily (LazyRule); its responses can carry trusted
-    headers (core.http.MockResponse)."""
-
-    url_rule_class = LazyRule
-    response_class = MockResponse
-
-    def ensure_sync(self, func):
-        cache = self.__dict__.setdefault("_mockcdr_sync", {})
-        try:
-            return cache[func]
-        except KeyError:
-            cache[func] = sync = super().ensure_sync(func)
-            return sync
-
-
-class AsciiInt(IntegerConverter):
-    """``<int:...>`` of ASCII digits only (Werkzeug's matches any Unicode decimal digit)."""
-    regex = r"[0-9]+"
 
 
 def load_vendors(slugs: Iterable[str]) -> list[Vendor]:
