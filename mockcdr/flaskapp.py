@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.exceptions import BadHost
+from werkzeug.exceptions import BadHost, HTTPException
 from werkzeug.routing import IntegerConverter, MapAdapter, Rule
 from werkzeug.wsgi import get_host
 
@@ -65,6 +65,40 @@ def _wsgi_text(value: str | None) -> str:
     return value.encode("latin1").decode(errors="replace")
 
 
+ROUTES_KEPT = 4096      # distinct (path, method) matches remembered per app
+
+
+class _Adapter(MapAdapter):
+    """A request's URL adapter whose match is first looked up in its app's memo of matches."""
+
+    memo = None
+
+    def match(self, path_info=None, method=None, return_rule=False, query_args=None, websocket=None):
+        if (self.memo is not None and return_rule and path_info is None and method is None
+                and query_args is None and websocket is None):
+            try:
+                rule, args = self.memo(self.path_info, self.default_method)
+            except HTTPException:       # no match (or a redirect): answered below, with this
+                pass                    # request's host, scheme and query
+            else:
+                return rule, dict(args)
+        return super().match(path_info, method, return_rule, query_args, websocket)
+
+
+def _route_memo(url_map):
+    """(path, method) -> (rule, converted arguments): Werkzeug's match, remembered for the paths
+    that match (a poll asks for the same path again and again). Its outcome depends on the path
+    and method alone (no host matching, no subdomains, no websockets: ``create_url_adapter``
+    takes the memo only then); what raises (404, 405, a redirect) is never kept."""
+
+    @lru_cache(maxsize=ROUTES_KEPT)
+    def match(path_info: str, method: str):
+        rule, args = MapAdapter(url_map, "localhost", "/", url_map.default_subdomain or "", "http",
+                                path_info, method).match(return_rule=True)
+        return rule, args
+    return match
+
+
 class _NullSessions(SecureCookieSessionInterface):
     """No Flask sessions (mockcdr sets no secret key): the null session without first looking
     for a signing key on every request."""
@@ -77,7 +111,8 @@ class MockFlask(Flask):
     """Flask, asking once per function (not on every request and hook) whether it is a coroutine;
     its URL rules compile their builders lazily (LazyRule); its responses can carry trusted
     headers (core.http.MockResponse); a request's URL adapter is bound without parsing its Host
-    header again (``_host_names``); no session cookie is looked for."""
+    header again (``_host_names``) and matches from a memo of matched paths (``_route_memo``);
+    no session cookie is looked for."""
 
     url_rule_class = LazyRule
     response_class = MockResponse
@@ -104,6 +139,11 @@ class MockFlask(Flask):
         if server_name is None:
             raise BadHost()
         query = environ.get("QUERY_STRING")
-        return MapAdapter(self.url_map, server_name, _wsgi_text(environ.get("SCRIPT_NAME")),
+        adapter = _Adapter(self.url_map, server_name, _wsgi_text(environ.get("SCRIPT_NAME")),
                           self.url_map.default_subdomain or "", scheme, _wsgi_text(environ.get("PATH_INFO")),
                           environ["REQUEST_METHOD"], None if query is None else _wsgi_text(query))
+        memo = self.__dict__.get("_mockcdr_routes")
+        if memo is None:
+            memo = self.__dict__["_mockcdr_routes"] = _route_memo(self.url_map)
+        adapter.memo = memo
+        return adapter

@@ -1,6 +1,8 @@
 """MockFlask binds each request's URL adapter as Flask and Werkzeug do, from a memo of Host headers."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from werkzeug.exceptions import HTTPException
@@ -56,3 +58,61 @@ def test_a_host_idna_refuses_is_a_400_in_the_vendors_envelope():
     assert resp.status_code == 400
     assert resp.is_json and "errors" in resp.get_json()       # DIDWW's JSON:API errors, not Werkzeug's page
     assert client.get("/_mockcdr/health", headers={"Host": "Example.COM:80"}).status_code == 200
+
+
+def _sample_paths(app):
+    """Every rule of the app built with sample arguments, and near misses of each."""
+    samples = {"AsciiInt": "7", "PathConverter": "a/b.csv", "UnicodeConverter": "abc",
+               "FileName": "f.csv", "RequestId": "0b5a4ff8-2ae6-4d0a-8b1b-2a5f3a9c1e11",
+               "ResourceId": "5"}
+    paths = {"/", "/nope", "//v3//exports", "/_mockcdr/health/", "/%ff", "/_mockcdr//health"}
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:[^>:]*:)?(\w+)>",
+                      lambda m: samples[type(rule._converters[m.group(1)]).__name__], rule.rule)
+        paths |= {path, path.rstrip("/") or "/", path + "/", path + "x", path.replace("/", "//", 1),
+                  path.upper()}
+    return sorted(paths)
+
+
+def _matched(adapter):
+    try:
+        rule, args = adapter.match(return_rule=True)
+    except HTTPException as exc:
+        return type(exc).__name__, getattr(exc, "new_url", None), sorted(getattr(exc, "valid_methods", None) or ())
+    return rule.rule, rule.endpoint, args
+
+
+def test_matches_are_werkzeugs_for_every_rule_and_its_near_misses():
+    app = create_app(Settings())
+    plain = Flask("plain")
+    paths = _sample_paths(app)
+    assert len(paths) > 300
+    found = 0
+    for _ in range(2):      # the second time from the memo
+        for path in paths:
+            for method in ("GET", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS"):
+                env = _environ("127.0.0.1:8080", "/", server=("127.0.0.1", "8080"))
+                env["PATH_INFO"], env["REQUEST_METHOD"], env["QUERY_STRING"] = path, method, "a=1"
+                ours = app.create_url_adapter(app.request_class(env))
+                theirs = Flask.create_url_adapter(plain, plain.request_class(dict(env)))
+                theirs.map = app.url_map        # Werkzeug's own binding over the same rules
+                assert _matched(ours) == _matched(theirs), (path, method)
+                found += len(_matched(ours)) == 3 and isinstance(_matched(ours)[2], dict)
+    assert found > 2 * len(list(app.url_map.iter_rules()))      # every rule matched, once from the memo
+
+
+def test_a_view_that_changes_its_arguments_does_not_change_the_next_match():
+    app = MockFlask("ours")
+
+    @app.url_value_preprocessor
+    def take(endpoint, values):
+        values.pop("name", None)
+
+    @app.get("/hello/<name>")
+    def hello():
+        return "hello"
+
+    client = app.test_client()
+    assert client.get("/hello/ann").status_code == 200
+    ours = app.create_url_adapter(app.request_class(_environ("h", "/hello/ann")))
+    assert ours.match(return_rule=True)[1] == {"name": "ann"}
