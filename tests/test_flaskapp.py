@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.test import EnvironBuilder
 
@@ -116,3 +116,28 @@ def test_a_view_that_changes_its_arguments_does_not_change_the_next_match():
     assert client.get("/hello/ann").status_code == 200
     ours = app.create_url_adapter(app.request_class(_environ("h", "/hello/ann")))
     assert ours.match(return_rule=True)[1] == {"name": "ann"}
+
+
+@pytest.mark.parametrize("method, status, body", [("GET", 200, b'{"a":1}'), ("HEAD", 200, b""),
+                                                  ("GET", 204, b""), ("GET", 304, b"")])
+def test_a_whole_body_is_sent_as_werkzeug_sends_it(method, status, body):
+    from mockcdr.core.http import json_response
+
+    app = MockFlask("ours")
+    closed = []
+
+    @app.route("/doc", methods=["GET", "HEAD"])
+    def doc():
+        resp = json_response({"a": 1}, status=status)
+        if request.args.get("close"):
+            resp.call_on_close(lambda: closed.append(1))
+        return resp
+
+    for query in ("", "?close=1"):
+        env = EnvironBuilder(path="/doc", method=method, query_string=query[1:]).get_environ()
+        seen = []
+        chunks = app.wsgi_app(env, lambda s, h, e=None: seen.append((s, dict(h))))
+        sent = b"".join(chunks)
+        getattr(chunks, "close", lambda: None)()
+        assert int(seen[0][0][:3]) == status and sent == body
+    assert closed == [1]        # a response with something to run on close still gets it run
