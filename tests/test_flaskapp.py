@@ -141,3 +141,30 @@ def test_a_whole_body_is_sent_as_werkzeug_sends_it(method, status, body):
         getattr(chunks, "close", lambda: None)()
         assert int(seen[0][0][:3]) == status and sent == body
     assert closed == [1]        # a response with something to run on close still gets it run
+
+
+def _responses(cls):
+    yield cls(b'{"a":1}', status=200, content_type="application/json")
+    yield cls("text \u00e9", status=404, content_type="text/plain")
+    yield cls(b"", status=201, headers={"Location": "/v3/exports/\u00e9"})
+    yield cls(b"x", status=302, headers={"Content-Location": "/caf\u00e9"})
+    yield cls(iter([b"a", b"b"]), status=200, content_type="text/csv")
+    yield cls(b"gone", status=204)
+    yield cls(b"same", status=304, headers={"ETag": "x", "Content-Type": "text/plain"})
+    yield cls(b"early", status=103)
+    resp = cls(b"12345", status=200)
+    resp.headers["Content-Length"] = "5"
+    yield resp
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_wsgi_headers_are_werkzeugs(method):
+    from flask import Response
+    from mockcdr.core.http import MockResponse
+
+    env = EnvironBuilder(path="/x", method=method).get_environ()
+    for ours, theirs in zip(_responses(MockResponse), _responses(Response)):
+        mine, plain = ours.get_wsgi_response(env), theirs.get_wsgi_response(env)
+        assert mine[1:] == plain[1:]
+        assert b"".join(mine[0]) == b"".join(plain[0])
+        assert list(ours.headers) == list(theirs.headers)     # the response itself left as it was

@@ -35,6 +35,23 @@ class MockResponse(Response):
             return body
         return super().get_app_iter(environ)
 
+    def get_wsgi_headers(self, environ):
+        """The headers as they are when Werkzeug would send them unchanged (a 2xx or error with
+        its length known, no Location to make absolute), without Werkzeug's copy of them first."""
+        status = self.status_code
+        if status < 200 or status in (204, 304):
+            return super().get_wsgi_headers(environ)
+        length = False
+        for name, _ in self.headers:
+            lower = name.lower()
+            if lower == "content-length":
+                length = True
+            elif lower == "location" or lower == "content-location":
+                return super().get_wsgi_headers(environ)
+        if length or not (self.automatically_set_content_length and self.is_sequence):
+            return self.headers
+        return super().get_wsgi_headers(environ)
+
     def get_wsgi_response(self, environ):
         app_iter, status, headers = super().get_wsgi_response(environ)
         if self.trusted:
