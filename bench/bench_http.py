@@ -5,8 +5,9 @@ trivial Flask endpoint on waitress (the ceiling, at the start and before each ve
 health endpoint, then per vendor and operation mockcdr and Prism mocking the same spec; with
 ``--before TREE`` each vendor's poll also on another version of mockcdr (a ``git archive``),
 right after this one's; WireMock (a static stub of the same DIDWW body, journal on, warmed up)
-right after the DIDWW poll. A vendor's poll and its neighbours (the ceiling, ``before``,
-WireMock, Prism) are measured ``--rounds`` times in turn, each round starting one further along
+right after the DIDWW poll, and beside it the floor of any Flask request on mockcdr's server (the
+trivial Flask endpoint served by it, ``serve_with.py mockcdr trivial``). A vendor's poll and its
+neighbours (the ceiling, ``before``, WireMock, the floor, Prism) are measured ``--rounds`` times in turn, each round starting one further along
 their list, with every server idle again before the next run (a JVM or Node collecting after its
 run took CPU from whatever came next), and each row holds the medians of its rounds (the rounds
 are kept in the row): a single 10 s run of either side moves with the box by more than the 1.2x
@@ -136,7 +137,7 @@ def main(argv=None) -> dict:
                                        "duration_s": ns.duration, "warmup_s": wrklua.WARMUP},
               "prism_version": "", "wiremock_version": wiremock.version() if use_wiremock else "",
               "before": ns.before_label if ns.before else None, "rows": []}
-    mport, tport, bport, wport = free_port(), free_port(), free_port(), free_port()
+    mport, tport, bport, wport, fport = free_port(), free_port(), free_port(), free_port(), free_port()
     with contextlib.ExitStack() as stack:
         mock = stack.enter_context(mock_server(mport, log=str(OUT / "http-mock.log")))
         trivial = stack.enter_context(Proc([sys.executable, str(BENCH / "trivial_app.py"), str(tport)],
@@ -144,6 +145,9 @@ def main(argv=None) -> dict:
         before = stack.enter_context(mock_server(bport, log=str(OUT / "http-before.log"), tree=ns.before)) \
             if ns.before else None
         wm = stack.enter_context(wiremock.server(wport)) if use_wiremock else None
+        # beside WireMock, the floor of any request on mockcdr's server: the trivial Flask endpoint
+        floor = stack.enter_context(Proc([sys.executable, str(BENCH / "serve_with.py"), "mockcdr", "trivial",
+                                          str(fport)], log=str(OUT / "floor.log"))) if use_wiremock else None
         mock.wait_http(f"http://127.0.0.1:{mport}/_mockcdr/health")
         trivial.wait_http(f"http://127.0.0.1:{tport}/ping")
         base, ceiling = f"http://127.0.0.1:{mport}", f"http://127.0.0.1:{tport}"
@@ -167,6 +171,8 @@ def main(argv=None) -> dict:
             wiremock.stub(wbase, "GET", sc.path, got.status_code, got.text, got.headers["Content-Type"])
             say(f"WireMock answers {time.perf_counter() - wm.started:.1f} s after its start")
             wrklua.run(wbase, request_of(sc, randoms), "warmup-wiremock", 4 * wrklua.WARMUP)   # the JIT
+            floor.wait_http(f"http://127.0.0.1:{fport}/ping")
+            wrklua.run(f"http://127.0.0.1:{fport}", request_of(ping, randoms), "warmup-floor", wrklua.WARMUP)
         rows = result["rows"]
         rows.append(dict(target="ceiling", vendor="ceiling", op="poll", what=ping.what, round="start",
                          **measure(ceiling, ping, randoms, "ceiling", ns.duration, False, trivial.pid)))
@@ -199,6 +205,8 @@ def main(argv=None) -> dict:
                             f"{ns.before_label} {vendor} poll", ns.duration, True, before.pid)))
                     if vendor == "didww" and wm is not None:
                         order.append(("wiremock", lambda: wiremock_run(wbase, sc, randoms, ns.duration, wm.pid)))
+                        order.append(("floor", lambda: measure(f"http://127.0.0.1:{fport}", ping, randoms, "floor",
+                                                               ns.duration, False, floor.pid)))
                     if prism is not None and sc.prism:
                         order.append(("prism", lambda: measure(
                             f"http://127.0.0.1:{pport}", sc, randoms, f"prism {vendor} poll", ns.duration, False,
@@ -208,11 +216,12 @@ def main(argv=None) -> dict:
                     # same neighbour (a JVM or Node still collecting after its run slows what follows)
                     for target, run in order[r % len(order):] + order[:r % len(order)]:
                         runs.setdefault(target, []).append(run())
-                        settle([p.pid for p in (mock, trivial, before, wm, prism) if p is not None])
+                        settle([p.pid for p in (mock, trivial, before, wm, floor, prism) if p is not None])
                 rows.append(dict(target="ceiling", vendor="ceiling", op="poll", what=ping.what, round=vendor,
                                  **medians(runs.pop("ceiling"))))
                 for target, got in runs.items():
-                    rows.append(dict(target=target, vendor=vendor, op="poll", what=sc.what, **medians(got)))
+                    what = ping.what.replace("waitress", "mockcdr's server") if target == "floor" else sc.what
+                    rows.append(dict(target=target, vendor=vendor, op="poll", what=what, **medians(got)))
                 for op in ops:
                     if op == "poll":
                         continue

@@ -45,8 +45,12 @@ def targets(http, startup, reset, export, slow=None) -> list[str]:
         mock, wm = rows.get(("mock", "didww", "poll")), rows.get(("wiremock", "didww", "poll"))
         if mock and wm:
             ratio = mock["rps"] / wm["rps"]
+            floor = rows.get(("floor", "didww", "poll"))
+            beside = (f"; the trivial Flask endpoint on mockcdr's own server: {floor['rps'] / wm['rps']:.2f}x"
+                      if floor else "")
             out.append(f"| didww status poll >= 0.5x WireMock's static stub (moonshot 1.0x) | {ratio:.2f}x "
-                       f"({mock['rps']:,.0f} / {wm['rps']:,.0f} req/s) | {mark(ratio >= 0.5)} |")
+                       f"({mock['rps']:,.0f} / {wm['rps']:,.0f} req/s; CPU cores busy: mockcdr {cores(mock):.2f}, "
+                       f"WireMock {cores(wm):.2f}{beside}) | {mark(ratio >= 0.5)} |")
             out.append(f"| didww status poll p99 <= WireMock's p99 | {mock['p99_ms']:.1f} / {wm['p99_ms']:.1f} ms | "
                        f"{mark(mock['p99_ms'] <= wm['p99_ms'])} |")
     if startup:
@@ -68,6 +72,11 @@ def targets(http, startup, reset, export, slow=None) -> list[str]:
     if export:
         out += export_targets(export)
     return out
+
+
+def cores(row: dict) -> float:
+    """CPU cores a server kept busy during a run: its CPU time per request times requests per second."""
+    return row["server_cpu_ms_per_request"] * row["rps"] / 1000
 
 
 def http_section(http: dict) -> list[str]:
@@ -104,6 +113,12 @@ def http_section(http: dict) -> list[str]:
     if wm:
         out.append(f"| WireMock | static stub of the didww poll | {wm['rps']:,.0f} | {wm['p50_ms']:.1f} | "
                    f"{wm['p99_ms']:.1f} | {wm['server_cpu_ms_per_request']:.2f} | | | | | |")
+    floor = rows.get(("floor", "didww", "poll"))
+    if floor:
+        c = ceilings.get("didww") or ceilings.get("start")
+        out.append(f"| floor (didww) | {floor['what']} | {floor['rps']:,.0f} | {floor['p50_ms']:.1f} | "
+                   f"{floor['p99_ms']:.1f} | {floor['server_cpu_ms_per_request']:.2f} | | | | "
+                   f"{floor['rps'] / c['rps']:.0%} | |")
     notes = []
     for v in VENDORS:
         for op in ("poll", "create", "download"):
