@@ -168,3 +168,14 @@ def test_wsgi_headers_are_werkzeugs(method):
         assert mine[1:] == plain[1:]
         assert b"".join(mine[0]) == b"".join(plain[0])
         assert list(ours.headers) == list(theirs.headers)     # the response itself left as it was
+
+
+def test_a_redirect_under_a_session_prefix_keeps_it_every_time():
+    client = create_app(Settings()).test_client()
+    assert client.put("/_mockcdr/sessions/abc").status_code in (200, 201)
+    for _ in range(2):      # the route memo keeps matches only: a redirect is built for each request
+        for host in ("localhost", "127.0.0.1:9000"):
+            resp = client.get("/_s/abc//_mockcdr//health", headers={"Host": host})
+            assert resp.status_code == 308
+            assert resp.headers["Location"] == f"http://{host}/_s/abc/_mockcdr/health"
+        assert client.get("/_s/abc/_mockcdr/health").status_code == 200
