@@ -1,4 +1,4 @@
-"""MockFlask: Flask with the per-request work mockcdr never needs done once per request done once."""
+"""MockFlask: Flask doing once what it would redo on every request (Host checks, route matches, URL builders)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -93,9 +93,8 @@ def _route_memo(url_map):
 
     @lru_cache(maxsize=ROUTES_KEPT)
     def match(path_info: str, method: str):
-        rule, args = MapAdapter(url_map, "localhost", "/", url_map.default_subdomain or "", "http",
-                                path_info, method).match(return_rule=True)
-        return rule, args
+        return MapAdapter(url_map, "localhost", "/", url_map.default_subdomain or "", "http",
+                          path_info, method).match(return_rule=True)
     return match
 
 
@@ -117,6 +116,10 @@ class MockFlask(Flask):
     url_rule_class = LazyRule
     response_class = MockResponse
     session_interface = _NullSessions()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._mockcdr_routes = _route_memo(self.url_map)
 
     def ensure_sync(self, func):
         cache = self.__dict__.setdefault("_mockcdr_sync", {})
@@ -142,8 +145,5 @@ class MockFlask(Flask):
         adapter = _Adapter(self.url_map, server_name, _wsgi_text(environ.get("SCRIPT_NAME")),
                           self.url_map.default_subdomain or "", scheme, _wsgi_text(environ.get("PATH_INFO")),
                           environ["REQUEST_METHOD"], None if query is None else _wsgi_text(query))
-        memo = self.__dict__.get("_mockcdr_routes")
-        if memo is None:
-            memo = self.__dict__["_mockcdr_routes"] = _route_memo(self.url_map)
-        adapter.memo = memo
+        adapter.memo = self._mockcdr_routes
         return adapter

@@ -36,8 +36,9 @@ class MockResponse(Response):
         return super().get_app_iter(environ)
 
     def get_wsgi_headers(self, environ):
-        """The headers as they are when Werkzeug would send them unchanged (a 2xx or error with
-        its length known, no Location to make absolute), without Werkzeug's copy of them first."""
+        """The headers as they are where Werkzeug would send them unchanged (status 200 or more but
+        not 204 or 304, the length known, no Location or Content-Location to rewrite), without
+        Werkzeug's copy of them first."""
         status = self.status_code
         if status < 200 or status in (204, 304):
             return super().get_wsgi_headers(environ)
