@@ -131,7 +131,7 @@ class MockFlask(Flask):
 
     def create_url_adapter(self, request):
         config = self.config
-        if (request is None or config["TRUSTED_HOSTS"] is not None or config["SERVER_NAME"] is not None
+        if (request is None or config.get("TRUSTED_HOSTS") is not None or config.get("SERVER_NAME") is not None
                 or self.url_map.host_matching or self.subdomain_matching
                 or "HTTP_UPGRADE" in request.environ):
             return super().create_url_adapter(request)
