@@ -132,19 +132,7 @@ def set_operation(name: str) -> None:
 
 def external_base() -> str:
     """``scheme://host[:port]`` exactly as the client addressed this server (its Host header),
-    with the session's prefix (``/_s/{id}``) when the request came under one.
-
-    Worked out once per distinct (scheme, Host, server, prefix) of the environ: every link of
-    every document starts with it."""
-    env = request.environ
-    key = (env.get("wsgi.url_scheme"), env.get("HTTP_HOST"), env.get("SERVER_NAME"), env.get("SERVER_PORT"),
-           env.get("SCRIPT_NAME"))
-    base = _BASES.get(key)
-    if base is None:
-        if len(_BASES) > 1024:
-            _BASES.clear()
-        base = _BASES[key] = f"{request.scheme}://{request.host}{request.script_root}"
-    return base
-
-
-_BASES: dict[tuple, str] = {}
+    with the session's prefix (``/_s/{id}``) when the request came under one. Every link of every
+    document starts with it; the Host header's check is done once per distinct Host (MockFlask)."""
+    req = request._get_current_object()
+    return f"{req.scheme}://{req.host}{req.script_root}"
