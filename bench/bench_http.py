@@ -7,11 +7,11 @@ health endpoint, then per vendor and operation mockcdr and Prism mocking the sam
 right after this one's; WireMock (a static stub of the same DIDWW body, journal on, warmed up)
 right after the DIDWW poll, and beside it the floor of any Flask request on mockcdr's server (the
 trivial Flask endpoint served by it, ``serve_with.py mockcdr trivial``). A vendor's poll and its
-neighbours (the ceiling, ``before``, WireMock, the floor, Prism) are measured ``--rounds`` times in turn, each round starting one further along
-their list, with every server idle again before the next run (a JVM or Node collecting after its
-run took CPU from whatever came next), and each row holds the medians of its rounds (the rounds
-are kept in the row): a single 10 s run of either side moves with the box by more than the 1.2x
-a target asks for. WireMock's journal is emptied before each of its runs, as mockcdr's is.
+neighbours (the ceiling, ``before``, WireMock, the floor, Prism) are measured ``--rounds`` times
+in turn, each round starting one further along their list, with every server idle again before
+the next run (a JVM or Node collecting after its run took CPU from whatever came next), and each
+row holds the medians of its rounds (the rounds are kept in the row): a single 10 s run of either
+side moves with the box by more than the 1.2x a target asks for. WireMock's journal is emptied before each of its runs, as mockcdr's is.
 """
 from __future__ import annotations
 
