@@ -1,4 +1,4 @@
-"""MockFlask binds each request's URL adapter as Flask and Werkzeug do, from a memo of Host headers."""
+"""MockFlask and MockResponse give what Flask and Werkzeug give: URL adapters, route matches, WSGI bodies and headers."""
 from __future__ import annotations
 
 import re
