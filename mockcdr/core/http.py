@@ -99,13 +99,18 @@ def media_type(header_value: str | None) -> tuple[str, dict]:
     return main.strip().lower(), out
 
 
-def json_response(payload: Any, status: int = 200, content_type: str = "application/json",
-                  headers: dict | None = None) -> Response:
-    body = _ENCODE(payload)
+def mock_response(body: str | bytes, status: int, content_type: str, headers: dict | None = None) -> MockResponse:
+    """A response of ``body``, its ``headers`` set one by one after Content-Type (their order on
+    the wire; Werkzeug's ``headers=`` would put them first)."""
     resp = MockResponse(body, status=status, content_type=content_type)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     return resp
+
+
+def json_response(payload: Any, status: int = 200, content_type: str = "application/json",
+                  headers: dict | None = None) -> Response:
+    return mock_response(_ENCODE(payload), status, content_type, headers)
 
 
 def file_response(out: FileOut, status: int = 200, disposition: str | None = "attachment") -> Response:

@@ -8,7 +8,7 @@ from flask import Response, request
 from mockcdr.core.catalogue import ResponseKind, ResponseKinds, error_codes
 from mockcdr.core.errors import (BadRequest, MockError, NotAcceptable, NotFound, Problem, Unauthorized,
                                  UnsupportedMediaType, ValidationFailed)
-from mockcdr.core.http import MockResponse, json_response, media_type
+from mockcdr.core.http import json_response, media_type, mock_response
 
 JSONAPI = "application/vnd.api+json"
 RAILS_JSON = "application/json; charset=utf-8"
@@ -226,20 +226,13 @@ def rails_page(status: int, headers: dict | None = None) -> Response:
         return json_response({"status": status, "error": _reason(status)}, status=status,
                              content_type=RAILS_JSON, headers=headers)
     title, text = _PAGES[status]
-    resp = MockResponse(_PAGE.format(title=title, text=text), status=status,
-                        content_type="text/html; charset=utf-8")
-    for k, v in (headers or {}).items():
-        resp.headers[k] = v
-    return resp
+    return mock_response(_PAGE.format(title=title, text=text), status, "text/html; charset=utf-8", headers)
 
 
 def render_error(err: MockError) -> Response:
     envelope = err.meta.get("envelope")
     if envelope == "empty":
-        resp = MockResponse(b"", status=err.status, content_type="text/html")
-        for k, v in err.headers.items():
-            resp.headers[k] = v
-        return resp
+        return mock_response(b"", err.status, "text/html", err.headers)
     if envelope == "rails" or err.kind in ("route_not_found", "method_not_allowed"):
         return rails_page(err.status if envelope == "rails" else 404, err.headers)
     problems = err.problems or [_default_problem(err)]

@@ -9,7 +9,7 @@ from urllib.parse import quote_plus
 
 from flask import Response, request
 
-from mockcdr.core.http import MockResponse
+from mockcdr.core.http import mock_response
 
 from . import errors
 from .errors import JSONAPI
@@ -287,7 +287,4 @@ def rails_json(payload) -> str:
 
 
 def document(payload, status: int = 200, content_type: str = JSONAPI, headers: dict | None = None) -> Response:
-    resp = MockResponse(rails_json(payload), status=status, content_type=content_type)
-    for k, v in (headers or {}).items():
-        resp.headers[k] = v
-    return resp
+    return mock_response(rails_json(payload), status, content_type, headers)
