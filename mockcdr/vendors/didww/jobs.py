@@ -68,7 +68,7 @@ def find(rt, caller, export_id: str, poll: bool = False) -> dict:
     """The caller's export; a foreign, unknown or deleted one is "Record not found". ``poll``: a
     status read, counted, and a copy to render without the store's lock (``Lifecycle.get``)."""
     job = rt.lifecycle.get(export_id, poll=poll, snapshot=poll, where=lambda j: _owned(j, caller.customer))
-    if not _visible(job, caller.customer):
+    if job is None or job["state"] == "deleted":
         raise errors.record_not_found(export_id)
     return job
 

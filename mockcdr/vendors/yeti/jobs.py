@@ -54,9 +54,10 @@ def find(rt, access: ApiAccess, key: str, snapshot: bool = False) -> dict:
     """One visible export by UUID: 400 for a key that is not a UUID, 404 for unknown or foreign.
     ``snapshot``: a copy to render without the store's lock (``Lifecycle.get``)."""
     verify_key(key)
-    job = rt.lifecycle.get(key.lower(), snapshot=snapshot)
-    if job is None or job["kind"] != KIND_KEY or \
-            job["attrs"]["account"] not in directory(rt).visible_accounts(access):
+    accounts = directory(rt).visible_accounts(access)
+    job = rt.lifecycle.get(key.lower(), snapshot=snapshot,
+                           where=lambda j: j["kind"] == KIND_KEY and j["attrs"]["account"] in accounts)
+    if job is None:
         raise errors.record_not_found(key)
     return job
 
